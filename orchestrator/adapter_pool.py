@@ -1,0 +1,187 @@
+"""One base model, many app adapters: load on demand, keep the most recently used, swap fast.
+
+An adapter is read straight from its peft directory: the LoRA factors (A, B) per target module
+and the app's trained functional-token embedding rows. Token rows of different apps never
+overlap (see registry slots), so they are written into the shared embedding once at load time.
+
+Two ways to apply the active LoRA, chosen by ``pool.mode`` in the registry:
+
+* ``merged`` (default): switching computes ``W = W_orig + scale * B @ A`` into a second buffer per
+  targeted weight and points the module at it, so decoding runs at the base model's speed. The
+  original weights are never modified, which makes every switch exact (no drift from repeated
+  add/subtract in bf16) and eviction a pointer swap. Cost: one extra copy of the targeted weights.
+* ``unmerged``: forward hooks add ``scale * B(A(x))``; a switch only repoints the hooks.
+
+``orch bench`` measures both.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+from orchestrator.base_model import BaseModel
+from orchestrator.errors import OrchError
+from orchestrator.registry import App, Registry
+
+MANIFEST = "orch_manifest.json"
+
+
+@dataclass
+class LoadedAdapter:
+    """An app's adapter in memory: LoRA factors per module and its token rows."""
+
+    app: str
+    lora: dict[str, tuple[torch.Tensor, torch.Tensor]]
+    scale: float
+    token_ids: torch.Tensor
+    token_rows: torch.Tensor
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def nbytes(self) -> int:
+        pairs = sum(a.numel() * a.element_size() + b.numel() * b.element_size() for a, b in self.lora.values())
+        return pairs + self.token_rows.numel() * self.token_rows.element_size()
+
+
+def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
+    """Read a peft LoRA directory and check it belongs to this app, these tokens and this base."""
+    weights_file = path / "adapter_model.safetensors"
+    if not weights_file.is_file():
+        raise OrchError(f"adapter file not found: {weights_file} (run: orch train {app.name})")
+    config = json.loads((path / "adapter_config.json").read_text())
+    manifest = json.loads((path / MANIFEST).read_text()) if (path / MANIFEST).is_file() else {}
+    expected_tokens = {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]}
+    if manifest.get("tokens") and manifest["tokens"] != expected_tokens:
+        raise OrchError(f"adapter {path} was trained for other token ids; retrain: orch train {app.name}")
+    if manifest.get("functions") and manifest["functions"] != [fn.name for fn in app.functions]:
+        raise OrchError(f"adapter {path} was trained for other functions; retrain: orch train {app.name}")
+    if manifest.get("base_fingerprint") and manifest["base_fingerprint"] != base.fingerprint:
+        raise OrchError(f"adapter {path} was trained on another base model; retrain: orch train {app.name}")
+    dtype = next(base.model.parameters()).dtype
+    device = base.device
+    tensors = load_file(str(weights_file), device="cpu")
+    lora: dict[str, list[torch.Tensor | None]] = {}
+    token_rows = None
+    for key, tensor in tensors.items():
+        name = key.removeprefix("base_model.model.")
+        if ".lora_A." in name or ".lora_B." in name:
+            module = name.split(".lora_")[0]
+            slot = lora.setdefault(module, [None, None])
+            slot[0 if ".lora_A." in name else 1] = tensor.to(device=device, dtype=dtype)
+        elif "trainable_tokens_delta" in name:
+            token_rows = tensor.to(device=device, dtype=dtype)
+    indices = (config.get("trainable_token_indices") or {}).get("embed_tokens") or []
+    if token_rows is None or len(indices) != token_rows.shape[0]:
+        raise OrchError(f"adapter {path} carries no functional-token rows; retrain: orch train {app.name}")
+    if sorted(indices) != sorted(expected_tokens.values()):
+        raise OrchError(f"adapter {path} trained other token rows than app {app.name!r} owns")
+    scale = float(config["lora_alpha"]) / float(config["r"])
+    pairs = {m: (a, b) for m, (a, b) in lora.items() if a is not None and b is not None}
+    ids = torch.tensor(indices, device=device)
+    return LoadedAdapter(app.name, pairs, scale, ids, token_rows, manifest)
+
+
+class AdapterPool:
+    """LRU cache of adapters over one base model, with the active one applied to the model."""
+
+    def __init__(self, base: BaseModel, registry: Registry, max_resident: int | None = None, mode: str | None = None):
+        self.base = base
+        self.registry = registry
+        self.max_resident = max_resident or registry.pool_max_resident
+        self.mode = mode or registry.pool_mode
+        if self.mode not in ("merged", "unmerged"):
+            raise OrchError(f"unknown pool mode {self.mode!r}")
+        self.resident: OrderedDict[str, LoadedAdapter] = OrderedDict()
+        self.active: str | None = None
+        self.modules = dict(base.model.named_modules())
+        self._originals: dict[str, torch.nn.Parameter] = {}
+        self._merged: dict[str, torch.nn.Parameter] = {}
+        self._hooks: list = []
+        self.stats = {"cold_loads": 0, "switches": 0, "last_load_ms": 0.0, "last_switch_ms": 0.0}
+
+    # ----- public API ---------------------------------------------------------------------
+    def activate(self, app_name: str) -> torch.nn.Module:
+        """Make ``app_name``'s adapter the active one (loading it if needed); return the model."""
+        if self.active == app_name:
+            self.resident.move_to_end(app_name)
+            return self.base.model
+        adapter = self.resident.get(app_name) or self._load(app_name)
+        self.resident.move_to_end(app_name)
+        started = time.perf_counter()
+        if self.mode == "merged":
+            self._merge(adapter)
+        else:
+            self._hook(adapter)
+        self.active = app_name
+        self.stats["switches"] += 1
+        self.stats["last_switch_ms"] = (time.perf_counter() - started) * 1000
+        return self.base.model
+
+    def evict(self, app_name: str) -> None:
+        if app_name == self.active:
+            self._restore()
+            self.active = None
+        self.resident.pop(app_name, None)
+
+    # ----- internals ----------------------------------------------------------------------
+    def _load(self, app_name: str) -> LoadedAdapter:
+        app = self.registry.app(app_name)
+        path = self.registry.adapter_dir(app)
+        if path is None:
+            raise OrchError(f"app {app_name!r} has no trained adapter yet (run: orch train {app_name})")
+        started = time.perf_counter()
+        adapter = read_adapter(path, app, self.base)
+        for module in adapter.lora:
+            if module not in self.modules:
+                raise OrchError(f"adapter {path} targets {module}, which the base model does not have")
+        with torch.no_grad():
+            self.base.model.get_input_embeddings().weight.index_copy_(0, adapter.token_ids, adapter.token_rows)
+        while len(self.resident) >= self.max_resident:
+            oldest = next(iter(self.resident))
+            self.evict(oldest)
+        self.resident[app_name] = adapter
+        self.stats["cold_loads"] += 1
+        self.stats["last_load_ms"] = (time.perf_counter() - started) * 1000
+        return adapter
+
+    @torch.no_grad()
+    def _merge(self, adapter: LoadedAdapter) -> None:
+        """Point each targeted module at a buffer holding ``W_orig + scale * B @ A``.
+
+        The original Parameter is kept untouched as the pristine copy (no clone needed), and the
+        merged buffer is allocated once per module and rewritten in place on later switches.
+        """
+        previous = self.resident.get(self.active) if self.active else None
+        for name in set(previous.lora) - set(adapter.lora) if previous else ():
+            self.modules[name].weight = self._originals[name]
+        for name, (a, b) in adapter.lora.items():
+            module = self.modules[name]
+            if name not in self._originals:
+                self._originals[name] = module.weight
+                self._merged[name] = torch.nn.Parameter(torch.empty_like(module.weight), requires_grad=False)
+            merged = self._merged[name]
+            torch.addmm(self._originals[name], b, a, alpha=adapter.scale, out=merged.data)
+            module.weight = merged
+
+    def _hook(self, adapter: LoadedAdapter) -> None:
+        self._restore()
+        for name, (a, b) in adapter.lora.items():
+
+            def add_lora(_module, inputs, output, a=a, b=b, scale=adapter.scale):
+                return output + scale * torch.nn.functional.linear(torch.nn.functional.linear(inputs[0], a), b)
+
+            self._hooks.append(self.modules[name].register_forward_hook(add_lora))
+
+    def _restore(self) -> None:
+        for handle in self._hooks:
+            handle.remove()
+        self._hooks.clear()
+        for name, original in self._originals.items():
+            self.modules[name].weight = original

@@ -1,0 +1,111 @@
+"""What the model writes and what orch returns: ``<app_i>{json args}<app_end>`` -> ``Call``.
+
+Training and decoding share these functions so the adapter learns exactly the text that the
+grammar later allows: arguments as JSON in the schema's property order, ``json.dumps`` spacing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import jsonschema
+
+from orchestrator.errors import OrchError
+from orchestrator.registry import App, Function
+
+
+@dataclass
+class Call:
+    """The answer to one request: an app and function with arguments, or no call at all."""
+
+    query: str
+    app: str | None
+    function: str | None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    router_scores: dict[str, float] = field(default_factory=dict)
+    routed_app: str | None = None
+    function_scores: dict[str, float] = field(default_factory=dict)
+    generated_tokens: int = 0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_call(self) -> bool:
+        return self.function is not None
+
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The OpenAI ``tool_calls`` list (arguments as a JSON string, as OpenAI sends them)."""
+        if not self.is_call:
+            return []
+        return [
+            {
+                "id": f"call_{uuid.uuid4().hex[:24]}",
+                "type": "function",
+                "function": {"name": self.function, "arguments": json.dumps(self.arguments)},
+            }
+        ]
+
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"app": self.app, "tool_calls": self.tool_calls()}
+        if explain:
+            data = asdict(self)
+            out.update(
+                {
+                    k: data[k]
+                    for k in ("routed_app", "router_scores", "function_scores", "generated_tokens", "timings_ms")
+                }
+            )
+        return out
+
+    def summary(self) -> str:
+        """One human line: ``doordash.order_food(item="pizza")`` or a no-call line."""
+        if not self.app:
+            return "no app fits this request (no call)"
+        if not self.is_call:
+            return f"{self.app}: no function fits this request (no call)"
+        args = ", ".join(f"{k}={json.dumps(v)}" for k, v in self.arguments.items())
+        return f"{self.app}.{self.function}({args})"
+
+
+def strict_schema(fn: Function) -> dict[str, Any]:
+    """The parameters schema with unknown properties forbidden, for the grammar and validation."""
+    schema = json.loads(json.dumps(fn.parameters))
+    schema.setdefault("properties", {})
+    schema["additionalProperties"] = False
+    return schema
+
+
+def ordered_arguments(fn: Function, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Arguments in schema property order: the order the grammar generates them in."""
+    order = list(fn.parameters.get("properties", {}))
+    return {k: arguments[k] for k in order if k in arguments}
+
+
+def validate_arguments(fn: Function, arguments: dict[str, Any]) -> None:
+    """Raise OrchError when arguments break the function's schema (type, enum, range, required)."""
+    try:
+        jsonschema.validate(arguments, strict_schema(fn))
+    except jsonschema.ValidationError as err:
+        where = ".".join(str(p) for p in err.absolute_path) or "arguments"
+        raise OrchError(f"{fn.name}: {where}: {err.message}") from None
+    for key, value in arguments.items():  # JSON Schema treats 1.0 as an integer; callers must not
+        if fn.parameters["properties"][key].get("type") == "integer" and not isinstance(value, int):
+            raise OrchError(f"{fn.name}: {key}: {value!r} is not an integer")
+
+
+def arguments_json(fn: Function, arguments: dict[str, Any]) -> str:
+    return json.dumps(ordered_arguments(fn, arguments), ensure_ascii=False)
+
+
+def answer_text(app: App, function: str | None, arguments: dict[str, Any]) -> str:
+    """The exact target text for training: functional token, JSON arguments, end token."""
+    if function is None:
+        return app.end_token
+    index = [fn.name for fn in app.functions].index(function)
+    return f"{app.function_tokens[index]}{arguments_json(app.functions[index], arguments)}{app.end_token}"
+
+
+def prompt_text(template: str, query: str) -> str:
+    return template.replace("{query}", query)

@@ -1,0 +1,205 @@
+"""``orch eval``: score requests in the dev.jsonl form with the rule in ../shared/README.md."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestrator.calls import Call, validate_arguments
+from orchestrator.errors import OrchError
+from orchestrator.registry import Registry
+from orchestrator.scoring import arguments_match
+
+
+@dataclass
+class EvalRow:
+    query: str
+    app: str | None
+    function: str | None
+    arguments: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    row: EvalRow
+    call: Call
+    router_ok: bool
+    function_ok: bool
+    exact_ok: bool
+    schema_valid: bool
+    ms: float
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    router: int = 0
+    function: int = 0
+    exact: int = 0
+    valid: int = 0
+    calls: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def add(self, o: Outcome) -> None:
+        self.n += 1
+        self.router += o.router_ok
+        self.function += o.function_ok
+        self.exact += o.exact_ok
+        self.calls += o.call.is_call
+        self.valid += o.call.is_call and o.schema_valid
+        self.latencies.append(o.ms)
+
+    def summary(self) -> dict[str, Any]:
+        n = max(1, self.n)
+        return {
+            "n": self.n,
+            "router_accuracy": round(self.router / n, 4),
+            "function_accuracy": round(self.function / n, 4),
+            "exact_match": round(self.exact / n, 4),
+            "schema_valid_rate": round(self.valid / self.calls, 4) if self.calls else 1.0,
+            "p50_ms": round(percentile(self.latencies, 50), 1),
+            "p95_ms": round(percentile(self.latencies, 95), 1),
+        }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def read_rows(path: str | Path) -> list[EvalRow]:
+    """Rows of an eval file; a malformed line stops with its line number."""
+    path = Path(path)
+    if not path.is_file():
+        raise OrchError(f"{path}: eval file not found")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise OrchError(f"{path}: line {number}: invalid JSON: {err.msg}") from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("query"), str):
+            raise OrchError(f"{path}: line {number}: needs an object with a string 'query'")
+        args = raw.get("arguments") or {}
+        if not isinstance(args, dict):
+            raise OrchError(f"{path}: line {number}: 'arguments' must be an object")
+        for key in ("app", "function"):
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                raise OrchError(f"{path}: line {number}: '{key}' must be a string or null")
+        rows.append(EvalRow(raw["query"], raw.get("app"), raw.get("function"), args))
+    if not rows:
+        raise OrchError(f"{path}: no rows to evaluate")
+    return rows
+
+
+def score(registry: Registry, row: EvalRow, call: Call, routed_app: str | None) -> Outcome:
+    router_ok = routed_app == row.app
+    function_ok = call.app == row.app and call.function == row.function
+    exact_ok = False
+    valid = True
+    if call.is_call and call.app in registry.apps:
+        fn = registry.app(call.app).function(call.function or "")
+        try:
+            validate_arguments(fn, call.arguments)
+        except OrchError:
+            valid = False
+        exact_ok = function_ok and arguments_match(fn, call.arguments, row.arguments)
+    elif function_ok:
+        exact_ok = True  # both "no call"
+    return Outcome(row, call, router_ok, function_ok, exact_ok, valid, call.timings_ms.get("total_ms", 0.0))
+
+
+def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[str, Any]:
+    """Run every row (through the router, or straight to ``app``'s adapter) and tally the scores."""
+    registry = orchestrator.registry
+    if app is not None:
+        registry.app(app)
+        rows = [r for r in rows if r.app == app]
+        if not rows:
+            raise OrchError(f"no rows for app {app!r} in the eval file")
+    overall = Tally()
+    per_app: dict[str, Tally] = {}
+    misses = []
+    for row in rows:
+        call = orchestrator.run(row.query, app=app)
+        routed = app if app is not None else (call.routed_app if call.routed_app else None)
+        outcome = score(registry, row, call, routed)
+        overall.add(outcome)
+        per_app.setdefault(row.app or "none", Tally()).add(outcome)
+        if not outcome.exact_ok:
+            misses.append(
+                {
+                    "query": row.query,
+                    "expected": {"app": row.app, "function": row.function, "arguments": row.arguments},
+                    "got": {
+                        "app": call.app,
+                        "function": call.function,
+                        "arguments": call.arguments,
+                        "routed_app": routed,
+                    },
+                }
+            )
+    result = overall.summary()
+    result["per_app"] = {name: tally.summary() for name, tally in sorted(per_app.items())}
+    result["misses"] = misses
+    result["mode"] = f"adapter only ({app})" if app else "router + adapters"
+    return result
+
+
+def format_table(result: dict[str, Any]) -> str:
+    head = f"{'app':<10} {'n':>4} {'router':>7} {'function':>9} {'exact':>7} {'valid':>7} {'p50 ms':>8} {'p95 ms':>8}"
+    lines = [f"orch eval ({result['mode']})", head, "-" * len(head)]
+    rows = [*result["per_app"].items(), ("overall", result)]
+    for name, r in rows:
+        lines.append(
+            f"{name:<10} {r['n']:>4} {r['router_accuracy']:>7.1%} {r['function_accuracy']:>9.1%} "
+            f"{r['exact_match']:>7.1%} {r['schema_valid_rate']:>7.1%} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f}"
+        )
+    if result["misses"]:
+        lines.append(f"\nmisses ({len(result['misses'])}):")
+        for miss in result["misses"]:
+            e, g = miss["expected"], miss["got"]
+            lines.append(
+                f"  {miss['query']!r}\n    expected {e['app']}.{e['function']} {json.dumps(e['arguments'])}"
+                f"\n    got      {g['app']}.{g['function']} {json.dumps(g['arguments'])} (routed: {g['routed_app']})"
+            )
+    return "\n".join(lines)
+
+
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot(result: dict[str, Any], path: str | Path) -> None:
+    """Bar chart of router / function / exact accuracy per app."""
+    plt = pyplot()
+
+    names = [*result["per_app"], "overall"]
+    data = [*result["per_app"].values(), result]
+    metrics = [("router_accuracy", "router"), ("function_accuracy", "function"), ("exact_match", "exact match")]
+    fig, ax = plt.subplots(figsize=(1.4 * len(names) + 3.5, 3.6))
+    width = 0.27
+    for i, (key, label) in enumerate(metrics):
+        ax.bar([x + (i - 1) * width for x in range(len(names))], [d[key] for d in data], width, label=label)
+    ax.set_xticks(range(len(names)), names)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("accuracy")
+    ax.set_title(f"orch eval: {result['mode']}, n={result['n']}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,95 @@
+"""The request path: registry -> router -> adapter pool -> constrained decoder -> Call."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from pathlib import Path
+
+from orchestrator.adapter_pool import AdapterPool
+from orchestrator.base_model import BaseModel, load_base
+from orchestrator.calls import Call, prompt_text
+from orchestrator.decoder import CallDecoder
+from orchestrator.errors import OrchError
+from orchestrator.registry import Registry, load_registry
+from orchestrator.router import Route, Router
+
+
+def check_query(query: object, limit: int) -> str:
+    """Reject what is not a usable request: non-text, empty, control bytes, over the length limit."""
+    if not isinstance(query, str):
+        raise OrchError(f"query must be text, got {type(query).__name__}")
+    text = query.strip()
+    if not text:
+        raise OrchError("query is empty")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+        raise OrchError("query contains control characters; send plain text")
+    if len(text) > limit:
+        raise OrchError(f"query is {len(text)} characters; the limit is {limit} (decoding.max_query_chars)")
+    return " ".join(text.split())
+
+
+class Orchestrator:
+    """Turns a request into a schema-valid function call of the right app, or into no call."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        base: BaseModel | None = None,
+        router: Router | None = None,
+        device: str | None = None,
+        pool_mode: str | None = None,
+    ) -> None:
+        self.registry = registry
+        self.base = base or load_base(registry, device=device)
+        self.router = router or Router(registry)
+        self.pool = AdapterPool(self.base, registry, mode=pool_mode)
+        self.decoder = CallDecoder(self.base, max_new_tokens=registry.max_new_tokens)
+
+    @classmethod
+    def from_registry(cls, path: str | Path, **kwargs) -> Orchestrator:
+        return cls(load_registry(path), **kwargs)
+
+    def route(self, query: str) -> Route:
+        return self.router.route(check_query(query, self.registry.max_query_chars))
+
+    def run(self, query: str, app: str | None = None) -> Call:
+        """Route (unless ``app`` is given), swap in the app's adapter, decode the call."""
+        text = check_query(query, self.registry.max_query_chars)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        scores: dict[str, float] = {}
+        if app is None:
+            route = self.router.route(text)
+            app, scores = route.app, route.scores
+        else:
+            self.registry.app(app)
+        timings["route_ms"] = (time.perf_counter() - started) * 1000
+        if app is None:
+            timings["total_ms"] = timings["route_ms"]
+            return Call(text, None, None, {}, scores, timings_ms=_rounded(timings))
+        swap_started = time.perf_counter()
+        model = self.pool.activate(app)
+        timings["adapter_ms"] = (time.perf_counter() - swap_started) * 1000
+        prompt = self.base.tokenizer(
+            prompt_text(self.registry.prompt_template, text), add_special_tokens=False
+        ).input_ids
+        decoded = self.decoder.decode(model, self.registry.app(app), prompt)
+        timings.update(decoded.timings_ms)
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        final_app = app if decoded.function else None
+        return Call(
+            query=text,
+            app=final_app,
+            function=decoded.function,
+            arguments=decoded.arguments,
+            router_scores=scores,
+            routed_app=app,
+            function_scores=decoded.function_scores,
+            generated_tokens=decoded.generated_tokens,
+            timings_ms=_rounded(timings),
+        )
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in timings.items()}

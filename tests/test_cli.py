@@ -1,0 +1,109 @@
+"""The command line: bad input gets one line on stderr and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from orchestrator.cli import cli
+
+from .conftest import DATA, ROOT
+
+
+def orch(*args: str, registry: Path | None = None, input: str | None = None):
+    runner = CliRunner()
+    prefix = ["--registry", str(registry)] if registry else []
+    return runner.invoke(cli, [*prefix, *args], input=input, catch_exceptions=False)
+
+
+def assert_one_line_error(result, text: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("orch: error:") and text in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """The committed registry and adapters, copied so a test may change them."""
+    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
+    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
+    return tmp_path / "registry.yaml"
+
+
+def test_missing_registry(tmp_path: Path) -> None:
+    assert_one_line_error(orch("apps", registry=tmp_path / "nope.yaml"), "registry file not found")
+
+
+def test_malformed_registry(tmp_path: Path) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_text("apps: {yelp: {functions: 3}}\n")
+    result = orch("apps", registry=path)
+    assert_one_line_error(result, "apps.yelp.functions: must be a non-empty list")
+
+
+def test_unknown_app(project_copy: Path) -> None:
+    assert_one_line_error(orch("run", "--app", "spotify", "play jazz", registry=project_copy), "unknown app 'spotify'")
+    assert_one_line_error(orch("train", "spotify", registry=project_copy), "unknown app 'spotify'")
+    assert_one_line_error(orch("add-app", "spotify", "--no-train", registry=project_copy), "not a built-in app")
+    assert_one_line_error(orch("remove-app", "spotify", registry=project_copy), "unknown app 'spotify'")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "query is empty"),
+        ("   ", "query is empty"),
+        ("x" * 600, "the limit is 512"),
+        ("order\x00pizza", "control characters"),
+    ],
+)
+def test_bad_queries(project_copy: Path, query: str, message: str) -> None:
+    assert_one_line_error(orch("run", query, registry=project_copy), message)
+
+
+def test_missing_adapter_file(project_copy: Path) -> None:
+    (project_copy.parent / "adapters" / "yelp" / "adapter_model.safetensors").unlink()
+    assert_one_line_error(
+        orch("run", "find sushi in Denver", registry=project_copy), "apps.yelp.adapter: adapter file not found"
+    )
+
+
+def test_bad_tools_file(project_copy: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "tools.json"
+    params = {"type": "object", "properties": {"x": {"type": "nonsense"}}}
+    bad.write_text(json.dumps({"tools": [{"function": {"name": "f", "parameters": params}}]}))
+    before = project_copy.read_text()
+    assert_one_line_error(
+        orch("add-app", "newapp", "--tools", str(bad), "--no-train", registry=project_copy), "not a valid JSON Schema"
+    )
+    assert project_copy.read_text() == before
+
+
+def test_add_and_remove_app_keep_other_apps_untouched(project_copy: Path) -> None:
+    before = yaml.safe_load(project_copy.read_text())
+    result = orch("add-app", "smarthome", "--tools", str(DATA / "smarthome.json"), "--no-train", registry=project_copy)
+    assert result.exit_code == 0, result.output
+    after = yaml.safe_load(project_copy.read_text())
+    for name, app in before["apps"].items():
+        assert after["apps"][name]["token_offset"] == app["token_offset"]
+        assert after["apps"][name]["adapter"] == app["adapter"]
+    assert after["apps"]["smarthome"]["adapter"] is None
+    assert len(after["apps"]["smarthome"]["router_examples"]) >= 20
+
+    listing = json.loads(orch("apps", "--json", registry=project_copy).output)
+    states = {row["app"]: row["adapter_state"] for row in listing["apps"]}
+    assert states["smarthome"] == "untrained" and states["doordash"] == "trained"
+
+    assert_one_line_error(
+        orch("run", "--app", "smarthome", "lights on in the kitchen", registry=project_copy), "no trained adapter"
+    )
+    assert orch("remove-app", "smarthome", registry=project_copy).exit_code == 0
+    final = yaml.safe_load(project_copy.read_text())
+    assert final["apps"].keys() == before["apps"].keys()

@@ -1,0 +1,80 @@
+"""Generated training data: reproducible, schema-valid, varied, with "no call" requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.apps import add_app
+from orchestrator.calls import validate_arguments
+from orchestrator.registry import Registry
+from training import templates
+from training.datagen import generate
+
+from .conftest import DATA
+
+
+def test_template_language() -> None:
+    nodes = templates.parse("(turn|switch) on [the ]{thing}[ in {room}]")
+    assert templates.slots(nodes) == {"thing", "room"}
+    import random
+
+    seen = {templates.render(nodes, random.Random(i), lambda p: p.upper()) for i in range(40)}
+    assert "turn on the THING in ROOM" in seen and "switch on THING" in seen
+    for broken in ("(a|b", "[x", "{x", "a)b"):
+        with pytest.raises(templates.TemplateError):
+            templates.parse(broken)
+
+
+@pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
+def test_builtin_data_is_valid_balanced_and_reproducible(builtin_registry: Registry, name: str) -> None:
+    app = builtin_registry.app(name)
+    examples, report = generate(app, 300, seed=3, registry=builtin_registry)
+    again, _ = generate(app, 300, seed=3, registry=builtin_registry)
+    assert [e.to_json() for e in examples] == [e.to_json() for e in again]
+    assert report.kept == len(examples) >= 290
+    queries = [e.query.lower() for e in examples]
+    assert len(set(queries)) == len(queries)
+    by_function = {fn.name: 0 for fn in app.functions}
+    negatives = 0
+    for ex in examples:
+        if ex.function is None:
+            negatives += 1
+            assert ex.answer == app.end_token
+            continue
+        by_function[ex.function] += 1
+        validate_arguments(app.function(ex.function), ex.arguments)
+        assert ex.answer.startswith(app.function_tokens[[f.name for f in app.functions].index(ex.function)])
+        assert ex.answer.endswith(app.end_token)
+    assert negatives >= 20
+    assert min(by_function.values()) >= 0.5 * (300 - negatives) / len(app.functions)
+
+
+def test_new_app_data_from_schema_alone(builtin_registry: Registry) -> None:
+    app = add_app(builtin_registry, "smarthome", DATA / "smarthome.json")
+    examples, report = generate(app, 100, seed=0, registry=builtin_registry)
+    assert report.kept == 100
+    assert {e.function for e in examples} >= {fn.name for fn in app.functions}
+    for ex in examples:
+        if ex.function:
+            validate_arguments(app.function(ex.function), ex.arguments)
+            for value in ex.arguments.values():
+                if isinstance(value, str) and not isinstance(value, bool):
+                    # strings are copied from the request (enums may be phrased differently)
+                    spec = app.function(ex.function).parameters["properties"]
+                    if not any("enum" in p for p in spec.values()):
+                        assert value.lower() in ex.query.lower()
+
+
+def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> None:
+    from training import datagen
+
+    app = builtin_registry.app("doordash")
+    book = datagen.load_phrasebook(app)
+    book["rate_order"] = {"templates": ["rate it {stars} stars", "rate it please"]}  # 2nd misses 'stars'
+    monkeypatch.setattr(datagen, "load_phrasebook", lambda a: book if a.name == "doordash" else {})
+    examples, report = generate(app, 140, seed=1, registry=builtin_registry)
+    assert report.rejected > 0
+    assert any("stars" in reason for reason in report.reasons)
+    for ex in examples:
+        if ex.function == "rate_order":
+            assert "stars" in ex.arguments

@@ -1,0 +1,67 @@
+"""`orch eval`: the scoring table, --json keys, --app bypass, plots, and malformed files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from orchestrator.cli import cli
+
+from .conftest import ROOT
+
+ROWS = [
+    {"query": "order a burger", "app": "doordash", "function": "order_food", "arguments": {"item": "burger"}},
+    {"query": "turn off the AC", "app": "vehicle", "function": "toggle_air_conditioning", "arguments": {"on": False}},
+    {"query": "what's the capital of Peru", "app": None, "function": None, "arguments": {}, "source": "ignored"},
+]
+
+
+def orch(*args: str):
+    return CliRunner().invoke(cli, ["--registry", str(ROOT / "registry.yaml"), *args], catch_exceptions=False)
+
+
+def test_eval_json_has_the_contract_keys(tmp_path: Path) -> None:
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    plot = tmp_path / "eval.png"
+    result = orch("eval", "--data", str(data), "--json", "--plot", str(plot))
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    for key in (
+        "n",
+        "router_accuracy",
+        "function_accuracy",
+        "exact_match",
+        "schema_valid_rate",
+        "p50_ms",
+        "p95_ms",
+        "per_app",
+    ):
+        assert key in body
+    assert body["n"] == 3 and set(body["per_app"]) == {"doordash", "vehicle", "none"}
+    assert body["schema_valid_rate"] == 1.0
+    assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_eval_app_bypasses_the_router(tmp_path: Path) -> None:
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    result = orch("eval", "--data", str(data), "--app", "vehicle")
+    assert result.exit_code == 0, result.output
+    assert "adapter only (vehicle)" in result.output and "overall       1" in result.output
+
+
+def test_malformed_line_reports_its_number(tmp_path: Path) -> None:
+    data = tmp_path / "rows.jsonl"
+    data.write_text(json.dumps(ROWS[0]) + "\n\n" + '{"query": "broken",\n')
+    result = orch("eval", "--data", str(data))
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        == f"orch: error: {data}: line 3: invalid JSON: Expecting property name enclosed in double quotes"
+    )
+    data.write_text(json.dumps({"query": 5}) + "\n")
+    result = orch("eval", "--data", str(data))
+    assert result.exit_code == 2 and "line 1: needs an object with a string 'query'" in result.output

@@ -1,0 +1,140 @@
+"""The request path on the real embedded base and the committed adapters."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import pytest
+from click.testing import CliRunner
+
+from orchestrator.adapter_pool import AdapterPool
+from orchestrator.calls import validate_arguments
+from orchestrator.cli import cli
+from orchestrator.errors import OrchError
+from orchestrator.evaluation import evaluate, read_rows
+
+from .conftest import ROOT, SHARED
+
+DEV = SHARED / "eval" / "dev.jsonl"
+needs_dev = pytest.mark.skipif(not DEV.is_file(), reason="../shared/eval/dev.jsonl not beside the checkout")
+
+
+def fuzz_queries(count: int, seed: int = 0) -> list[str]:
+    """Random words, numbers, unicode and junk punctuation: nothing the adapters trained on."""
+    rng = random.Random(seed)
+    words = [
+        "order",
+        "set",
+        "find",
+        "play",
+        "turn",
+        "call",
+        "the",
+        "a",
+        "to",
+        "on",
+        "off",
+        "12",
+        "7pm",
+        "café",
+        "東京",
+        "⚡",
+        "{}",
+        '"',
+        "'",
+        ";",
+        "null",
+        "true",
+    ]
+    out = []
+    for _ in range(count):
+        kind = rng.random()
+        if kind < 0.5:
+            out.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))))
+        elif kind < 0.8:
+            out.append("".join(rng.choice(string.printable[:94]) for _ in range(rng.randint(1, 80))))
+        else:
+            out.append(rng.choice(words) + " " + "x" * rng.randint(100, 400))
+    return out
+
+
+def test_run_order_pizza(orchestrator) -> None:
+    call = orchestrator.run("order pizza")
+    assert (call.app, call.function) == ("doordash", "order_food")
+    assert call.arguments["item"].lower() == "pizza"
+    assert call.tool_calls()[0]["function"]["name"] == "order_food"
+
+
+def test_first_token_is_one_of_the_apps_tokens(orchestrator) -> None:
+    app = orchestrator.registry.app("vehicle")
+    call = orchestrator.run("order pizza", app="vehicle")  # the router would never send this to vehicle
+    assert call.function in {fn.name for fn in app.functions} | {None}
+    assert set(call.function_scores) == {fn.name for fn in app.functions} | {"<no call>"}
+
+
+def test_every_call_is_schema_valid(orchestrator) -> None:
+    queries = fuzz_queries(40)
+    if DEV.is_file():
+        queries += [row.query for row in read_rows(DEV)]
+    apps = list(orchestrator.registry.apps)
+    for i, query in enumerate(queries):
+        for app in (None, apps[i % len(apps)]):
+            try:
+                call = orchestrator.run(query, app=app)
+            except OrchError as err:
+                assert "longer than" in str(err)  # the only refusal: arguments past the token cap
+                continue
+            if call.is_call:
+                validate_arguments(orchestrator.registry.app(call.app).function(call.function), call.arguments)
+
+
+def test_pool_keeps_recent_adapters_and_evicts_the_oldest(orchestrator) -> None:
+    pool = AdapterPool(orchestrator.base, orchestrator.registry, max_resident=2)
+    try:
+        pool.activate("doordash")
+        pool.activate("yelp")
+        loads = pool.stats["cold_loads"]
+        pool.activate("doordash")  # resident: a switch, no load
+        assert pool.stats["cold_loads"] == loads
+        pool.activate("vehicle")  # evicts yelp, the least recently used
+        assert list(pool.resident) == ["doordash", "vehicle"]
+    finally:
+        for app in list(pool.resident):
+            pool.evict(app)
+    orchestrator.pool.active = None  # the shared pool must re-apply its adapter next time
+    orchestrator.pool.resident.clear()
+
+
+@needs_dev
+def test_router_accuracy_on_dev(orchestrator) -> None:
+    rows = read_rows(DEV)
+    hits = sum(orchestrator.router.route(row.query).app == row.app for row in rows)
+    assert hits / len(rows) >= 0.85
+
+
+@needs_dev
+def test_adapter_accuracy_on_dev(orchestrator) -> None:
+    """Each app's adapter on its own dev rows (router bypassed), pooled over the four apps."""
+    rows = read_rows(DEV)
+    n = functions = exact = 0
+    for app in orchestrator.registry.apps:
+        result = evaluate(orchestrator, rows, app=app)
+        assert result["schema_valid_rate"] == 1.0
+        n += result["n"]
+        functions += round(result["function_accuracy"] * result["n"])
+        exact += round(result["exact_match"] * result["n"])
+    assert functions / n >= 0.95
+    assert exact / n >= 0.85
+
+
+def test_cli_run_json_and_execute() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--registry", str(ROOT / "registry.yaml"), "run", "--json", "order", "pizza"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["app"] == "doordash" and body["tool_calls"][0]["function"]["name"] == "order_food"
+    result = runner.invoke(cli, ["--registry", str(ROOT / "registry.yaml"), "run", "--execute", "turn off the AC"])
+    assert result.exit_code == 0, result.output
+    assert "vehicle.toggle_air_conditioning" in result.output and "[vehicle demo] would call" in result.output

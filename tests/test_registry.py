@@ -1,0 +1,158 @@
+"""Registry validation, atomic writes and functional-token slot stability."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestrator import atomic
+from orchestrator.catalog import BUILTIN_APPS, CATALOG_DIR, builtin_tools
+from orchestrator.errors import OrchError
+from orchestrator.registry import Registry, load_registry, tools_from_file
+
+from .conftest import DATA, SHARED
+
+
+def _rewrite(path: Path, change) -> None:
+    raw = yaml.safe_load(path.read_text())
+    change(raw)
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+
+
+def test_round_trip(builtin_registry: Registry) -> None:
+    loaded = load_registry(builtin_registry.path)
+    assert list(loaded.apps) == list(BUILTIN_APPS)
+    assert loaded.app("doordash").function("order_food").defaults() == {"quantity": 1}
+    assert loaded.to_dict() == builtin_registry.to_dict()
+
+
+@pytest.mark.skipif(not (SHARED / "catalog").is_dir(), reason="../shared/catalog not beside the checkout")
+@pytest.mark.parametrize("name", BUILTIN_APPS)
+def test_builtin_catalog_is_the_shared_contract(name: str) -> None:
+    assert json.loads((CATALOG_DIR / f"{name}.json").read_text()) == json.loads(
+        (SHARED / "catalog" / f"{name}.json").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.update(colour="blue"), "colour: unknown key"),
+        (lambda r: r["apps"]["yelp"].update(secret=1), "apps.yelp.secret: unknown key"),
+        (
+            lambda r: r["apps"]["yelp"]["functions"].append(r["apps"]["yelp"]["functions"][0]),
+            "duplicate function search_businesses",
+        ),
+        (lambda r: r["apps"]["yelp"].update(token_offset=0), "slot"),
+        (
+            lambda r: r["apps"]["yelp"]["functions"][0]["function"]["parameters"].update(type=7),
+            "apps.yelp.functions[0].function.parameters: not a valid JSON Schema",
+        ),
+        (
+            lambda r: r["apps"]["yelp"]["functions"][0]["function"]["parameters"]["required"].append("nope"),
+            "'nope' is not in properties",
+        ),
+        (lambda r: r["apps"]["yelp"].update(adapter="adapters/missing"), "apps.yelp.adapter: adapter file not found"),
+        (lambda r: r["router"].update(threshold="high"), "router.threshold: must be"),
+        (lambda r: r["apps"].update({"Bad Name": r["apps"]["yelp"]}), "app name must match"),
+    ],
+)
+def test_invalid_registry_names_file_and_place(builtin_registry: Registry, change, message: str) -> None:
+    _rewrite(builtin_registry.path, change)
+    with pytest.raises(OrchError) as err:
+        load_registry(builtin_registry.path)
+    text = str(err.value)
+    assert str(builtin_registry.path) in text
+    assert message in text
+    assert "\n" not in text
+
+
+def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_text("base_model: a\nbase_model: b\napps: {}\n")
+    with pytest.raises(OrchError, match="line 2: duplicate key 'base_model'"):
+        load_registry(path)
+
+
+def test_broken_yaml_reports_line(tmp_path: Path) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_text("apps:\n  yelp: [unclosed\n")
+    with pytest.raises(OrchError, match=r"registry.yaml: line \d+: invalid YAML"):
+        load_registry(path)
+
+
+def test_tools_file_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "tools.json"
+    bad.write_text("{not json")
+    with pytest.raises(OrchError, match="line 1: invalid JSON"):
+        tools_from_file(bad)
+    bad.write_text(json.dumps({"tools": [{"type": "function", "function": {"name": "x y"}}]}))
+    with pytest.raises(OrchError, match=r"tools\[0\].function.name"):
+        tools_from_file(bad)
+    description, functions = tools_from_file(DATA / "smarthome.json")
+    assert description.startswith("Smart home") and len(functions) == 5
+
+
+def test_save_is_atomic_and_never_writes_an_invalid_registry(builtin_registry: Registry, monkeypatch) -> None:
+    before = builtin_registry.path.read_text()
+    builtin_registry.router_threshold = 0.3
+
+    def crash(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", crash)
+    with pytest.raises(OSError):
+        builtin_registry.save()
+    assert builtin_registry.path.read_text() == before
+    assert [p.name for p in builtin_registry.path.parent.iterdir()] == ["registry.yaml"]  # no temp left over
+    monkeypatch.undo()
+
+    builtin_registry.apps["yelp"].token_offset = 0  # overlaps android: must not be written
+    with pytest.raises(OrchError):
+        builtin_registry.save()
+    assert builtin_registry.path.read_text() == before
+
+
+def test_atomic_directory_keeps_old_contents_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "adapter"
+    with atomic.atomic_directory(target) as staging:
+        (staging / "weights").write_text("v1")
+    with pytest.raises(RuntimeError), atomic.atomic_directory(target) as staging:
+        (staging / "weights").write_text("half")
+        raise RuntimeError("killed mid-write")
+    assert (target / "weights").read_text() == "v1"
+    assert sorted(os.listdir(tmp_path)) == ["adapter"]
+
+
+def test_token_slots_stay_stable_across_add_and_remove(builtin_registry: Registry) -> None:
+    before = {name: (app.token_offset, app.function_tokens) for name, app in builtin_registry.apps.items()}
+    _, functions = builtin_tools("yelp")
+    builtin_registry.remove_app("vehicle")  # frees slots 21-31
+    extra = builtin_registry.add_app("smallapp", "", functions[:3])  # 4 slots fit in the hole
+    assert extra.token_offset == before["vehicle"][0]
+    _, many = builtin_tools("android")
+    big = builtin_registry.add_app("bigapp", "", many)  # 21 slots do not fit the rest of the hole
+    assert big.token_offset == max(
+        a.token_offset + a.token_count for a in builtin_registry.apps.values() if a is not big
+    )
+    builtin_registry.save()
+    reloaded = load_registry(builtin_registry.path)
+    for name in ("android", "yelp", "doordash"):
+        assert (reloaded.app(name).token_offset, reloaded.app(name).function_tokens) == before[name]
+    slots = reloaded.token_slots()
+    assert slots[before["doordash"][0]] == "<doordash_0>"
+    assert len(slots) == len(set(slots) - {None}) + slots.count(None)
+
+
+def test_add_app_rejects_duplicates_and_bad_names(builtin_registry: Registry) -> None:
+    _, functions = builtin_tools("yelp")
+    with pytest.raises(OrchError, match="already registered"):
+        builtin_registry.add_app("yelp", "", functions)
+    with pytest.raises(OrchError, match="must match"):
+        builtin_registry.add_app("Yelp!", "", functions)
+    with pytest.raises(OrchError, match="unknown app 'nope'"):
+        builtin_registry.app("nope")

@@ -1,0 +1,44 @@
+"""The scoring rule of ../shared/README.md."""
+
+from __future__ import annotations
+
+from orchestrator.catalog import builtin_tools
+from orchestrator.scoring import arguments_match
+
+
+def _fn(app: str, name: str):
+    return next(f for f in builtin_tools(app)[1] if f.name == name)
+
+
+def test_defaults_are_filled_on_both_sides() -> None:
+    order = _fn("doordash", "order_food")
+    assert arguments_match(order, {"item": "pizza", "quantity": 1}, {"item": "pizza"})
+    assert not arguments_match(order, {"item": "pizza", "quantity": 2}, {"item": "pizza"})
+
+
+def test_strings_ignore_case_whitespace_and_trailing_punctuation() -> None:
+    order = _fn("doordash", "order_food")
+    assert arguments_match(order, {"item": " Pizza. "}, {"item": "pizza"})
+    assert arguments_match(
+        order, {"item": "pizza", "restaurant": "mcdonald's"}, {"item": "pizza", "restaurant": "McDonald's"}
+    )
+    assert not arguments_match(order, {"item": "pizzas"}, {"item": "pizza"})
+
+
+def test_numbers_compare_by_value_with_the_schema_type() -> None:
+    temp = _fn("vehicle", "set_temperature")
+    assert arguments_match(temp, {"celsius": 19.0}, {"celsius": 19})
+    volume = _fn("vehicle", "set_volume")
+    assert not arguments_match(volume, {"level": "20"}, {"level": 20})
+    assert not arguments_match(volume, {"level": 20.5}, {"level": 20})
+    flash = _fn("android", "toggle_flashlight")
+    assert not arguments_match(flash, {"on": 0}, {"on": False})
+    assert arguments_match(flash, {"on": False}, {"on": False})
+
+
+def test_missing_or_extra_arguments_fail() -> None:
+    msg = _fn("android", "send_text_message")
+    assert not arguments_match(msg, {"contact_name": "Alex"}, {"contact_name": "Alex", "message": "hi"})
+    assert not arguments_match(
+        msg, {"contact_name": "Alex", "message": "hi", "x": 1}, {"contact_name": "Alex", "message": "hi"}
+    )

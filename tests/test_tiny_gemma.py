@@ -1,0 +1,130 @@
+"""The production code path on a tiny random-weight Gemma built here: load, grow vocab, train, swap, decode.
+
+It also checks the adapter pool against peft itself: the merged and the hooked (unmerged) model
+must give the logits of peft's own PeftModel for the same adapter.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from orchestrator.adapter_pool import AdapterPool
+from orchestrator.base_model import load_base
+from orchestrator.calls import prompt_text, validate_arguments
+from orchestrator.catalog import builtin_tools
+from orchestrator.decoder import CallDecoder
+from orchestrator.registry import Registry
+from training.trainer import TrainConfig, train_app
+
+
+def build_tiny_gemma(path: Path) -> Path:
+    """A 2-layer Gemma with a byte-level BPE tokenizer trained on a few lines: no download."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GemmaConfig, GemmaForCausalLM, PreTrainedTokenizerFast
+
+    corpus = [
+        'order pizza from Joe\'s {"item": "pizza", "quantity": 2} where is order 12345',
+        "set the volume to 20, turn off the AC, navigate to the airport, find thai food in Brooklyn",
+    ] * 20
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=["<pad>", "<eos>", "<bos>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
+    bpe.train_from_iterator(corpus, trainer)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<pad>", eos_token="<eos>", bos_token="<bos>")
+    config = GemmaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=32,
+        max_position_embeddings=256,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=2,
+    )
+    torch.manual_seed(0)
+    GemmaForCausalLM(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_registry(tmp_path_factory) -> Registry:
+    root = tmp_path_factory.mktemp("tiny")
+    base_dir = build_tiny_gemma(root / "tiny-gemma")
+    registry = Registry(path=root / "registry.yaml", base_model=str(base_dir), prompt_template="Query: {query}\nCall: ")
+    registry.add_app("doordash", *builtin_tools("doordash"))
+    registry.add_app("vehicle", *builtin_tools("vehicle"))
+    registry.save()
+    return registry
+
+
+def test_tiny_gemma_end_to_end(tiny_registry: Registry) -> None:
+    from peft import PeftModel
+
+    base = load_base(tiny_registry, device="cpu", dtype=torch.float32)
+    assert base.model.config.model_type == "gemma"
+    assert base.token_id("<doordash_0>") == base.base_vocab + tiny_registry.app("doordash").token_offset
+
+    result = train_app(
+        tiny_registry,
+        "vehicle",
+        TrainConfig(samples=24, epochs=1, batch_size=8, learning_rate=1e-3, heldout=11),
+        progress=False,
+    )
+    files = sorted(p.name for p in result.adapter_dir.iterdir())
+    assert {"adapter_config.json", "adapter_model.safetensors", "orch_manifest.json", "train.jsonl"} <= set(files)
+    manifest = json.loads((result.adapter_dir / "orch_manifest.json").read_text())
+    assert manifest["base_model"] == tiny_registry.base_model and manifest["tokens"]["<vehicle_end>"] == base.token_id(
+        "<vehicle_end>"
+    )
+    tiny_registry.app("vehicle").adapter = "adapters/vehicle"
+
+    # A fresh base, as the orchestrator would have it.
+    base = load_base(tiny_registry, device="cpu", dtype=torch.float32)
+    prompt = base.tokenizer(
+        prompt_text(tiny_registry.prompt_template, "turn off the AC"), add_special_tokens=False
+    ).input_ids
+    ids = torch.tensor([prompt])
+    reference = PeftModel.from_pretrained(
+        load_base(tiny_registry, device="cpu", dtype=torch.float32).model, str(result.adapter_dir)
+    )
+    with torch.no_grad():
+        want = reference(input_ids=ids).logits
+
+    for mode in ("merged", "unmerged"):
+        pool = AdapterPool(base, tiny_registry, mode=mode)
+        with torch.no_grad():
+            plain = base.model(input_ids=ids).logits.clone()
+            model = pool.activate("vehicle")
+            got = model(input_ids=ids).logits
+        assert torch.allclose(got, want, atol=1e-4), mode
+        assert not torch.allclose(plain, want, atol=1e-4)
+        pool.evict("vehicle")
+        with torch.no_grad():
+            restored = base.model(input_ids=ids).logits
+        token_rows = manifest["tokens"].values()
+        keep = [i for i in range(restored.shape[-1]) if i not in set(token_rows)]
+        assert torch.allclose(restored[..., keep], plain[..., keep], atol=1e-5), mode
+
+    pool = AdapterPool(base, tiny_registry)
+    decoder = CallDecoder(base, max_new_tokens=40)
+    app = tiny_registry.app("vehicle")
+    for query in ("turn off the AC", "set volume to 20", "open the window all the way"):
+        prompt = base.tokenizer(prompt_text(tiny_registry.prompt_template, query), add_special_tokens=False).input_ids
+        try:
+            decoded = decoder.decode(pool.activate("vehicle"), app, prompt)
+        except Exception as err:  # random weights may ramble past the cap; that is the only allowed failure
+            assert "longer than" in str(err)
+            continue
+        if decoded.function:
+            validate_arguments(app.function(decoded.function), decoded.arguments)

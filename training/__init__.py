@@ -1,0 +1,1 @@
+"""Training data generation and functional-token LoRA training (Octopus v2)."""

@@ -1,0 +1,326 @@
+"""Offline training data for one app, generated from its tool schemas (the paper used Gemini).
+
+Each function gets an equal share of requests phrased from templates: hand-written phrasebooks
+for the built-in apps (``training/phrasebooks/APP.yaml``), and templates derived from the function
+name, description and parameter schemas for any other app. Slot values come from typed pools
+(``values.py``) and become the call's arguments. A share of "no call" requests (general
+questions, other apps' requests) teaches the adapter to refuse. Every call is validated against
+its schema before it is kept; the rejects are counted. Everything is reproducible from a seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from orchestrator.atomic import atomic_write_text
+from orchestrator.calls import answer_text, ordered_arguments, validate_arguments
+from orchestrator.errors import OrchError
+from orchestrator.registry import App, Function, Registry
+from training import templates
+from training.values import POOLS, kind_for, number_surface, number_value, string_value
+
+PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
+GENERIC_VERBS = {"get", "set", "search", "find", "make", "toggle", "create", "open", "send", "show", "adjust"}
+
+IRRELEVANT_TEMPLATES = [
+    "what's the capital of (Peru|France|Japan|Kenya|Canada|Australia|Brazil|Norway)",
+    "who (wrote|directed|painted|invented) (Hamlet|the Mona Lisa|Inception|the telephone|Pride and Prejudice)",
+    "how do I (fix a flat tire|boil an egg|change a lightbulb|tie a tie|make sourdough|unclog a drain|learn python)",
+    "(tell me|do you know) a joke[ about (cats|programmers|doctors|the weather)]",
+    "what is {a} (plus|times|minus|divided by) {b}",
+    "(translate|how do you say) (good morning|thank you|where is the bathroom) (in|to) (Spanish|French|German)",
+    "(summarize|rewrite|proofread) this (article|paragraph|essay|email) for me",
+    "(define|what does) (serendipity|photosynthesis|inflation|entropy|ubiquitous)[ mean]",
+    "how (tall|old|far|big) is (Mount Everest|the moon|the Eiffel Tower|the universe|the Pacific Ocean)",
+    "(write|compose) a (poem|haiku|story|limerick) about (the ocean|love|autumn|robots|my dog)",
+    "explain (quantum physics|black holes|how vaccines work|the stock market) (simply|to a kid|in one sentence)",
+    "(recommend|suggest) a (book|movie|podcast|board game) about (history|space|friendship|mystery)",
+    "what year did (World War II end|the Berlin Wall fall|humans land on the moon|the Titanic sink)",
+    "(is a tomato a fruit|why is the sky blue|how many legs does a spider have|do fish sleep)",
+    "(what's the meaning of life|are you conscious|what's your name|who made you)",
+    "(help me|can you help me) (write a cover letter|plan a workout|study for my exam|name my cat)",
+    "(convert|how many) (10 miles|5 pounds|3 cups|100 fahrenheit) (to|in) (kilometers|kilograms|milliliters|celsius)",
+    "(what's|what is) the (square root of|factorial of) {a}",
+    "(give me|list) (three|five|some) (fun facts|tips|ideas) about (penguins|saving money|sleep|Rome)",
+    "(hello|hi there|good morning|thanks|thank you so much|never mind|ok cool)",
+    "(spell|how do you spell) (necessary|rhythm|pharaoh|Wednesday)",
+    "what (rhymes with|is a synonym for) (orange|happy|fast|big)",
+    "(how does|why does) (a rainbow form|ice float|the heart pump blood|the internet work)",
+    "(debug|explain) this (python code|SQL query|error message)",
+    "who (won|is playing in) the (last Super Bowl|World Cup final|NBA finals)",
+]
+
+
+@dataclass
+class Example:
+    query: str
+    function: str | None
+    arguments: dict[str, Any]
+    answer: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"query": self.query, "function": self.function, "arguments": self.arguments, "answer": self.answer},
+            ensure_ascii=False,
+        )
+
+
+@dataclass
+class GenerationReport:
+    kept: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        key = reason[:80]
+        self.reasons[key] = self.reasons.get(key, 0) + 1
+
+
+def load_phrasebook(app: App) -> dict[str, Any]:
+    """The app's hand-written phrasings, if it is a built-in app with a phrasebook."""
+    path = PHRASEBOOK_DIR / f"{app.name}.yaml"
+    if not path.is_file():
+        return {}
+    book = yaml.safe_load(path.read_text()) or {}
+    return {
+        name: spec for name, spec in (book.get("functions") or {}).items() if name in {f.name for f in app.functions}
+    }
+
+
+# ----- filling one template ---------------------------------------------------------------------
+class SlotFiller:
+    """Chooses a value per parameter, renders its surface text and records the typed argument."""
+
+    def __init__(self, fn: Function, spec: dict[str, Any], rng: random.Random) -> None:
+        self.fn = fn
+        self.props = fn.parameters.get("properties", {})
+        self.kinds = dict(spec.get("values") or {})
+        self.surface = spec.get("surface") or {}
+        self.rng = rng
+        self.arguments: dict[str, Any] = {}
+        self.text: dict[str, str] = {}
+
+    def __call__(self, param: str) -> str:
+        if param in self.text:
+            return self.text[param]
+        if param not in self.props:
+            raise KeyError(f"template names unknown parameter {param!r}")
+        schema = self.props[param]
+        value, surface = self._choose(param, schema)
+        self.arguments[param] = value
+        self.text[param] = surface
+        return surface
+
+    def _choose(self, param: str, schema: dict[str, Any]) -> tuple[Any, str]:
+        rng = self.rng
+        forms = self.surface.get(param) or {}
+        kind = schema.get("type")
+        if "enum" in schema:
+            value = rng.choice(schema["enum"])
+            options = _surface_options(forms, value) or [str(value).replace("_", " ")]
+            return value, rng.choice(options)
+        if kind == "boolean":
+            value = rng.random() < 0.5
+            options = _surface_options(forms, value) or (["on", "enabled"] if value else ["off", "disabled"])
+            return value, rng.choice(options)
+        if kind in ("integer", "number"):
+            value = number_value(schema, rng)
+            return value, number_surface(value, rng)
+        pool = self.kinds.get(param) or kind_for(param, schema)
+        value = string_value(pool, rng) if pool in POOLS else rng.choice(POOLS["text"])
+        if rng.random() < 0.1:
+            value = value.lower()
+        return value, value
+
+
+def _surface_options(forms: dict[Any, Any], value: Any) -> list[str]:
+    for key, options in forms.items():
+        if key == value or str(key).lower() == str(value).lower():
+            return list(options)
+    return []
+
+
+# ----- templates for apps without a phrasebook ----------------------------------------------------
+LEADS = ["", "", "", "please ", "can you ", "I want to ", "I'd like to ", "could you ", "hey, ", "go ahead and "]
+
+
+def _words(name: str) -> str:
+    return re.sub(r"[_\-]+", " ", name).strip().lower()
+
+
+def verb_phrases(fn: Function) -> list[str]:
+    """Ways to name the action: from the function name and from its description's first clause."""
+    phrases = [_words(fn.name)]
+    desc = re.split(r"[.;:\n]", fn.description.strip())[0].strip()
+    if desc:
+        phrases.append(desc[0].lower() + desc[1:])
+    return [p.replace("(", "").replace(")", "").replace("|", " ") for p in phrases if p]
+
+
+def param_phrase(param: str, schema: dict[str, Any]) -> str:
+    """A template fragment that mentions parameter ``param`` the way people tend to.
+
+    Every fragment names its parameter or a telling preposition, so that two values in one
+    request can always be told apart (only ``auto_template`` puts one value bare after the verb).
+    """
+    words = _words(param)
+    kind = schema.get("type")
+    if "enum" in schema or kind == "boolean":
+        return f"( {{{param}}} {words}| {words} {{{param}}}| with {words} {{{param}}}| {words}: {{{param}}})"
+    if kind in ("integer", "number"):
+        return f"( {words} {{{param}}}| with {words} {{{param}}}| {words} to {{{param}}}| {words} of {{{param}}})"
+    pool = kind_for(param, schema)
+    lead = {
+        "place": "( in| near| for| at)",
+        "destination": "( to| towards)",
+        "person": "( for| to| with)",
+        "time": "( at| for)",
+        "date": "( on| for)",
+        "email": "( to| for)",
+    }.get(pool, f"( with {words}| {words}| {words}:)")
+    return f"{lead} {{{param}}}"
+
+
+def auto_template(fn: Function, rng: random.Random) -> str:
+    """One random phrasing template for a function, from its schema alone."""
+    props = fn.parameters.get("properties", {})
+    required = [p for p in props if p in fn.parameters.get("required", [])]
+    chosen = [p for p in props if p in required or rng.random() < 0.5]
+    if rng.random() < 0.15:
+        # Mostly schema order, the order the JSON answer lists them in: with ~20 examples per
+        # function, a model learns that mapping reliably; crossings stay a minority.
+        rng.shuffle(chosen)
+    strings = [p for p in chosen if props[p].get("type") == "string" and "enum" not in props[p]]
+    text = rng.choice(LEADS) + rng.choice(verb_phrases(fn))
+    for param in chosen:
+        if strings and param == strings[0] and rng.random() < 0.5:
+            text += f" {{{param}}}"
+        else:
+            text += param_phrase(param, props[param])
+    if rng.random() < 0.2:
+        text += rng.choice([" please", " now", " for me", "!"])
+    return text
+
+
+# ----- the dataset ------------------------------------------------------------------------------
+def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any]]:
+    entries = spec.get("templates") or []
+    entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
+    fixed: dict[str, Any] = {}
+    local = dict(spec)
+    if isinstance(entry, dict):
+        fixed = dict(entry.get("args") or {})
+        if entry.get("values"):
+            local["values"] = {**(spec.get("values") or {}), **entry["values"]}
+        entry = entry["t"]
+    filler = SlotFiller(fn, local, rng)
+    query = _decorate(templates.render(templates.parse(entry), rng, filler), rng)
+    arguments = {**filler.arguments, **fixed}
+    return _tidy(query), ordered_arguments(fn, arguments)
+
+
+PREFIXES = ["please ", "hey, ", "can you ", "could you ", "ok, ", "quick: "]
+SUFFIXES = [" please", " thanks", "?", "!", " now", " asap"]
+
+
+def _decorate(text: str, rng: random.Random) -> str:
+    """Politeness and punctuation people add around any request."""
+    if rng.random() < 0.12 and not text.lower().startswith(("please", "can ", "could ", "hey")):
+        text = rng.choice(PREFIXES) + text
+    if rng.random() < 0.1:
+        text += rng.choice(SUFFIXES)
+    return text
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,.!?])", r"\1", text)
+    return text
+
+
+def irrelevant_query(rng: random.Random) -> str:
+    def fill(param: str) -> str:
+        return str(rng.randint(2, 99))
+
+    return _tidy(templates.render(templates.parse(rng.choice(IRRELEVANT_TEMPLATES)), rng, fill))
+
+
+def _foreign_functions(app: App, registry: Registry | None) -> list[tuple[App, Function]]:
+    """Other apps' functions that share no content word with this app's: safe "no call" material."""
+    if registry is None:
+        return []
+    own = {w for fn in app.functions for w in fn.name.split("_")} - GENERIC_VERBS
+    return [
+        (other, fn)
+        for other in registry.apps.values()
+        if other.name != app.name
+        for fn in other.functions
+        if not (set(fn.name.split("_")) - GENERIC_VERBS) & own
+    ]
+
+
+def generate(
+    app: App,
+    samples: int,
+    seed: int = 0,
+    registry: Registry | None = None,
+    negative_rate: float = 0.12,
+    exclude: set[str] | None = None,
+) -> tuple[list[Example], GenerationReport]:
+    """``samples`` examples for ``app``: functions in equal shares plus a share of "no call"."""
+    if samples < len(app.functions) + 1:
+        raise OrchError(f"--samples {samples} is too few for {len(app.functions)} functions")
+    rng = random.Random(seed)
+    book = load_phrasebook(app)
+    report = GenerationReport()
+    seen = set(exclude or ())
+    negatives = max(1, round(samples * negative_rate))
+    plan: list[Function | None] = [app.functions[i % len(app.functions)] for i in range(samples - negatives)]
+    plan += [None] * negatives
+    foreign = _foreign_functions(app, registry)
+    foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
+    examples: list[Example] = []
+    for target in plan:
+        for _attempt in range(20):
+            try:
+                if target is None:
+                    if foreign and rng.random() < 0.3:
+                        other, fn = rng.choice(foreign)
+                        query, _ = _render_positive(fn, foreign_books[other.name].get(fn.name, {}), rng)
+                    else:
+                        query = irrelevant_query(rng)
+                    arguments: dict[str, Any] = {}
+                else:
+                    query, arguments = _render_positive(target, book.get(target.name, {}), rng)
+                    validate_arguments(target, arguments)
+            except (OrchError, KeyError, templates.TemplateError) as err:
+                report.reject(str(err))
+                continue
+            if query.lower() in seen:
+                report.duplicates += 1
+                continue
+            seen.add(query.lower())
+            name = target.name if target else None
+            examples.append(Example(query, name, arguments, answer_text(app, name, arguments)))
+            report.kept += 1
+            break
+    rng.shuffle(examples)
+    return examples, report
+
+
+def write_jsonl(path: Path, examples: list[Example]) -> None:
+    atomic_write_text(path, "".join(ex.to_json() + "\n" for ex in examples))
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    return [Example(r["query"], r["function"], r["arguments"], r["answer"]) for r in rows]

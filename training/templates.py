@@ -1,0 +1,123 @@
+"""A tiny template language for request phrasing: ``(a|b)`` picks one, ``[x]`` is optional, ``{p}`` a slot.
+
+Slots are filled with a value for parameter ``p`` and the value becomes that argument of the call,
+so every generated request carries the exact arguments it mentions.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Node = Any  # str | Slot | Optional | Choice | list[Node]
+
+
+@dataclass(frozen=True)
+class Slot:
+    param: str
+
+
+@dataclass(frozen=True)
+class Opt:
+    body: list
+
+
+@dataclass(frozen=True)
+class Choice:
+    options: list
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def parse(text: str) -> list:
+    """Parse a template into nodes; raises TemplateError on unbalanced brackets."""
+    nodes, pos = _parse_seq(text, 0, closers="")
+    if pos != len(text):
+        raise TemplateError(f"unexpected {text[pos]!r} at {pos} in {text!r}")
+    return nodes
+
+
+def _parse_seq(text: str, pos: int, closers: str) -> tuple[list, int]:
+    seq: list = []
+    buf = ""
+    while pos < len(text):
+        ch = text[pos]
+        if ch in closers or (ch == "|" and ")" in closers):
+            break
+        if ch in "[({":
+            if buf:
+                seq.append(buf)
+                buf = ""
+            if ch == "{":
+                end = text.find("}", pos)
+                if end < 0:
+                    raise TemplateError(f"unclosed {{ in {text!r}")
+                seq.append(Slot(text[pos + 1 : end].strip()))
+                pos = end + 1
+                continue
+            if ch == "[":
+                body, pos = _parse_seq(text, pos + 1, closers="]")
+                if pos >= len(text) or text[pos] != "]":
+                    raise TemplateError(f"unclosed [ in {text!r}")
+                seq.append(Opt(body))
+                pos += 1
+                continue
+            options = []
+            pos += 1
+            while True:
+                body, pos = _parse_seq(text, pos, closers=")")
+                options.append(body)
+                if pos >= len(text):
+                    raise TemplateError(f"unclosed ( in {text!r}")
+                if text[pos] == ")":
+                    pos += 1
+                    break
+                pos += 1  # skip '|'
+            seq.append(Choice(options))
+            continue
+        if ch in "])}":
+            raise TemplateError(f"unbalanced {ch!r} in {text!r}")
+        buf += ch
+        pos += 1
+    if buf:
+        seq.append(buf)
+    return seq, pos
+
+
+def slots(nodes: list) -> set[str]:
+    """Every parameter a template can mention."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Slot):
+            found.add(node.param)
+        elif isinstance(node, Opt):
+            found |= slots(node.body)
+        elif isinstance(node, Choice):
+            for option in node.options:
+                found |= slots(option)
+    return found
+
+
+def render(
+    nodes: list,
+    rng: random.Random,
+    fill: Callable[[str], str],
+    optional_rate: float = 0.5,
+) -> str:
+    """Render one phrasing; ``fill(param)`` returns the surface text and records the argument."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, Slot):
+            out.append(fill(node.param))
+        elif isinstance(node, Opt):
+            if rng.random() < optional_rate:
+                out.append(render(node.body, rng, fill, optional_rate))
+        else:
+            out.append(render(rng.choice(node.options), rng, fill, optional_rate))
+    return "".join(out)
