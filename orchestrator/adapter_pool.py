@@ -12,7 +12,10 @@ Two ways to apply the active LoRA, chosen by ``pool.mode`` in the registry:
   add/subtract in bf16) and eviction a pointer swap. Cost: one extra copy of the targeted weights.
 * ``unmerged``: forward hooks add ``scale * B(A(x))``; a switch only repoints the hooks.
 
-``orch bench`` measures both.
+``orch bench`` measures both. For serving, ``activate_rows`` builds a mixed-adapter batch: the base
+weights stay pristine and each row of the batch gets its own app's LoRA through batched matmuls
+over the stacked factors (the S-LoRA/Punica idea in plain torch); ``benchmarks/batching.py``
+compares it with one merged batch per adapter.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ class AdapterPool:
         if self.active == app_name:
             self.resident.move_to_end(app_name)
             return self.base.model
+        self._remove_hooks()
         adapter = self.resident.get(app_name) or self._load(app_name)
         self.resident.move_to_end(app_name)
         started = time.perf_counter()
@@ -123,6 +127,34 @@ class AdapterPool:
         self.stats["switches"] += 1
         self.stats["last_switch_ms"] = (time.perf_counter() - started) * 1000
         return self.base.model
+
+    def activate_rows(self, app_names: list[str]) -> MixedAdapterModel:
+        """Return the base model with row ``i`` of every batch running under ``app_names[i]``'s LoRA."""
+        names = list(dict.fromkeys(app_names))
+        if len(names) > self.max_resident:
+            raise OrchError(f"a mixed batch of {len(names)} apps exceeds pool.max_resident={self.max_resident}")
+        adapters = []
+        for name in names:
+            adapters.append(self.resident.get(name) or self._load(name))
+            self.resident.move_to_end(name)
+        if any(set(a.lora) != set(adapters[0].lora) for a in adapters):
+            raise OrchError("a mixed batch needs adapters with the same target modules")
+        self._restore()
+        self.active = None
+        rows = torch.tensor([names.index(name) for name in app_names], device=self.base.device)
+        mixed = MixedAdapterModel(self.base.model, rows)
+        scales = torch.tensor([a.scale for a in adapters], device=self.base.device)
+        for module in adapters[0].lora:
+            stacked_a = torch.stack([a.lora[module][0] for a in adapters]).transpose(1, 2)
+            stacked_b = torch.stack([a.lora[module][1] for a in adapters]).transpose(1, 2)
+
+            def add_row_lora(_module, inputs, output, a=stacked_a, b=stacked_b):
+                index = mixed.rows
+                scale = scales[index].to(output.dtype).view(-1, 1, 1)
+                return output + scale * torch.bmm(torch.bmm(inputs[0], a[index]), b[index])
+
+            self._hooks.append(self.modules[module].register_forward_hook(add_row_lora))
+        return mixed
 
     def evict(self, app_name: str) -> None:
         if app_name == self.active:
@@ -179,9 +211,27 @@ class AdapterPool:
 
             self._hooks.append(self.modules[name].register_forward_hook(add_lora))
 
-    def _restore(self) -> None:
+    def _remove_hooks(self) -> None:
         for handle in self._hooks:
             handle.remove()
         self._hooks.clear()
+
+    def _restore(self) -> None:
+        self._remove_hooks()
         for name, original in self._originals.items():
             self.modules[name].weight = original
+
+
+class MixedAdapterModel:
+    """The base model plus the adapter index of each batch row, for ``CallDecoder.decode_batch``."""
+
+    def __init__(self, model: torch.nn.Module, rows: torch.Tensor) -> None:
+        self.model = model
+        self.rows = rows
+
+    def __call__(self, **inputs):
+        return self.model(**inputs)
+
+    def keep_rows(self, keep: list[int]) -> None:
+        """Follow the decoder when finished rows leave the batch."""
+        self.rows = self.rows[keep]

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import xgrammar as xgr
 
+from orchestrator.adapter_pool import MixedAdapterModel
 from orchestrator.base_model import BaseModel
 from orchestrator.calls import strict_schema, validate_arguments
 from orchestrator.errors import OrchError
@@ -95,62 +96,148 @@ class CallDecoder:
             return None
         return int(nonzero[0]) * 32 + word.bit_length() - 1
 
-    @torch.inference_mode()
     def decode(self, model: torch.nn.Module, app: App, prompt_ids: list[int]) -> Decoded:
-        device = self.base.device
-        timings: dict[str, float] = {}
-        start = time.perf_counter()
-        ids = torch.tensor([prompt_ids], device=device)
-        out = model(input_ids=ids, use_cache=True, logits_to_keep=1)
-        cache = out.cache
-        logits = out.logits[0, -1].float()
-        timings["prefill_ms"] = (time.perf_counter() - start) * 1000
+        """Decode one request: a batch of one."""
+        result = self.decode_batch(model, [(app, prompt_ids)])[0]
+        if isinstance(result, OrchError):
+            raise result
+        return result
 
+    @torch.inference_mode()
+    def decode_batch(self, model: torch.nn.Module, requests: list[tuple[App, list[int]]]) -> list[Decoded | OrchError]:
+        """Decode several requests in shared forward passes, each under its own app's grammar.
+
+        Prompts are left-padded; each step feeds every unfinished row its pending tokens (the
+        model's last choice plus any jump-forward text), left-padded to the widest row and masked,
+        so rows advance at their own pace. Finished rows leave the batch (the KV cache drops their
+        rows), so a short call never pays for a long one. The model may be one merged adapter or a
+        mixed-adapter model whose LoRA is selected per row (see ``AdapterPool.activate_rows``).
+        A row that fails (arguments cut off) gets its error in its place; the others are unaffected.
+        """
+        device = self.base.device
+        pad_id = self.base.tokenizer.pad_token_id or 0
+        start = time.perf_counter()
+        input_ids, mask = _left_padded([ids for _, ids in requests], pad_id, device)
+        out = model(**self._step_inputs(input_ids, mask), use_cache=True, logits_to_keep=1)
+        cache = out.cache
+        logits = out.logits[:, -1].float()
+        prefill_ms = (time.perf_counter() - start) * 1000
+
+        results: list[Decoded | OrchError | None] = [None] * len(requests)
+        rows = [self._first_token(index, app, logits[index]) for index, (app, _) in enumerate(requests)]
+        clock = _Clock(prefill_ms, time.perf_counter())
+        bitmask = xgr.allocate_token_bitmask(len(requests), self.vocab_size)
+        while True:
+            rows, mask = self._retire(model, rows, results, cache, mask, clock)
+            for row in rows:
+                forced = self._jump_forward(row.matcher)
+                row.generated += forced
+                row.pending += forced
+                if self._forced_token(row.matcher) == row.end_id:
+                    row.matcher.accept_token(row.end_id)
+                    row.done = True
+                row.done = row.done or len(row.generated) >= self.max_new_tokens
+            rows, mask = self._retire(model, rows, results, cache, mask, clock)
+            if not rows:
+                return results
+            step_ids, step_mask = _left_padded([row.pending for row in rows], pad_id, device)
+            mask = torch.cat([mask, step_mask], dim=1)
+            out = model(**self._step_inputs(step_ids, mask), cache=cache, use_cache=True, logits_to_keep=1)
+            cache = out.cache
+            clock.passes += 1
+            logits = out.logits[:, -1].float()
+            for position, row in enumerate(rows):
+                row.matcher.fill_next_token_bitmask(bitmask, position)
+            xgr.apply_token_bitmask_inplace(logits, bitmask[: len(rows)].to(logits.device))
+            for row, token in zip(rows, torch.argmax(logits, dim=-1).tolist(), strict=True):
+                if not row.matcher.accept_token(token):
+                    raise OrchError("grammar rejected a token it allowed")
+                if token == row.end_id:
+                    row.done = True
+                else:
+                    row.generated.append(token)
+                    row.pending = [token]
+                    row.done = len(row.generated) >= self.max_new_tokens
+
+    def _retire(
+        self, model, rows: list[_Row], results: list, cache, mask: torch.Tensor, clock: _Clock
+    ) -> tuple[list[_Row], torch.Tensor]:
+        """Write the results of finished rows and drop them from the batch and its KV cache."""
+        for row in rows:
+            if row.done:
+                results[row.index] = self._result(row, clock)
+        keep = [i for i, row in enumerate(rows) if not row.done]
+        if keep and len(keep) < mask.shape[0]:
+            cache.batch_select_indices(torch.tensor(keep, dtype=torch.long, device=mask.device))
+            mask = mask[keep]
+            if isinstance(model, MixedAdapterModel):
+                model.keep_rows(keep)
+        return [rows[i] for i in keep], mask
+
+    def _result(self, row: _Row, clock: _Clock) -> Decoded | OrchError:
+        if row.function is None:
+            return Decoded(None, {}, 1, 1, row.scores, {"prefill_ms": clock.prefill_ms, "decode_ms": 0.0})
+        if not row.matcher.is_terminated():
+            return OrchError(f"arguments longer than {self.max_new_tokens} tokens; request cut off")
+        arguments = json.loads(self.base.tokenizer.decode(row.generated, skip_special_tokens=False))
+        try:
+            validate_arguments(row.app.function(row.function), arguments)
+        except OrchError as err:
+            return err
+        decode_ms = (time.perf_counter() - clock.decode_start) * 1000
+        timings = {"prefill_ms": clock.prefill_ms, "decode_ms": decode_ms}
+        return Decoded(row.function, arguments, len(row.generated) + 2, clock.passes, row.scores, timings)
+
+    @staticmethod
+    def _step_inputs(input_ids: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Inputs for one forward pass; positions count only real (unmasked) tokens of each row."""
+        positions = (mask.cumsum(dim=1) - 1).clamp(min=0)[:, -input_ids.shape[1] :]
+        if bool(mask.all()):
+            return {"input_ids": input_ids, "position_ids": positions}
+        return {"input_ids": input_ids, "attention_mask": mask, "position_ids": positions}
+
+    def _first_token(self, index: int, app: App, logits: torch.Tensor) -> _Row:
+        """Octopus step 1: argmax over the app's functional tokens and its end token."""
         token_ids = [self.base.token_id(t) for t in [*app.function_tokens, app.end_token]]
-        choice = logits[token_ids]
-        probs = torch.softmax(choice, dim=-1).tolist()
-        scores = {fn.name: round(p, 4) for fn, p in zip(app.functions, probs, strict=False)}
-        scores["<no call>"] = round(probs[-1], 4)
-        picked = int(torch.argmax(choice))
+        probs = torch.softmax(logits[token_ids], dim=-1)
+        scores = {fn.name: round(p, 4) for fn, p in zip(app.functions, probs.tolist(), strict=False)}
+        scores["<no call>"] = round(float(probs[-1]), 4)
+        picked = int(torch.argmax(probs))
         end_id = token_ids[-1]
         if picked == len(app.functions):
-            timings["decode_ms"] = 0.0
-            return Decoded(None, {}, 1, 1, scores, timings)
-
+            return _Row(index, app, None, scores, end_id, done=True)
         function = app.functions[picked].name
         matcher = xgr.GrammarMatcher(self.grammar(app, function), override_stop_tokens=[end_id])
-        generated: list[int] = []
-        pending = [token_ids[picked]]
-        passes = 1
-        decode_start = time.perf_counter()
-        while len(generated) < self.max_new_tokens:
-            forced_ids = self._jump_forward(matcher)
-            generated += forced_ids
-            pending += forced_ids
-            if self._forced_token(matcher) == end_id:
-                matcher.accept_token(end_id)
-                break
-            out = model(
-                input_ids=torch.tensor([pending], device=device),
-                cache=cache,
-                use_cache=True,
-                logits_to_keep=1,
-            )
-            cache = out.cache
-            passes += 1
-            logits = out.logits[0, -1].float().unsqueeze(0)
-            xgr.apply_token_bitmask_inplace(logits, self._bitmask.to(logits.device))
-            token = int(torch.argmax(logits[0]))
-            if not matcher.accept_token(token):
-                raise OrchError("grammar rejected a token it allowed")
-            if token == end_id:
-                break
-            generated.append(token)
-            pending = [token]
-        timings["decode_ms"] = (time.perf_counter() - decode_start) * 1000
-        text = self.base.tokenizer.decode(generated, skip_special_tokens=False)
-        if not matcher.is_terminated():
-            raise OrchError(f"arguments longer than {self.max_new_tokens} tokens; request cut off")
-        arguments = json.loads(text)
-        validate_arguments(app.function(function), arguments)
-        return Decoded(function, arguments, len(generated) + 2, passes, scores, timings)
+        return _Row(index, app, function, scores, end_id, matcher, pending=[token_ids[picked]])
+
+
+def _left_padded(sequences: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids left-padded to the longest sequence, and the mask of real tokens."""
+    width = max(len(seq) for seq in sequences)
+    ids = [[pad_id] * (width - len(seq)) + seq for seq in sequences]
+    mask = [[0] * (width - len(seq)) + [1] * len(seq) for seq in sequences]
+    return torch.tensor(ids, device=device), torch.tensor(mask, device=device)
+
+
+@dataclass
+class _Clock:
+    """Timings shared by the rows of one batch."""
+
+    prefill_ms: float
+    decode_start: float
+    passes: int = 1
+
+
+@dataclass
+class _Row:
+    """One request's decoding state inside a batch."""
+
+    index: int
+    app: App
+    function: str | None
+    scores: dict[str, float]
+    end_id: int
+    matcher: xgr.GrammarMatcher | None = None
+    pending: list[int] = field(default_factory=list)
+    generated: list[int] = field(default_factory=list)
+    done: bool = False

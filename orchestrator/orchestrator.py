@@ -9,7 +9,7 @@ from pathlib import Path
 from orchestrator.adapter_pool import AdapterPool
 from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import Call, prompt_text
-from orchestrator.decoder import CallDecoder
+from orchestrator.decoder import CallDecoder, Decoded
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
 from orchestrator.router import Route, Router
@@ -71,24 +71,59 @@ class Orchestrator:
         swap_started = time.perf_counter()
         model = self.pool.activate(app)
         timings["adapter_ms"] = (time.perf_counter() - swap_started) * 1000
-        prompt = self.base.tokenizer(
-            prompt_text(self.registry.prompt_template, text), add_special_tokens=False
-        ).input_ids
-        decoded = self.decoder.decode(model, self.registry.app(app), prompt)
+        decoded = self.decoder.decode(model, self.registry.app(app), self._prompt(text))
+        call = self._call(text, app, decoded, timings, started)
+        call.router_scores = scores
+        return call
+
+    def run_batch(self, requests: list[tuple[str, str]], mixed: bool = False) -> list[Call | OrchError]:
+        """Decode already-routed ``(query, app)`` requests in shared forward passes.
+
+        ``mixed`` runs them as one batch with per-row adapters (when their apps fit in the pool);
+        otherwise one merged-adapter batch per app. Either way each request is decoded under its
+        own app's adapter and grammar, and a request that fails gets its error in its place.
+        """
+        texts = [check_query(query, self.registry.max_query_chars) for query, _ in requests]
+        results: list[Call | OrchError | None] = [None] * len(requests)
+        apps = [app for _, app in requests]
+        mixed = mixed and len(set(apps)) <= self.pool.max_resident
+        groups = [list(range(len(requests)))] if mixed else _indices_by_app(apps)
+        for group in groups:
+            started = time.perf_counter()
+            apps = [requests[i][1] for i in group]
+            model = self.pool.activate_rows(apps) if mixed else self.pool.activate(apps[0])
+            timings = {"adapter_ms": (time.perf_counter() - started) * 1000}
+            batch = [(self.registry.app(app), self._prompt(texts[i])) for i, app in zip(group, apps, strict=True)]
+            decoded = self.decoder.decode_batch(model, batch)
+            for i, app, result in zip(group, apps, decoded, strict=True):
+                ok = not isinstance(result, OrchError)
+                results[i] = self._call(texts[i], app, result, dict(timings), started) if ok else result
+        return results
+
+    def _prompt(self, text: str) -> list[int]:
+        return self.base.tokenizer(prompt_text(self.registry.prompt_template, text), add_special_tokens=False).input_ids
+
+    @staticmethod
+    def _call(text: str, app: str, decoded: Decoded, timings: dict[str, float], started: float) -> Call:
         timings.update(decoded.timings_ms)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        final_app = app if decoded.function else None
         return Call(
             query=text,
-            app=final_app,
+            app=app if decoded.function else None,
             function=decoded.function,
             arguments=decoded.arguments,
-            router_scores=scores,
             routed_app=app,
             function_scores=decoded.function_scores,
             generated_tokens=decoded.generated_tokens,
             timings_ms=_rounded(timings),
         )
+
+
+def _indices_by_app(apps: list[str]) -> list[list[int]]:
+    groups: dict[str, list[int]] = {}
+    for index, app in enumerate(apps):
+        groups.setdefault(app, []).append(index)
+    return list(groups.values())
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

@@ -31,7 +31,8 @@ FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
 ROUTER_KEYS = {"threshold", "margin"}
-POOL_KEYS = {"max_resident", "mode"}
+BATCHING = ("grouped", "mixed")
+POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars"}
 APP_KEYS = {"description", "adapter", "token_offset", "functions", "router_examples", "training"}
 TOOL_KEYS = {"type", "function"}
@@ -106,6 +107,7 @@ class Registry:
     router_margin: float = 0.0
     pool_max_resident: int = 4
     pool_mode: str = "merged"
+    pool_batching: str = "grouped"
     max_new_tokens: int = 96
     max_query_chars: int = 512
     apps: dict[str, App] = field(default_factory=dict)
@@ -176,7 +178,11 @@ class Registry:
             "base_model": self.base_model,
             "prompt_template": self.prompt_template,
             "router": {"threshold": self.router_threshold, "margin": self.router_margin},
-            "pool": {"max_resident": self.pool_max_resident, "mode": self.pool_mode},
+            "pool": {
+                "max_resident": self.pool_max_resident,
+                "mode": self.pool_mode,
+                "batching": self.pool_batching,
+            },
             "decoding": {"max_new_tokens": self.max_new_tokens, "max_query_chars": self.max_query_chars},
             "apps": {
                 app.name: {
@@ -262,6 +268,8 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     _expect(reg.pool_max_resident >= 1, where, "pool.max_resident", "must be >= 1")
     reg.pool_mode = _typed(pool.get("mode", "merged"), str, where, "pool.mode")
     _expect(reg.pool_mode in ("merged", "unmerged"), where, "pool.mode", "must be 'merged' or 'unmerged'")
+    reg.pool_batching = _typed(pool.get("batching", "grouped"), str, where, "pool.batching")
+    _expect(reg.pool_batching in BATCHING, where, "pool.batching", "must be 'grouped' or 'mixed'")
     decoding = _section(raw, "decoding", DECODING_KEYS, where)
     reg.max_new_tokens = _typed(decoding.get("max_new_tokens", 96), int, where, "decoding.max_new_tokens")
     reg.max_query_chars = _typed(decoding.get("max_query_chars", 512), int, where, "decoding.max_query_chars")

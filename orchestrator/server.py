@@ -1,9 +1,10 @@
 """``orch serve``: keep the base, router and adapter pool warm behind an HTTP API (FastAPI).
 
 One inference worker thread owns the model. Requests queue up; the worker takes everything
-waiting (up to ``max_batch``), routes it, groups it by app and serves each group with that app's
-adapter active, so a burst of mixed requests costs one adapter switch per app, not per request,
-and no request ever runs under another app's adapter. Validation, size limits and errors are
+waiting (up to ``max_batch``), routes it and decodes it in shared forward passes
+(``Orchestrator.run_batch``): one merged-adapter batch per app, or one mixed-adapter batch with
+per-row LoRA, as ``pool.batching`` says (``benchmarks/batching.py`` measures both). No request
+ever runs under another app's adapter. Validation, size limits and errors are
 answered on the event loop without touching the worker, so one bad request never blocks others.
 """
 
@@ -100,33 +101,35 @@ class InferenceWorker:
     def _serve(self, batch: list[Job]) -> None:
         self.stats["batches"] += 1
         self.stats["requests"] += len(batch)
-        groups: dict[str | None, list[tuple[Job, dict[str, float]]]] = {}
+        calls: list[tuple[Job, str, dict[str, float]]] = []
         for job in batch:
             try:
                 if job.app is not None:
                     self.orch.registry.app(job.app)
-                    groups.setdefault(job.app, []).append((job, {}))
+                    calls.append((job, job.app, {}))
                     continue
                 route = self.orch.router.route(job.query)
                 if job.route_only:
                     job.future.set_result(route)
-                    continue
-                groups.setdefault(route.app, []).append((job, route.scores))
+                elif route.app is None:
+                    job.future.set_result(Call(job.query, None, None, {}, route.scores))
+                else:
+                    calls.append((job, route.app, route.scores))
             except Exception as err:
                 job.future.set_exception(err)
-        # The active adapter's group first: it needs no switch.
-        order = sorted(groups, key=lambda app: app != self.orch.pool.active)
-        for app in order:
-            for job, scores in groups[app]:
-                try:
-                    if app is None:
-                        job.future.set_result(Call(job.query, None, None, {}, scores))
-                        continue
-                    call = self.orch.run(job.query, app=app)
-                    call.router_scores = scores
-                    job.future.set_result(call)
-                except Exception as err:
-                    job.future.set_exception(err)
+        if not calls:
+            return
+        mixed = self.orch.registry.pool_batching == "mixed"
+        try:
+            results = self.orch.run_batch([(job.query, app) for job, app, _ in calls], mixed=mixed)
+        except Exception as err:
+            results = [err] * len(calls)
+        for (job, _, scores), result in zip(calls, results, strict=True):
+            if isinstance(result, Exception):
+                job.future.set_exception(result)
+            else:
+                result.router_scores = scores
+                job.future.set_result(result)
 
 
 def _error(status: int, message: str) -> JSONResponse:

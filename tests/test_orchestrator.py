@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from orchestrator.adapter_pool import AdapterPool
-from orchestrator.calls import validate_arguments
+from orchestrator.calls import prompt_text, validate_arguments
 from orchestrator.cli import cli
+from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
 from orchestrator.evaluation import evaluate, read_rows
 
@@ -105,6 +106,38 @@ def test_pool_keeps_recent_adapters_and_evicts_the_oldest(orchestrator) -> None:
             pool.evict(app)
     orchestrator.pool.active = None  # the shared pool must re-apply its adapter next time
     orchestrator.pool.resident.clear()
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["grouped", "mixed"])
+def test_batched_calls_equal_one_at_a_time(orchestrator, mixed: bool) -> None:
+    """Serving batches requests of different apps; each must get exactly its solo answer."""
+    requests = [
+        ("order a burger and fries from McDonald's", "doordash"),
+        ("turn on the front defroster", "vehicle"),
+        ("find coffee shops in Denver", "yelp"),
+        ("set an alarm for 7 am", "android"),
+        ("what is the capital of Peru", "doordash"),
+        ("fan speed 3", "vehicle"),
+        ("text mom that I'm running late", "android"),
+    ]
+    alone = [orchestrator.run(query, app=app) for query, app in requests]
+    together = orchestrator.run_batch(requests, mixed=mixed)
+    assert [(c.app, c.function, c.arguments) for c in together] == [(c.app, c.function, c.arguments) for c in alone]
+    assert any(c.function is None for c in together) and sum(c.is_call for c in together) >= 5
+
+
+def test_one_failing_row_does_not_fail_the_batch(orchestrator) -> None:
+    app = orchestrator.registry.app("android")
+    short = CallDecoder(orchestrator.base, max_new_tokens=3)
+    prompts = [
+        orchestrator.base.tokenizer(
+            prompt_text(orchestrator.registry.prompt_template, q), add_special_tokens=False
+        ).input_ids
+        for q in ("text mom that I'm running late and will be there at 9", "what is the capital of Peru")
+    ]
+    long_call, no_call = short.decode_batch(orchestrator.pool.activate("android"), [(app, p) for p in prompts])
+    assert isinstance(long_call, OrchError) and "longer than 3 tokens" in str(long_call)
+    assert no_call.function is None
 
 
 @needs_dev

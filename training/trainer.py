@@ -98,21 +98,37 @@ def _batches(encoded: list[tuple[list[int], list[int]]], size: int, pad_id: int,
 
 
 def evaluate_examples(
-    base: BaseModel, model: torch.nn.Module, app: App, template: str, examples: list[Example]
+    base: BaseModel,
+    model: torch.nn.Module,
+    app: App,
+    template: str,
+    examples: list[Example],
+    misses: list[dict[str, Any]] | None = None,
+    batch_size: int = 16,
 ) -> dict[str, float]:
-    """Function accuracy and exact match of the constrained decoder on generated examples."""
+    """Function accuracy and exact match of the constrained decoder on generated examples.
+
+    Decodes in batches (``CallDecoder.decode_batch``); wrong answers are appended to ``misses``.
+    """
     from orchestrator.scoring import arguments_match
 
     decoder = CallDecoder(base)
     fn_hits = exact = 0
-    for ex in examples:
-        prompt = base.tokenizer(prompt_text(template, ex.query), add_special_tokens=False).input_ids
-        got = decoder.decode(model, app, prompt)
-        if got.function == ex.function:
-            fn_hits += 1
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start : start + batch_size]
+        prompts = [base.tokenizer(prompt_text(template, ex.query), add_special_tokens=False).input_ids for ex in chunk]
+        for ex, got in zip(chunk, decoder.decode_batch(model, [(app, p) for p in prompts]), strict=True):
+            if isinstance(got, OrchError):
+                raise got
             fn = app.function(ex.function) if ex.function else None
-            if fn is None or arguments_match(fn, got.arguments, ex.arguments):
+            fn_hit = got.function == ex.function
+            fn_hits += fn_hit
+            if fn_hit and (fn is None or arguments_match(fn, got.arguments, ex.arguments)):
                 exact += 1
+            elif misses is not None:
+                misses.append(
+                    {"query": ex.query, "expected": [ex.function, ex.arguments], "got": [got.function, got.arguments]}
+                )
     n = max(1, len(examples))
     return {"n": len(examples), "function_accuracy": fn_hits / n, "exact_match": exact / n}
 
@@ -196,7 +212,8 @@ def train_app(
         write_jsonl(staging / "train.jsonl", train)
         write_jsonl(staging / "heldout.jsonl", heldout)
         merged = model.merge_and_unload()
-        metrics = evaluate_examples(base, merged, app, registry.prompt_template, heldout)
+        misses: list[dict[str, Any]] = []
+        metrics = evaluate_examples(base, merged, app, registry.prompt_template, heldout, misses)
         manifest: dict[str, Any] = {
             "app": app.name,
             "tokens": {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]},
@@ -210,6 +227,7 @@ def train_app(
             "train_seconds": round(seconds, 1),
             "final_loss": round(loss_value, 5),
             "heldout_metrics": metrics,
+            "heldout_misses": misses,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return TrainResult(app.name, target, len(train), report.rejected, seconds, loss_value, metrics)
