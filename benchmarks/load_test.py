@@ -4,7 +4,7 @@ Starts the server on 127.0.0.1 (a free port), asks every request once alone to l
 then runs the clients for the duration and checks that every answer under load is the same
 (any difference would mean a request saw another app's adapter). Prints requests/s, latency
 p50/p95, errors and wrong answers. Usage:
-    python benchmarks/load_test.py [--clients 8] [--seconds 60] [--data ../shared/eval/dev.jsonl]
+    python benchmarks/load_test.py [--clients 8] [--seconds 60] [--batching grouped|mixed] [--data FILE]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(registry: str, port: int) -> subprocess.Popen:
+def start_server(registry: str, port: int, batching: str | None) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -42,6 +42,7 @@ def start_server(registry: str, port: int) -> subprocess.Popen:
         HOST,
         "--port",
         str(port),
+        *(["--batching", batching] if batching else []),
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
@@ -67,21 +68,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--data", default="../shared/eval/dev.jsonl")
     parser.add_argument("--registry", default="registry.yaml")
+    parser.add_argument("--batching", choices=["grouped", "mixed"], help="Override the registry's pool.batching.")
     args = parser.parse_args()
     queries = [json.loads(line)["query"] for line in Path(args.data).read_text().splitlines() if line.strip()]
     port = free_port()
-    server = start_server(args.registry, port)
+    server = start_server(args.registry, port, args.batching)
     url = f"http://{HOST}:{port}/v1/call"
     try:
         with httpx.Client(timeout=30) as http:
             expected = {q: answer(http.post(url, json={"query": q}).json()) for q in queries}
         latencies: list[float] = []
-        errors = wrong = 0
+        errors = wrong = wrong_app = 0
         lock = threading.Lock()
         stop_at = time.time() + args.seconds
 
         def client(index: int) -> None:
-            nonlocal errors, wrong
+            nonlocal errors, wrong, wrong_app
             with httpx.Client(timeout=30) as http:
                 i = index
                 while time.time() < stop_at:
@@ -91,13 +93,16 @@ def main() -> None:
                     try:
                         response = http.post(url, json={"query": query})
                         ok = response.status_code == 200
-                        same = ok and answer(response.json()) == expected[query]
+                        got = answer(response.json()) if ok else None
+                        same = ok and got == expected[query]
+                        same_app = ok and got[0] == expected[query][0]
                     except httpx.HTTPError:
-                        ok = same = False
+                        ok = same = same_app = False
                     with lock:
                         latencies.append((time.perf_counter() - started) * 1000)
                         errors += not ok
                         wrong += ok and not same
+                        wrong_app += ok and not same_app
 
         started = time.time()
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
@@ -111,12 +116,15 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    batching = health["batching"]
     print(f"orch serve load test: {args.clients} clients, {elapsed:.0f} s, {len(queries)} distinct mixed-app requests")
+    print(f"{'batching':<28} {batching:>8}")
     print(f"{'requests':<28} {len(latencies):>8}")
     print(f"{'requests/s':<28} {len(latencies) / elapsed:>8.2f}")
     print(f"{'latency p50 / p95 (ms)':<28} {cuts[49]:>8.0f} / {cuts[94]:.0f}")
     print(f"{'errors':<28} {errors:>8}")
     print(f"{'answers differing from solo':<28} {wrong:>8}")
+    print(f"{'wrong-app answers':<28} {wrong_app:>8}")
     mean_batch = health["requests"] / max(1, health["batches"])
     print(f"{'worker batches (mean size)':<28} {health['batches']:>8} ({mean_batch:.1f})")
     print(f"{'adapter switches':<28} {health['adapter_switches']:>8}")

@@ -312,13 +312,20 @@ def bench_cmd(ctx: click.Context, data_file: str, rag_rows: int, as_json: bool, 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--max-batch", default=16, show_default=True, type=int, help="Requests the worker takes at once.")
+@click.option(
+    "--batching",
+    type=click.Choice(["grouped", "mixed"]),
+    help="One batch per adapter, or one mixed-adapter batch (default: the registry's pool.batching).",
+)
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, max_batch: int) -> None:
+def serve_cmd(ctx: click.Context, host: str, port: int, max_batch: int, batching: str | None) -> None:
     """Serve /v1/call, /v1/route, /v1/chat/completions (OpenAI tool_calls shape), /v1/apps, /health."""
     from orchestrator.orchestrator import Orchestrator
     from orchestrator.server import serve
 
-    orch = Orchestrator(_registry(ctx))
+    registry = _registry(ctx)
+    registry.pool_batching = batching or registry.pool_batching
+    orch = Orchestrator(registry)
     click.echo(f"orch serving {len(orch.registry.apps)} apps on http://{host}:{port}", err=True)
     serve(orch, host, port, max_batch=max_batch)
 

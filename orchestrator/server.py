@@ -187,6 +187,7 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
             "apps": len(orch.registry.apps),
             "active_adapter": orch.pool.active,
             "adapter_switches": orch.pool.stats["switches"],
+            "batching": orch.registry.pool_batching,
             **worker.stats,
         }
 

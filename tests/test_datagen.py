@@ -65,6 +65,19 @@ def test_new_app_data_from_schema_alone(builtin_registry: Registry) -> None:
                         assert value.lower() in ex.query.lower()
 
 
+def test_a_parameter_named_in_the_verb_is_never_left_ambiguous(builtin_registry: Registry) -> None:
+    """ "play on speaker jazz" could mean speaker=jazz: such values always follow "with speaker"."""
+    app = add_app(builtin_registry, "smarthome", DATA / "smarthome.json")
+    examples, _ = generate(app, 300, seed=1, registry=builtin_registry)
+    speaker_calls = [e for e in examples if e.function == "play_on_speaker"]
+    assert speaker_calls
+    for ex in speaker_calls:
+        query = ex.query.lower()
+        assert f"speaker {ex.arguments['query'].lower()}" not in query, ex.query
+        if "speaker" in ex.arguments:
+            assert f"with speaker {ex.arguments['speaker'].lower()}" in query, ex.query
+
+
 def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> None:
     from training import datagen
 

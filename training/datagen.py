@@ -200,10 +200,16 @@ def auto_template(fn: Function, rng: random.Random) -> str:
         # function, a model learns that mapping reliably; crossings stay a minority.
         rng.shuffle(chosen)
     strings = [p for p in chosen if props[p].get("type") == "string" and "enum" not in props[p]]
-    text = rng.choice(LEADS) + rng.choice(verb_phrases(fn))
+    verb = rng.choice(verb_phrases(fn))
+    # A verb that ends in a parameter's name ("play on speaker") makes "play on speaker jazz"
+    # ambiguous: such parameters are named with "with", and no value follows the verb bare.
+    named_in_verb = {p for p in props if re.search(rf"\b{re.escape(_words(p))}\b", verb.lower())}
+    text = rng.choice(LEADS) + verb
     for param in chosen:
-        if strings and param == strings[0] and rng.random() < 0.5:
+        if strings and param == strings[0] and not named_in_verb and rng.random() < 0.5:
             text += f" {{{param}}}"
+        elif param in named_in_verb:
+            text += f" with {_words(param)} {{{param}}}"
         else:
             text += param_phrase(param, props[param])
     if rng.random() < 0.2:

@@ -47,6 +47,7 @@ class TrainConfig:
     alpha: int = 32
     warmup_steps: int = 10
     min_steps: int = 100
+    lora_dropout: float | None = None  # None: 0.1 when a small set is repeated past ``epochs``, else 0
     seed: int = 0
     heldout: int = 100
 
@@ -159,21 +160,23 @@ def train_app(
         )
     base.model.train()
     token_ids = [base.token_id(t) for t in [*app.function_tokens, app.end_token]]
+    encoded = [encode(base, registry.prompt_template, ex) for ex in train]
+    per_epoch = (len(encoded) + config.batch_size - 1) // config.batch_size
+    # 3 epochs of a 100-example set are only 39 updates, too few to converge: small sets get more
+    # epochs until training takes at least ``min_steps`` optimizer steps. Repeating so few examples
+    # that often invites memorising them, so those runs also get LoRA dropout.
+    epochs = max(config.epochs, -(-config.min_steps // per_epoch))
+    steps = epochs * per_epoch
+    dropout = config.lora_dropout if config.lora_dropout is not None else (0.1 if epochs > config.epochs else 0.0)
     lora = LoraConfig(
         r=config.rank,
         lora_alpha=config.alpha,
-        lora_dropout=0.0,
+        lora_dropout=dropout,
         target_modules=[m for m in LORA_TARGETS if any(n.endswith(m) for n, _ in base.model.named_modules())],
         trainable_token_indices={"embed_tokens": token_ids},
         task_type="CAUSAL_LM",
     )
     model = get_peft_model(base.model, lora)
-    encoded = [encode(base, registry.prompt_template, ex) for ex in train]
-    per_epoch = (len(encoded) + config.batch_size - 1) // config.batch_size
-    # 3 epochs of a 100-example set are only 39 updates, too few to converge: small sets get more
-    # epochs until training takes at least ``min_steps`` optimizer steps.
-    epochs = max(config.epochs, -(-config.min_steps // per_epoch))
-    steps = epochs * per_epoch
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
@@ -223,7 +226,13 @@ def train_app(
             "base_fingerprint": base.fingerprint,
             "prompt_template": registry.prompt_template,
             "data": {"seed": config.seed, "examples": len(train), "rejected": report.rejected},
-            "config": {**asdict(config), "learning_rate": lr, "epochs_run": epochs, "steps": steps},
+            "config": {
+                **asdict(config),
+                "learning_rate": lr,
+                "lora_dropout": dropout,
+                "epochs_run": epochs,
+                "steps": steps,
+            },
             "train_seconds": round(seconds, 1),
             "final_loss": round(loss_value, 5),
             "heldout_metrics": metrics,
