@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import socket
 import statistics
 import subprocess
@@ -71,6 +72,9 @@ def main() -> None:
     parser.add_argument("--batching", choices=["grouped", "mixed"], help="Override the registry's pool.batching.")
     args = parser.parse_args()
     queries = [json.loads(line)["query"] for line in Path(args.data).read_text().splitlines() if line.strip()]
+    # The dev file lists each app's requests together; shuffled, the 8 requests in flight at any
+    # moment are a real mix of apps (and of no-app requests), as independent users would send.
+    random.Random(0).shuffle(queries)
     port = free_port()
     server = start_server(args.registry, port, args.batching)
     url = f"http://{HOST}:{port}/v1/call"

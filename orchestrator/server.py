@@ -63,9 +63,10 @@ class Job:
 class InferenceWorker:
     """The single owner of the model: drains the queue, groups by app, answers futures."""
 
-    def __init__(self, orch: Orchestrator, max_batch: int = 16) -> None:
+    def __init__(self, orch: Orchestrator, max_batch: int = 16, window_ms: float = 20.0) -> None:
         self.orch = orch
         self.max_batch = max_batch
+        self.window_s = window_ms / 1000
         self.jobs: queue.Queue[Job | None] = queue.Queue()
         self.thread = threading.Thread(target=self._loop, name="orch-inference", daemon=True)
         self.stats = {"batches": 0, "requests": 0}
@@ -87,9 +88,12 @@ class InferenceWorker:
             if first is None:
                 return
             batch = [first]
+            # Clients answered by the last batch resend within milliseconds; waiting a moment for
+            # them costs little next to a batch's decoding and keeps batches full.
+            deadline = time.perf_counter() + self.window_s
             while len(batch) < self.max_batch:
                 try:
-                    job = self.jobs.get_nowait()
+                    job = self.jobs.get(timeout=max(0.0, deadline - time.perf_counter()))
                 except queue.Empty:
                     break
                 if job is None:
