@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from orchestrator.apps import add_app
 from orchestrator.calls import validate_arguments
-from orchestrator.registry import Registry
+from orchestrator.registry import Registry, load_registry
 from training import templates
 from training.datagen import generate
 
-from .conftest import DATA
+from .conftest import DATA, ROOT
 
 
 def test_template_language() -> None:
@@ -47,6 +49,18 @@ def test_builtin_data_is_valid_balanced_and_reproducible(builtin_registry: Regis
         assert ex.answer.endswith(app.end_token)
     assert negatives >= 20
     assert min(by_function.values()) >= 0.5 * (300 - negatives) / len(app.functions)
+
+
+@pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
+def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
+    """The committed adapters were trained on exactly what ``orch train`` generates today."""
+    registry = load_registry(ROOT / "registry.yaml")
+    manifest = json.loads((ROOT / "adapters" / name / "orch_manifest.json").read_text())
+    examples, _ = generate(
+        registry.app(name), manifest["data"]["examples"], seed=manifest["data"]["seed"], registry=registry
+    )
+    committed = (ROOT / "adapters" / name / "train.jsonl").read_text().splitlines()
+    assert [json.loads(e.to_json()) for e in examples] == [json.loads(line) for line in committed]
 
 
 def test_new_app_data_from_schema_alone(builtin_registry: Registry) -> None:
