@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 import xgrammar as xgr
+from transformers import Cache
 
 from orchestrator.adapter_pool import MixedAdapterModel
 from orchestrator.base_model import BaseModel
@@ -104,7 +105,9 @@ class CallDecoder:
         return result
 
     @torch.inference_mode()
-    def decode_batch(self, model: torch.nn.Module, requests: list[tuple[App, list[int]]]) -> list[Decoded | OrchError]:
+    def decode_batch(
+        self, model: torch.nn.Module | MixedAdapterModel, requests: list[tuple[App, list[int]]]
+    ) -> list[Decoded | OrchError]:
         """Decode several requests in shared forward passes, each under its own app's grammar.
 
         Prompts are left-padded; each step feeds every unfinished row its pending tokens (the
@@ -160,7 +163,13 @@ class CallDecoder:
                     row.done = len(row.generated) >= self.max_new_tokens
 
     def _retire(
-        self, model, rows: list[_Row], results: list, cache, mask: torch.Tensor, clock: _Clock
+        self,
+        model: torch.nn.Module | MixedAdapterModel,
+        rows: list[_Row],
+        results: list,
+        cache: Cache,
+        mask: torch.Tensor,
+        clock: _Clock,
     ) -> tuple[list[_Row], torch.Tensor]:
         """Write the results of finished rows and drop them from the batch and its KV cache."""
         for row in rows:
