@@ -116,8 +116,7 @@ class AdapterPool:
             self.resident.move_to_end(app_name)
             return self.base.model
         self._remove_hooks()
-        adapter = self.resident.get(app_name) or self._load(app_name)
-        self.resident.move_to_end(app_name)
+        adapter = self.load(app_name)
         started = time.perf_counter()
         if self.mode == "merged":
             self._merge(adapter)
@@ -133,10 +132,7 @@ class AdapterPool:
         names = list(dict.fromkeys(app_names))
         if len(names) > self.max_resident:
             raise OrchError(f"a mixed batch of {len(names)} apps exceeds pool.max_resident={self.max_resident}")
-        adapters = []
-        for name in names:
-            adapters.append(self.resident.get(name) or self._load(name))
-            self.resident.move_to_end(name)
+        adapters = [self.load(name) for name in names]
         if any(set(a.lora) != set(adapters[0].lora) for a in adapters):
             raise OrchError("a mixed batch needs adapters with the same target modules")
         self._restore()
@@ -155,6 +151,12 @@ class AdapterPool:
 
             self._hooks.append(self.modules[module].register_forward_hook(add_row_lora))
         return mixed
+
+    def load(self, app_name: str) -> LoadedAdapter:
+        """Make ``app_name``'s adapter resident (the most recently used) without applying it."""
+        adapter = self.resident.get(app_name) or self._load(app_name)
+        self.resident.move_to_end(app_name)
+        return adapter
 
     def evict(self, app_name: str) -> None:
         if app_name == self.active:

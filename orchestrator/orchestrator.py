@@ -87,11 +87,25 @@ class Orchestrator:
         results: list[Call | OrchError | None] = [None] * len(requests)
         apps = [app for _, app in requests]
         mixed = mixed and len(set(apps)) <= self.pool.max_resident
-        groups = [list(range(len(requests)))] if mixed else _indices_by_app(apps)
-        for group in groups:
+        groups = _indices_by_app(apps)
+        if mixed:
+            # An app whose adapter cannot load (not trained yet, say) fails its own requests only.
+            for app in list(groups):
+                try:
+                    self.pool.load(app)
+                except OrchError as err:
+                    for i in groups.pop(app):
+                        results[i] = err
+            groups = {"mixed": sorted(i for group in groups.values() for i in group)} if groups else {}
+        for group in groups.values():
             started = time.perf_counter()
             apps = [requests[i][1] for i in group]
-            model = self.pool.activate_rows(apps) if mixed else self.pool.activate(apps[0])
+            try:
+                model = self.pool.activate_rows(apps) if mixed else self.pool.activate(apps[0])
+            except OrchError as err:
+                for i in group:
+                    results[i] = err
+                continue
             timings = {"adapter_ms": (time.perf_counter() - started) * 1000}
             batch = [(self.registry.app(app), self._prompt(texts[i])) for i, app in zip(group, apps, strict=True)]
             decoded = self.decoder.decode_batch(model, batch)
@@ -119,11 +133,11 @@ class Orchestrator:
         )
 
 
-def _indices_by_app(apps: list[str]) -> list[list[int]]:
+def _indices_by_app(apps: list[str]) -> dict[str, list[int]]:
     groups: dict[str, list[int]] = {}
     for index, app in enumerate(apps):
         groups.setdefault(app, []).append(index)
-    return list(groups.values())
+    return groups
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from orchestrator.adapter_pool import AdapterPool
 from orchestrator.calls import prompt_text, validate_arguments
+from orchestrator.catalog import builtin_tools
 from orchestrator.cli import cli
 from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
@@ -124,6 +125,18 @@ def test_batched_calls_equal_one_at_a_time(orchestrator, mixed: bool) -> None:
     together = orchestrator.run_batch(requests, mixed=mixed)
     assert [(c.app, c.function, c.arguments) for c in together] == [(c.app, c.function, c.arguments) for c in alone]
     assert any(c.function is None for c in together) and sum(c.is_call for c in together) >= 5
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["grouped", "mixed"])
+def test_an_app_without_adapter_fails_only_its_own_requests(orchestrator, mixed: bool) -> None:
+    orchestrator.registry.add_app("untrained", *builtin_tools("doordash"))  # registered, never trained
+    try:
+        requests = [("order a burger", "doordash"), ("anything", "untrained"), ("fan speed 3", "vehicle")]
+        burger, untrained, fan = orchestrator.run_batch(requests, mixed=mixed)
+    finally:
+        orchestrator.registry.remove_app("untrained")
+    assert isinstance(untrained, OrchError) and "no trained adapter" in str(untrained)
+    assert burger.function == "order_food" and fan.app == "vehicle"
 
 
 def test_one_failing_row_does_not_fail_the_batch(orchestrator) -> None:
