@@ -97,19 +97,20 @@ class Orchestrator:
                     for i in groups.pop(app):
                         results[i] = err
             groups = {"mixed": sorted(i for group in groups.values() for i in group)} if groups else {}
-        for group in groups.values():
+        # The active adapter's group first: it needs no switch.
+        for group in sorted(groups.values(), key=lambda group: apps[group[0]] != self.pool.active):
             started = time.perf_counter()
-            apps = [requests[i][1] for i in group]
+            group_apps = [apps[i] for i in group]
             try:
-                model = self.pool.activate_rows(apps) if mixed else self.pool.activate(apps[0])
+                model = self.pool.activate_rows(group_apps) if mixed else self.pool.activate(group_apps[0])
             except OrchError as err:
                 for i in group:
                     results[i] = err
                 continue
             timings = {"adapter_ms": (time.perf_counter() - started) * 1000}
-            batch = [(self.registry.app(app), self._prompt(texts[i])) for i, app in zip(group, apps, strict=True)]
+            batch = [(self.registry.app(app), self._prompt(texts[i])) for i, app in zip(group, group_apps, strict=True)]
             decoded = self.decoder.decode_batch(model, batch)
-            for i, app, result in zip(group, apps, decoded, strict=True):
+            for i, app, result in zip(group, group_apps, decoded, strict=True):
                 ok = not isinstance(result, OrchError)
                 results[i] = self._call(texts[i], app, result, dict(timings), started) if ok else result
         return results
