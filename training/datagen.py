@@ -3,8 +3,13 @@
 Each function gets an equal share of requests phrased from templates: hand-written phrasebooks
 for the built-in apps (``training/phrasebooks/APP.yaml``), and templates derived from the function
 name, description and parameter schemas for any other app. Slot values come from typed pools
-(``values.py``) and become the call's arguments. A share of "no call" requests (general
-questions, other apps' requests) teaches the adapter to refuse. Every call is validated against
+(``values.py``) and become the call's arguments. A share of requests are rewritten the way people
+type and speak (lower case without punctuation, a wake word or filler, a typo outside the values).
+
+A share of "no call" requests teaches the adapter to refuse: hard negatives from the phrasebook
+(requests that share the app's words but ask for what none of its functions does: "rate this
+book" for DoorDash), real requests from the shipped corpus that no app serves or that another app
+serves, other apps' generated requests, and general questions. Every call is validated against
 its schema before it is kept; the rejects are counted. Everything is reproducible from a seed.
 """
 
@@ -21,6 +26,7 @@ import yaml
 
 from orchestrator.atomic import atomic_write_text
 from orchestrator.calls import answer_text, ordered_arguments, validate_arguments
+from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry
 from training import templates
@@ -85,15 +91,36 @@ class GenerationReport:
         self.reasons[key] = self.reasons.get(key, 0) + 1
 
 
+def _read_phrasebook(app: App) -> dict[str, Any]:
+    path = PHRASEBOOK_DIR / f"{app.name}.yaml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+
 def load_phrasebook(app: App) -> dict[str, Any]:
     """The app's hand-written phrasings, if it is a built-in app with a phrasebook."""
-    path = PHRASEBOOK_DIR / f"{app.name}.yaml"
-    if not path.is_file():
-        return {}
-    book = yaml.safe_load(path.read_text()) or {}
+    book = _read_phrasebook(app)
     return {
         name: spec for name, spec in (book.get("functions") or {}).items() if name in {f.name for f in app.functions}
     }
+
+
+def load_hard_negatives(app: App) -> list[str]:
+    """Templates of requests in the app's words that none of its functions serves.
+
+    Their slots name value pools (``{media}``, ``{business}``), or ``{n}`` for a small number.
+    """
+    return list(_read_phrasebook(app).get("negatives") or [])
+
+
+def render_hard_negative(template: str, rng: random.Random) -> str:
+    def fill(slot: str) -> str:
+        if slot == "n":
+            return number_surface(rng.randint(1, 10), rng)
+        if slot not in POOLS:
+            raise KeyError(f"hard negative names unknown pool {slot!r}")
+        return string_value(slot, rng)
+
+    return _tidy(templates.render(templates.parse(template), rng, fill))
 
 
 # ----- filling one template ---------------------------------------------------------------------
@@ -218,7 +245,8 @@ def auto_template(fn: Function, rng: random.Random) -> str:
 
 
 # ----- the dataset ------------------------------------------------------------------------------
-def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any]]:
+def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any], list[str]]:
+    """A request, its arguments and the surface text of each value it mentions."""
     entries = spec.get("templates") or []
     entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
     fixed: dict[str, Any] = {}
@@ -231,7 +259,7 @@ def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> 
     filler = SlotFiller(fn, local, rng)
     query = _decorate(templates.render(templates.parse(entry), rng, filler), rng)
     arguments = {**filler.arguments, **fixed}
-    return _tidy(query), ordered_arguments(fn, arguments)
+    return _tidy(query), ordered_arguments(fn, arguments), list(filler.text.values())
 
 
 PREFIXES = ["please ", "hey, ", "can you ", "could you ", "ok, ", "quick: "]
@@ -247,6 +275,51 @@ def _decorate(text: str, rng: random.Random) -> str:
     return text
 
 
+WAKE_WORDS = ["hey google ", "ok google ", "hey siri ", "alexa, ", "hey assistant ", "um ", "uh ", "so ", "ok so ",
+              "hey ", "hmm ", "alright, ", "yeah ", "oh and "]  # fmt: skip
+
+
+def sound_like_people(
+    text: str, arguments: dict[str, Any], values: list[str], rng: random.Random, fn: Function | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Rewrite a request the way people type or dictate it; the values it mentions stay intact.
+
+    Lower case without punctuation (speech to text) also lowers the free-text values, so every
+    value is still a span of the request; a typo never falls inside a value.
+    """
+    if rng.random() < 0.25:
+        text = re.sub(r"[?!.,;]+(?=\s|$)", "", text.lower()).strip()
+        props = fn.parameters.get("properties", {}) if fn else {}
+        arguments = {
+            k: v.lower() if isinstance(v, str) and "enum" not in props.get(k, {}) else v for k, v in arguments.items()
+        }
+        values = [v.lower() for v in values]
+    if rng.random() < 0.12:
+        text = rng.choice(WAKE_WORDS) + text
+    if rng.random() < 0.1:
+        text = _typo(text, values, rng)
+    return text, arguments
+
+
+def _typo(text: str, values: list[str], rng: random.Random) -> str:
+    protected = {w.lower() for value in values for w in re.findall(r"\w+", value)}
+    words = text.split(" ")
+    candidates = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 4 and w.lower() not in protected]
+    if not candidates:
+        return text
+    i = rng.choice(candidates)
+    word, at = words[i], rng.randrange(1, len(words[i]) - 1)
+    kind = rng.random()
+    if kind < 0.4:
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    elif kind < 0.7:
+        word = word[:at] + word[at + 1 :]
+    else:
+        word = word[:at] + word[at] + word[at:]
+    words[i] = word
+    return " ".join(words)
+
+
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+([,.!?])", r"\1", text)
@@ -258,6 +331,15 @@ def irrelevant_query(rng: random.Random) -> str:
         return str(rng.randint(2, 99))
 
     return _tidy(templates.render(templates.parse(rng.choice(IRRELEVANT_TEMPLATES)), rng, fill))
+
+
+def _real_negatives(app: App, registry: Registry | None) -> list[str]:
+    """Corpus requests that are "no call" for this app: no built-in app serves them (and they share
+    no word with this app's functions), or another registered app does."""
+    others = set(registry.apps) - {app.name} if registry else set()
+    lines = [line.text for line in out_of_scope_for([app])]
+    lines += [line.text for other in sorted(others) for line in served_by(other)]
+    return lines
 
 
 def _foreign_functions(app: App, registry: Registry | None) -> list[tuple[App, Function]]:
@@ -279,7 +361,7 @@ def generate(
     samples: int,
     seed: int = 0,
     registry: Registry | None = None,
-    negative_rate: float = 0.12,
+    negative_rate: float = 0.2,
     exclude: set[str] | None = None,
 ) -> tuple[list[Example], GenerationReport]:
     """``samples`` examples for ``app``: functions in equal shares plus a share of "no call"."""
@@ -294,19 +376,19 @@ def generate(
     plan += [None] * negatives
     foreign = _foreign_functions(app, registry)
     foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
+    hard = load_hard_negatives(app)
+    real = _real_negatives(app, registry) if negatives else []
     examples: list[Example] = []
     for target in plan:
         for _attempt in range(20):
             try:
+                arguments: dict[str, Any] = {}
                 if target is None:
-                    if foreign and rng.random() < 0.3:
-                        other, fn = rng.choice(foreign)
-                        query, _ = _render_positive(fn, foreign_books[other.name].get(fn.name, {}), rng)
-                    else:
-                        query = irrelevant_query(rng)
-                    arguments: dict[str, Any] = {}
+                    query = _negative(rng, hard, real, foreign, foreign_books)
+                    query, _ = sound_like_people(query, {}, [], rng)
                 else:
-                    query, arguments = _render_positive(target, book.get(target.name, {}), rng)
+                    query, arguments, values = _render_positive(target, book.get(target.name, {}), rng)
+                    query, arguments = sound_like_people(query, arguments, values, rng, target)
                     validate_arguments(target, arguments)
             except (OrchError, KeyError, templates.TemplateError) as err:
                 report.reject(str(err))
@@ -321,6 +403,25 @@ def generate(
             break
     rng.shuffle(examples)
     return examples, report
+
+
+def _negative(
+    rng: random.Random,
+    hard: list[str],
+    real: list[str],
+    foreign: list[tuple[App, Function]],
+    foreign_books: dict[str, dict[str, Any]],
+) -> str:
+    """One "no call" request: a hard negative, a real one, another app's, or a general question."""
+    draw = rng.random()
+    if hard and draw < 0.35:
+        return render_hard_negative(rng.choice(hard), rng)
+    if real and draw < 0.65:
+        return rng.choice(real)
+    if foreign and draw < 0.85:
+        other, fn = rng.choice(foreign)
+        return _render_positive(fn, foreign_books[other.name].get(fn.name, {}), rng)[0]
+    return irrelevant_query(rng)
 
 
 def write_jsonl(path: Path, examples: list[Example]) -> None:

@@ -1,0 +1,77 @@
+"""Real requests shipped with orch: CLINC150 (CC BY 3.0), each line labelled with the built-in app
+that serves it or with none (``orchestrator/corpus/README.md`` says how, and carries the attribution).
+
+They give the router and the adapters real phrasing, and real requests no app serves. A line is
+labelled relative to the built-in apps only, so a line labelled "none" may be exactly what a user's
+own app does (a banking app and CLINC's banking intents): ``out_of_scope_for`` keeps only the
+"none" lines that share no content word with any registered function's name.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestrator.registry import App
+
+CORPUS = Path(__file__).parent / "corpus" / "clinc150.jsonl"
+HELDOUT_PERCENT = 20
+GENERIC_WORDS = {
+    "get", "set", "search", "find", "make", "toggle", "create", "open", "send", "show", "adjust", "list",
+    "a", "an", "the", "to", "of", "on", "off", "do", "not", "by", "for", "in", "and", "or", "my", "last",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CorpusLine:
+    text: str
+    intent: str
+    app: str | None
+
+
+@functools.cache
+def load_corpus() -> tuple[CorpusLine, ...]:
+    lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return tuple(CorpusLine(r["text"], r["intent"], r["app"]) for r in lines)
+
+
+def is_heldout(line: CorpusLine) -> bool:
+    """A stable fifth of the corpus that nothing trains on: it checks the router's decision rule."""
+    digest = hashlib.sha256(line.text.encode()).digest()
+    return digest[0] * 100 // 256 < HELDOUT_PERCENT
+
+
+def content_words(apps: list[App]) -> set[str]:
+    """The words that name what the apps' functions do (``rate_order`` -> rate, order)."""
+    words = set()
+    for app in apps:
+        for fn in app.functions:
+            words |= {_stem(w) for w in re.split(r"[_\W]+", fn.name.lower()) if w}
+    return words - GENERIC_WORDS
+
+
+def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]:
+    """Lines no built-in app serves that mention none of ``apps``' function words."""
+    words = content_words(apps)
+    return [
+        line
+        for line in load_corpus()
+        if line.app is None and is_heldout(line) == heldout and not (words & _line_words(line.text))
+    ]
+
+
+def served_by(app: str, heldout: bool = False) -> list[CorpusLine]:
+    """Lines a built-in app serves, labelled with that app."""
+    return [line for line in load_corpus() if line.app == app and is_heldout(line) == heldout]
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _line_words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
