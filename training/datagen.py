@@ -104,12 +104,15 @@ def load_phrasebook(app: App) -> dict[str, Any]:
     }
 
 
-def load_hard_negatives(app: App) -> list[str]:
+def load_hard_negatives(app: App, others_too: bool = True) -> list[str]:
     """Templates of requests in the app's words that none of its functions serves.
 
-    Their slots name value pools (``{media}``, ``{business}``), or ``{n}`` for a small number.
+    ``negatives`` in the phrasebook are served by no app; ``not_this_app`` by another app, so they
+    are "no call" for this app's adapter only (``others_too``). Their slots name value pools
+    (``{media}``, ``{business}``), or ``{n}`` for a small number.
     """
-    return list(_read_phrasebook(app).get("negatives") or [])
+    book = _read_phrasebook(app)
+    return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
 
 
 def render_hard_negative(template: str, rng: random.Random) -> str:
