@@ -12,7 +12,9 @@ from orchestrator.registry import App, Registry, tools_from_file
 
 ROUTER_EXAMPLES_PER_FUNCTION = 6
 CALIBRATION_PER_FUNCTION = 6
-CALIBRATION_NONE = 120
+CALIBRATION_HARD = 20
+CALIBRATION_NONE = 600
+WRONG_CALL_COST = 2.0
 
 
 def router_examples_for(app: App, registry: Registry, seed: int = 101) -> list[str]:
@@ -45,16 +47,13 @@ def remove_app(registry: Registry, name: str, delete_adapter: bool = False) -> A
     return app
 
 
-def calibrate_router(registry: Registry, router=None, seed: int = 4242) -> tuple[float, float]:
-    """Set ``router.threshold`` to the value that best separates app requests from general ones.
+def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str], list[str | None]]:
+    """Labelled requests nothing trains on: generated with an unused seed (each app's requests and
+    its phrasebook's hard negatives) and the shipped corpus's held-out fifth."""
+    from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
+    from training.datagen import generate, load_hard_negatives, render_hard_negative
 
-    The labelled requests are generated with a seed the router examples never used.
-    """
-    from orchestrator.router import Router
-    from training.datagen import generate, irrelevant_query
-
-    if not registry.apps:
-        return registry.router_threshold, 1.0
+    rng = random.Random(seed)
     queries: list[str] = []
     labels: list[str | None] = []
     for app in registry.apps.values():
@@ -68,12 +67,58 @@ def calibrate_router(registry: Registry, router=None, seed: int = 4242) -> tuple
         )
         queries += [ex.query for ex in examples if ex.function]
         labels += [app.name for ex in examples if ex.function]
-    rng = random.Random(seed)
-    for _ in range(CALIBRATION_NONE):
-        queries.append(irrelevant_query(rng))
-        labels.append(None)
-    router = router or Router(registry)
-    threshold, accuracy = router.calibrate(queries, labels)
+        hard = load_hard_negatives(app, others_too=False)
+        negatives = [render_hard_negative(rng.choice(hard), rng) for _ in range(CALIBRATION_HARD if hard else 0)]
+        queries += negatives
+        labels += [None] * len(negatives)
+    words = content_words(list(registry.apps.values()))
+    heldout = [line for line in load_corpus() if is_heldout(line)]
+    served = [line for line in heldout if line.app in registry.apps]
+    unserved = [line for line in heldout if line.app is None and not (words & words_of(line.text))]
+    for line in served + rng.sample(unserved, min(CALIBRATION_NONE, len(unserved))):
+        queries.append(line.text)
+        labels.append(line.app)
+    return queries, labels
+
+
+def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict[str, float]]:
+    """Set ``router.threshold``, the pooled score at which a candidate app gets the call.
+
+    Every candidate's router and adapter views are computed once on ``validation_requests``;
+    the threshold minimises the cost of the decisions, a wrong call (to the wrong app, or on a
+    request no app serves) costing ``WRONG_CALL_COST`` times a missed one: a wrong call orders
+    food or sends a message, a missed one only asks again. Ties take the middle of the range.
+    """
+    from orchestrator.decision import decide
+    from orchestrator.orchestrator import Orchestrator
+
+    if not registry.apps:
+        return registry.router_threshold, {}
+    orchestrator = orchestrator or Orchestrator(registry)
+    queries, labels = validation_requests(registry)
+    verdicts = orchestrator.judge(queries)
+    grid = [step / 100 for step in range(5, 96)]
+    costs = []
+    for threshold in grid:
+        picks = [decide(v.candidates, threshold).app for v in verdicts]
+        costs.append(sum(_cost(pick, label) for pick, label in zip(picks, labels, strict=True)))
+    best = min(costs)
+    plateau = [t for t, cost in zip(grid, costs, strict=True) if cost <= best + 1e-9]
+    threshold = plateau[len(plateau) // 2]
+    picks = [decide(v.candidates, threshold).app for v in verdicts]
+    in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
+    out_of_scope = [p for p, a in zip(picks, labels, strict=True) if a is None]
+    report = {
+        "requests": len(labels),
+        "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
+        "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
+    }
     registry.router_threshold = threshold
-    router.threshold = threshold
-    return threshold, accuracy
+    orchestrator.router.threshold = threshold
+    return threshold, report
+
+
+def _cost(pick: str | None, label: str | None) -> float:
+    if pick == label:
+        return 0.0
+    return WRONG_CALL_COST if pick is not None else 1.0

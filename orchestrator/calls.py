@@ -30,6 +30,7 @@ class Call:
     function_scores: dict[str, float] = field(default_factory=dict)
     generated_tokens: int = 0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    decision: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_call(self) -> bool:
@@ -54,7 +55,14 @@ class Call:
             out.update(
                 {
                     k: data[k]
-                    for k in ("routed_app", "router_scores", "function_scores", "generated_tokens", "timings_ms")
+                    for k in (
+                        "routed_app",
+                        "router_scores",
+                        "decision",
+                        "function_scores",
+                        "generated_tokens",
+                        "timings_ms",
+                    )
                 }
             )
         return out
@@ -93,6 +101,19 @@ def validate_arguments(fn: Function, arguments: dict[str, Any]) -> None:
     for key, value in arguments.items():  # JSON Schema treats 1.0 as an integer; callers must not
         if fn.parameters["properties"][key].get("type") == "integer" and not isinstance(value, int):
             raise OrchError(f"{fn.name}: {key}: {value!r} is not an integer")
+
+
+def trimmed(fn: Function, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Valid arguments with surrounding whitespace cut from string values (a token such as
+    `` Popeyes`` carries its leading space into the JSON string); if cutting made them invalid
+    (a pattern that wants the space), the arguments as written, checked."""
+    cut = {k: v.strip() if isinstance(v, str) else v for k, v in arguments.items()}
+    try:
+        validate_arguments(fn, cut)
+        return cut
+    except OrchError:
+        validate_arguments(fn, arguments)
+        return arguments
 
 
 def arguments_json(fn: Function, arguments: dict[str, Any]) -> str:

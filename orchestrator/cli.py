@@ -112,17 +112,14 @@ def add_app_cmd(
     ctx: click.Context, name: str, tools_file: str | None, no_train: bool, samples: int | None, epochs: int, seed: int
 ) -> None:
     """Register an app (built-in NAME, or --tools FILE.json), generate its data and train its adapter."""
-    from orchestrator.apps import add_app, calibrate_router
+    from orchestrator.apps import add_app
 
     path = ctx.obj["registry"]
     registry = load_registry(path, check_files=False) if path.exists() else Registry(path=path)
     app = add_app(registry, name, tools_file)
-    threshold, _ = calibrate_router(registry)
     registry.save()
     first, last = app.token_offset, app.token_offset + app.token_count - 1
-    click.echo(
-        f"added {name}: {len(app.functions)} functions, token slots {first}-{last}, router threshold {threshold:.2f}"
-    )
+    click.echo(f"added {name}: {len(app.functions)} functions, token slots {first}-{last}")
     if not no_train:
         _train(ctx, name, samples, epochs, None, seed, None)
 
@@ -133,11 +130,10 @@ def add_app_cmd(
 @click.pass_context
 def remove_app_cmd(ctx: click.Context, name: str, delete_adapter: bool) -> None:
     """Unregister an app; other apps' tokens and adapters are untouched."""
-    from orchestrator.apps import calibrate_router, remove_app
+    from orchestrator.apps import remove_app
 
     registry = _registry(ctx, check_files=False)
     remove_app(registry, name, delete_adapter)
-    calibrate_router(registry)
     registry.save()
     click.echo(f"removed {name}")
 
@@ -196,13 +192,18 @@ def _train(
 @cli.command("calibrate")
 @click.pass_context
 def calibrate_cmd(ctx: click.Context) -> None:
-    """Re-fit the router's no-app threshold on generated requests and store it in the registry."""
+    """Re-fit the call threshold on held-out requests (router and adapters together); store it."""
     from orchestrator.apps import calibrate_router
 
-    registry = _registry(ctx, check_files=False)
-    threshold, accuracy = calibrate_router(registry)
-    registry.save()
-    click.echo(f"router threshold {threshold:.2f} (accuracy {accuracy:.1%} on generated requests)")
+    registry = _registry(ctx)
+    threshold, report = calibrate_router(registry)
+    fresh = load_registry(registry.path, check_files=False)
+    fresh.router_threshold = threshold
+    fresh.save()
+    click.echo(
+        f"call threshold {threshold:.2f} on {report['requests']} held-out requests: "
+        f"in-scope app {report['in_scope_app_accuracy']:.1%}, false calls {report['false_call_rate']:.1%}"
+    )
 
 
 # ----- requests -----------------------------------------------------------------------------------
@@ -249,6 +250,14 @@ def run_cmd(
 def _explain(call) -> None:
     scores = ", ".join(f"{k} {v:.3f}" for k, v in sorted(call.router_scores.items(), key=lambda kv: -kv[1]))
     click.echo(f"  router:   {scores or 'bypassed (--app)'}")
+    if call.decision:
+        views = "; ".join(
+            f"{c['app']}: router {c['router']:.3f} x adapter {c['adapter'] if c['adapter'] is not None else '-'}"
+            f" -> {c['score']:.3f}"
+            for c in call.decision["candidates"]
+        )
+        verdict = call.decision["app"] or "no app"
+        click.echo(f"  decision: {views or 'no candidate app'} (call at >= {call.decision['threshold']}) -> {verdict}")
     click.echo(f"  adapter:  {call.routed_app or '-'}")
     if call.function_scores:
         top = sorted(call.function_scores.items(), key=lambda kv: -kv[1])[:3]
@@ -267,7 +276,7 @@ def route_cmd(ctx: click.Context, query: tuple[str, ...]) -> None:
 
     registry = _registry(ctx, check_files=False)
     route = Router(registry).route(check_query(_read_query(query), registry.max_query_chars))
-    click.echo(json.dumps({"app": route.app, "scores": route.scores}))
+    click.echo(json.dumps({"app": route.app, "scores": route.scores, "candidates": dict(route.candidates)}))
 
 
 @cli.command("eval")

@@ -60,7 +60,7 @@ def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]
     return [
         line
         for line in load_corpus()
-        if line.app is None and is_heldout(line) == heldout and not (words & _line_words(line.text))
+        if line.app is None and is_heldout(line) == heldout and not (words & words_of(line.text))
     ]
 
 
@@ -73,5 +73,6 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _line_words(text: str) -> set[str]:
+def words_of(text: str) -> set[str]:
+    """A text's lower-case words, plurals folded, as ``content_words`` names them."""
     return {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}

@@ -1,7 +1,10 @@
 """Constrained generation: functional token first, then schema-valid JSON arguments, then stop.
 
 * Step 1 is a single-token classification (Octopus v2): argmax over the chosen app's functional
-  tokens plus its end token; the end token first means "no call".
+  tokens plus its end token; the end token first means "no call". A ``gate`` may take that
+  decision instead, from every row's first-token distribution at once (the orchestrator pools it
+  with the router's view, ``orchestrator/decision.py``); a row it keeps then takes its best
+  functional token.
 * After it, xgrammar's JSON-schema grammar for that function masks every step, so the arguments
   parse and validate (types, enums, min/max, required) by construction. The grammar's only stop
   token is the app's end token, and decoding stops there.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +30,11 @@ from transformers import Cache
 
 from orchestrator.adapter_pool import MixedAdapterModel
 from orchestrator.base_model import BaseModel
-from orchestrator.calls import strict_schema, validate_arguments
+from orchestrator.calls import strict_schema, trimmed
 from orchestrator.errors import OrchError
 from orchestrator.registry import App
+
+NO_CALL = "<no call>"
 
 
 @dataclass
@@ -106,7 +112,10 @@ class CallDecoder:
 
     @torch.inference_mode()
     def decode_batch(
-        self, model: torch.nn.Module | MixedAdapterModel, requests: list[tuple[App, list[int]]]
+        self,
+        model: torch.nn.Module | MixedAdapterModel,
+        requests: list[tuple[App, list[int]]],
+        gate: Callable[[list[dict[str, float]]], list[bool]] | None = None,
     ) -> list[Decoded | OrchError]:
         """Decode several requests in shared forward passes, each under its own app's grammar.
 
@@ -116,6 +125,7 @@ class CallDecoder:
         rows), so a short call never pays for a long one. The model may be one merged adapter or a
         mixed-adapter model whose LoRA is selected per row (see ``AdapterPool.activate_rows``).
         A row that fails (arguments cut off) gets its error in its place; the others are unaffected.
+        ``gate``, given every row's first-token scores, says which rows make a call (see above).
         """
         device = self.base.device
         pad_id = self.base.tokenizer.pad_token_id or 0
@@ -127,7 +137,9 @@ class CallDecoder:
         prefill_ms = (time.perf_counter() - start) * 1000
 
         results: list[Decoded | OrchError | None] = [None] * len(requests)
-        rows = [self._first_token(index, app, logits[index]) for index, (app, _) in enumerate(requests)]
+        firsts = [self._first_scores(app, logits[index]) for index, (app, _) in enumerate(requests)]
+        calls = gate([scores for scores, _ in firsts]) if gate else [None] * len(requests)
+        rows = [self._first_token(index, app, *firsts[index], calls[index]) for index, (app, _) in enumerate(requests)]
         clock = _Clock(prefill_ms, time.perf_counter())
         bitmask = xgr.allocate_token_bitmask(len(requests), self.vocab_size)
         while True:
@@ -190,7 +202,7 @@ class CallDecoder:
             return OrchError(f"arguments longer than {self.max_new_tokens} tokens; request cut off")
         arguments = json.loads(self.base.tokenizer.decode(row.generated, skip_special_tokens=False))
         try:
-            validate_arguments(row.app.function(row.function), arguments)
+            arguments = trimmed(row.app.function(row.function), arguments)
         except OrchError as err:
             return err
         decode_ms = (time.perf_counter() - clock.decode_start) * 1000
@@ -205,15 +217,23 @@ class CallDecoder:
             return {"input_ids": input_ids, "position_ids": positions}
         return {"input_ids": input_ids, "attention_mask": mask, "position_ids": positions}
 
-    def _first_token(self, index: int, app: App, logits: torch.Tensor) -> _Row:
-        """Octopus step 1: argmax over the app's functional tokens and its end token."""
+    def _first_scores(self, app: App, logits: torch.Tensor) -> tuple[dict[str, float], torch.Tensor]:
+        """The first-token distribution over the app's functional tokens and its end token."""
         token_ids = [self.base.token_id(t) for t in [*app.function_tokens, app.end_token]]
         probs = torch.softmax(logits[token_ids], dim=-1)
         scores = {fn.name: round(p, 4) for fn, p in zip(app.functions, probs.tolist(), strict=False)}
-        scores["<no call>"] = round(float(probs[-1]), 4)
-        picked = int(torch.argmax(probs))
+        scores[NO_CALL] = round(float(probs[-1]), 4)
+        return scores, probs
+
+    def _first_token(
+        self, index: int, app: App, scores: dict[str, float], probs: torch.Tensor, call: bool | None
+    ) -> _Row:
+        """Octopus step 1: argmax over the app's functional tokens and its end token, unless the
+        gate decided already (``call``: True makes the best function the answer, False no call)."""
+        token_ids = [self.base.token_id(t) for t in [*app.function_tokens, app.end_token]]
+        picked = int(torch.argmax(probs)) if call is None else int(torch.argmax(probs[:-1]))
         end_id = token_ids[-1]
-        if picked == len(app.functions):
+        if call is False or picked == len(app.functions):
             return _Row(index, app, None, scores, end_id, done=True)
         function = app.functions[picked].name
         matcher = xgr.GrammarMatcher(self.grammar(app, function), override_stop_tokens=[end_id])

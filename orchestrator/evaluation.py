@@ -1,4 +1,10 @@
-"""``orch eval``: score requests in the dev.jsonl form with the rule in ../shared/README.md."""
+"""``orch eval``: score requests in the dev.jsonl form with the rule in ../shared/README.md.
+
+A row without an ``arguments`` key is scored for router and function only and left out of exact
+match's denominator. The false-call rate is the share of rows whose ``app`` is null that got a
+call anyway; in-scope function accuracy is function accuracy over the other rows. Rows that carry
+a ``source`` are also tallied per source.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,8 @@ class EvalRow:
     query: str
     app: str | None
     function: str | None
-    arguments: dict[str, Any]
+    arguments: dict[str, Any] | None  # None: the row says nothing of arguments
+    source: str | None = None
 
 
 @dataclass
@@ -39,17 +46,30 @@ class Tally:
     router: int = 0
     function: int = 0
     exact: int = 0
+    exact_n: int = 0
     valid: int = 0
     calls: int = 0
+    in_scope: int = 0
+    in_scope_function: int = 0
+    out_of_scope: int = 0
+    false_calls: int = 0
     latencies: list[float] = field(default_factory=list)
 
     def add(self, o: Outcome) -> None:
         self.n += 1
         self.router += o.router_ok
         self.function += o.function_ok
-        self.exact += o.exact_ok
+        if o.row.arguments is not None:
+            self.exact_n += 1
+            self.exact += o.exact_ok
         self.calls += o.call.is_call
         self.valid += o.call.is_call and o.schema_valid
+        if o.row.app is None:
+            self.out_of_scope += 1
+            self.false_calls += o.call.is_call
+        else:
+            self.in_scope += 1
+            self.in_scope_function += o.function_ok
         self.latencies.append(o.ms)
 
     def summary(self) -> dict[str, Any]:
@@ -58,7 +78,11 @@ class Tally:
             "n": self.n,
             "router_accuracy": round(self.router / n, 4),
             "function_accuracy": round(self.function / n, 4),
-            "exact_match": round(self.exact / n, 4),
+            "exact_match": round(self.exact / self.exact_n, 4) if self.exact_n else None,
+            "exact_n": self.exact_n,
+            "in_scope_function_accuracy": round(self.in_scope_function / self.in_scope, 4) if self.in_scope else None,
+            "false_call_rate": round(self.false_calls / self.out_of_scope, 4) if self.out_of_scope else None,
+            "out_of_scope_n": self.out_of_scope,
             "schema_valid_rate": round(self.valid / self.calls, 4) if self.calls else 1.0,
             "p50_ms": round(percentile(self.latencies, 50), 1),
             "p95_ms": round(percentile(self.latencies, 95), 1),
@@ -88,13 +112,13 @@ def read_rows(path: str | Path) -> list[EvalRow]:
             raise OrchError(f"{path}: line {number}: invalid JSON: {err.msg}") from None
         if not isinstance(raw, dict) or not isinstance(raw.get("query"), str):
             raise OrchError(f"{path}: line {number}: needs an object with a string 'query'")
-        args = raw.get("arguments") or {}
-        if not isinstance(args, dict):
+        args = raw.get("arguments", None)
+        if "arguments" in raw and not isinstance(args, dict):
             raise OrchError(f"{path}: line {number}: 'arguments' must be an object")
-        for key in ("app", "function"):
+        for key in ("app", "function", "source"):
             if raw.get(key) is not None and not isinstance(raw[key], str):
                 raise OrchError(f"{path}: line {number}: '{key}' must be a string or null")
-        rows.append(EvalRow(raw["query"], raw.get("app"), raw.get("function"), args))
+        rows.append(EvalRow(raw["query"], raw.get("app"), raw.get("function"), args, raw.get("source")))
     if not rows:
         raise OrchError(f"{path}: no rows to evaluate")
     return rows
@@ -111,7 +135,7 @@ def score(registry: Registry, row: EvalRow, call: Call, routed_app: str | None) 
             validate_arguments(fn, call.arguments)
         except OrchError:
             valid = False
-        exact_ok = function_ok and arguments_match(fn, call.arguments, row.arguments)
+        exact_ok = function_ok and row.arguments is not None and arguments_match(fn, call.arguments, row.arguments)
     elif function_ok:
         exact_ok = True  # both "no call"
     return Outcome(row, call, router_ok, function_ok, exact_ok, valid, call.timings_ms.get("total_ms", 0.0))
@@ -127,6 +151,7 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
             raise OrchError(f"no rows for app {app!r} in the eval file")
     overall = Tally()
     per_app: dict[str, Tally] = {}
+    per_source: dict[str, Tally] = {}
     misses = []
     for row in rows:
         call = orchestrator.run(row.query, app=app)
@@ -134,7 +159,9 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
         outcome = score(registry, row, call, routed)
         overall.add(outcome)
         per_app.setdefault(row.app or "none", Tally()).add(outcome)
-        if not outcome.exact_ok:
+        if row.source is not None:
+            per_source.setdefault(row.source, Tally()).add(outcome)
+        if not (outcome.exact_ok if row.arguments is not None else outcome.function_ok):
             misses.append(
                 {
                     "query": row.query,
@@ -149,26 +176,44 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
             )
     result = overall.summary()
     result["per_app"] = {name: tally.summary() for name, tally in sorted(per_app.items())}
+    if per_source:
+        result["per_source"] = {name: tally.summary() for name, tally in sorted(per_source.items())}
     result["misses"] = misses
     result["mode"] = f"adapter only ({app})" if app else "router + adapters"
     return result
 
 
-def format_table(result: dict[str, Any]) -> str:
-    head = f"{'app':<10} {'n':>4} {'router':>7} {'function':>9} {'exact':>7} {'valid':>7} {'p50 ms':>8} {'p95 ms':>8}"
-    lines = [f"orch eval ({result['mode']})", head, "-" * len(head)]
-    rows = [*result["per_app"].items(), ("overall", result)]
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    width = max(10, *(len(name) for name, _ in rows))
+    head = (
+        f"{title:<{width}} {'n':>4} {'router':>7} {'function':>9} {'in-scope fn':>11} {'exact':>7} {'exact n':>7} "
+        f"{'false call':>10} {'valid':>7} {'p50 ms':>8} {'p95 ms':>8}"
+    )
+    lines = [head, "-" * len(head)]
     for name, r in rows:
         lines.append(
-            f"{name:<10} {r['n']:>4} {r['router_accuracy']:>7.1%} {r['function_accuracy']:>9.1%} "
-            f"{r['exact_match']:>7.1%} {r['schema_valid_rate']:>7.1%} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f}"
+            f"{name:<{width}} {r['n']:>4} {r['router_accuracy']:>7.1%} {r['function_accuracy']:>9.1%} "
+            f"{_share(r['in_scope_function_accuracy']):>11} {_share(r['exact_match']):>7} {r['exact_n']:>7} "
+            f"{_share(r['false_call_rate']):>10} {r['schema_valid_rate']:>7.1%} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f}"
         )
+    return lines
+
+
+def format_table(result: dict[str, Any]) -> str:
+    lines = [f"orch eval ({result['mode']})"]
+    lines += _table("app", [*result["per_app"].items(), ("overall", result)])
+    if result.get("per_source"):
+        lines += ["", *_table("source", list(result["per_source"].items()))]
     if result["misses"]:
-        lines.append(f"\nmisses ({len(result['misses'])}):")
+        lines.append(f"\nmisses ({len(result['misses'])}; exact where the row has arguments, else function):")
         for miss in result["misses"]:
             e, g = miss["expected"], miss["got"]
             lines.append(
-                f"  {miss['query']!r}\n    expected {e['app']}.{e['function']} {json.dumps(e['arguments'])}"
+                f"  {miss['query']!r}\n    expected {e['app']}.{e['function']} {json.dumps(e['arguments'] or {})}"
                 f"\n    got      {g['app']}.{g['function']} {json.dumps(g['arguments'])} (routed: {g['routed_app']})"
             )
     return "\n".join(lines)
@@ -191,6 +236,7 @@ def plot(result: dict[str, Any], path: str | Path) -> None:
     names = [*result["per_app"], "overall"]
     data = [*result["per_app"].values(), result]
     metrics = [("router_accuracy", "router"), ("function_accuracy", "function"), ("exact_match", "exact match")]
+    data = [{**d, "exact_match": d["exact_match"] or 0.0} for d in data]
     fig, ax = plt.subplots(figsize=(1.4 * len(names) + 3.5, 3.6))
     width = 0.27
     for i, (key, label) in enumerate(metrics):

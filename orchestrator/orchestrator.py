@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.adapter_pool import AdapterPool
 from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import Call, prompt_text
+from orchestrator.decision import Candidate, Verdict, call_probability, decide
 from orchestrator.decoder import CallDecoder, Decoded
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
@@ -54,74 +56,121 @@ class Orchestrator:
         return self.router.route(check_query(query, self.registry.max_query_chars))
 
     def run(self, query: str, app: str | None = None) -> Call:
-        """Route (unless ``app`` is given), swap in the app's adapter, decode the call."""
-        text = check_query(query, self.registry.max_query_chars)
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        scores: dict[str, float] = {}
-        if app is None:
-            route = self.router.route(text)
-            app, scores = route.app, route.scores
-        else:
-            self.registry.app(app)
-        timings["route_ms"] = (time.perf_counter() - started) * 1000
-        if app is None:
-            timings["total_ms"] = timings["route_ms"]
-            return Call(text, None, None, {}, scores, timings_ms=_rounded(timings))
-        swap_started = time.perf_counter()
-        model = self.pool.activate(app)
-        timings["adapter_ms"] = (time.perf_counter() - swap_started) * 1000
-        decoded = self.decoder.decode(model, self.registry.app(app), self._prompt(text))
-        call = self._call(text, app, decoded, timings, started)
-        call.router_scores = scores
-        return call
+        """Route (unless ``app`` is given), ask the candidate apps' adapters, decode the call."""
+        result = self.run_batch([(query, app)], mixed=True)[0]
+        if isinstance(result, OrchError):
+            raise result
+        return result
 
-    def run_batch(self, requests: list[tuple[str, str]], mixed: bool = False) -> list[Call | OrchError]:
-        """Decode already-routed ``(query, app)`` requests in shared forward passes.
+    def run_batch(self, requests: list[tuple[str, str | None]], mixed: bool = False) -> list[Call | OrchError]:
+        """Answer several requests in shared forward passes.
 
-        ``mixed`` runs them as one batch with per-row adapters (when their apps fit in the pool);
-        otherwise one merged-adapter batch per app. Either way each request is decoded under its
-        own app's adapter and grammar, and a request that fails gets its error in its place.
+        A request with an app goes to that app's adapter, which alone decides whether to call. A
+        request without one is routed; each candidate app's adapter reads it in the same batch,
+        and ``decide`` pools both views (``orchestrator/decision.py``). ``mixed`` runs every row in
+        one batch with per-row adapters (when the apps fit in the pool); otherwise one merged
+        batch per app, and a routed request asks only its top candidate. A request that fails
+        gets its error in its place.
         """
         texts = [check_query(query, self.registry.max_query_chars) for query, _ in requests]
+        started = time.perf_counter()
         results: list[Call | OrchError | None] = [None] * len(requests)
-        apps = [app for _, app in requests]
-        mixed = mixed and len(set(apps)) <= self.pool.max_resident
-        groups = _indices_by_app(apps)
-        if mixed:
-            # An app whose adapter cannot load (not trained yet, say) fails its own requests only.
-            for app in list(groups):
+        verdicts: dict[int, Verdict] = {}
+        scores: dict[int, dict[str, float]] = {}
+        rows: list[_Row] = []
+        unrouted = [i for i, (_, app) in enumerate(requests) if app is None]
+        for i, route_scores, candidates in self._candidates(texts, unrouted):
+            scores[i] = route_scores
+            candidates = candidates if mixed else candidates[:1]
+            verdicts[i] = Verdict(None, self.router.threshold, candidates)
+            rows += [_Row(i, c.app, c) for c in candidates]
+        for i, (_, app) in enumerate(requests):
+            if app is not None:
                 try:
-                    self.pool.load(app)
+                    rows.append(_Row(i, self.registry.app(app).name))
                 except OrchError as err:
-                    for i in groups.pop(app):
-                        results[i] = err
-            groups = {"mixed": sorted(i for group in groups.values() for i in group)} if groups else {}
-        # The active adapter's group first: it needs no switch.
-        for group in sorted(groups.values(), key=lambda group: apps[group[0]] != self.pool.active):
-            started = time.perf_counter()
-            group_apps = [apps[i] for i in group]
-            try:
-                model = self.pool.activate_rows(group_apps) if mixed else self.pool.activate(group_apps[0])
-            except OrchError as err:
-                for i in group:
                     results[i] = err
+        route_ms = (time.perf_counter() - started) * 1000
+        rows = self._loadable(rows, results, verdicts)
+        apps = {row.app for row in rows}
+        mixed = mixed and 1 < len(apps) <= self.pool.max_resident
+        groups = [rows] if mixed else [[row for row in rows if row.app == app] for app in apps]
+        # The active adapter's group first: it needs no switch.
+        for group in sorted(groups, key=lambda group: group[0].app != self.pool.active):
+            group_started = time.perf_counter()
+            try:
+                model = self.pool.activate_rows([r.app for r in group]) if mixed else self.pool.activate(group[0].app)
+            except OrchError as err:
+                for row in group:
+                    results[row.request] = err
                 continue
-            timings = {"adapter_ms": (time.perf_counter() - started) * 1000}
-            batch = [(self.registry.app(app), self._prompt(texts[i])) for i, app in zip(group, group_apps, strict=True)]
-            decoded = self.decoder.decode_batch(model, batch)
-            for i, app, result in zip(group, group_apps, decoded, strict=True):
-                ok = not isinstance(result, OrchError)
-                results[i] = self._call(texts[i], app, result, dict(timings), started) if ok else result
+            timings = {"route_ms": route_ms, "adapter_ms": (time.perf_counter() - group_started) * 1000}
+            batch = [(self.registry.app(row.app), self._prompt(texts[row.request])) for row in group]
+            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts))
+            for row, result in zip(group, decoded, strict=True):
+                verdict = verdicts.get(row.request)
+                if verdict is not None and verdict.app != row.app:
+                    continue  # a candidate that lost: its request is answered by the winner, or by no call
+                call = result if isinstance(result, OrchError) else self._call(texts[row.request], row.app, result)
+                if isinstance(call, Call):
+                    call.timings_ms = _rounded({**timings, **call.timings_ms, "total_ms": _since(started)})
+                results[row.request] = call
+        for i, verdict in verdicts.items():
+            if results[i] is None:
+                results[i] = Call(texts[i], None, None, {}, timings_ms=_rounded({"route_ms": route_ms}))
+            if isinstance(results[i], Call):
+                results[i].decision = verdict.to_json()
+                results[i].router_scores = scores[i]
         return results
+
+    def judge(self, queries: list[str], batch_size: int = 16) -> list[Verdict]:
+        """Both views of every candidate app for each query, from prefills alone (no decoding):
+        what ``orch calibrate`` fits the threshold on."""
+        texts = [check_query(query, self.registry.max_query_chars) for query in queries]
+        verdicts: list[Verdict] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = list(range(start, min(start + batch_size, len(texts))))
+            found = {i: Verdict(None, self.router.threshold, c) for i, _, c in self._candidates(texts, chunk)}
+            rows = [_Row(i, c.app, c) for i in chunk for c in found[i].candidates]
+            apps = sorted({r.app for r in rows})
+            groups = [rows] if len(apps) <= self.pool.max_resident else [[r for r in rows if r.app == a] for a in apps]
+            for group in filter(None, groups):
+                model = self.pool.activate_rows([r.app for r in group])
+                batch = [(self.registry.app(r.app), self._prompt(texts[r.request])) for r in group]
+                record = _gate(group, found)
+                self.decoder.decode_batch(model, batch, gate=lambda scores, gate=record: [False for _ in gate(scores)])
+            verdicts += [found[i] for i in chunk]
+        return verdicts
+
+    def _candidates(self, texts: list[str], indices: list[int]):
+        """(index, router probabilities by class, candidate apps) for the given requests."""
+        if not indices:
+            return []
+        probabilities = self.router.probabilities([texts[i] for i in indices])
+        return [
+            (i, self.router.named(probs), [Candidate(app, p) for app, p in self.router.candidates(probs)])
+            for i, probs in zip(indices, probabilities, strict=True)
+        ]
+
+    def _loadable(self, rows: list[_Row], results: list, verdicts: dict[int, Verdict]) -> list[_Row]:
+        """Rows whose app's adapter loads; a request whose every row fails gets the error."""
+        kept = []
+        for row in rows:
+            try:
+                self.pool.load(row.app)
+                kept.append(row)
+            except OrchError as err:
+                if row.request in verdicts:
+                    verdicts[row.request].candidates.remove(row.candidate)
+                if row.request not in verdicts or not verdicts[row.request].candidates:
+                    results[row.request] = err
+        return kept
 
     def _prompt(self, text: str) -> list[int]:
         return self.base.tokenizer(prompt_text(self.registry.prompt_template, text), add_special_tokens=False).input_ids
 
     @staticmethod
-    def _call(text: str, app: str, decoded: Decoded, timings: dict[str, float], started: float) -> Call:
-        timings.update(decoded.timings_ms)
-        timings["total_ms"] = (time.perf_counter() - started) * 1000
+    def _call(text: str, app: str, decoded: Decoded) -> Call:
         return Call(
             query=text,
             app=app if decoded.function else None,
@@ -130,15 +179,36 @@ class Orchestrator:
             routed_app=app,
             function_scores=decoded.function_scores,
             generated_tokens=decoded.generated_tokens,
-            timings_ms=_rounded(timings),
+            timings_ms=dict(decoded.timings_ms),
         )
 
 
-def _indices_by_app(apps: list[str]) -> dict[str, list[int]]:
-    groups: dict[str, list[int]] = {}
-    for index, app in enumerate(apps):
-        groups.setdefault(app, []).append(index)
-    return groups
+@dataclass
+class _Row:
+    """One (request, app) pair to decode: the request's given app, or one of its candidates."""
+
+    request: int
+    app: str
+    candidate: Candidate | None = None
+
+
+def _gate(rows: list[_Row], verdicts: dict[int, Verdict]):
+    """The decoder's gate for one batch: records each candidate adapter's view, decides each
+    routed request, and lets only its winner call (rows with a given app decide alone)."""
+
+    def gate(first_token_scores: list[dict[str, float]]) -> list[bool | None]:
+        for row, scores in zip(rows, first_token_scores, strict=True):
+            if row.candidate is not None:
+                row.candidate.adapter = call_probability(scores)
+        for request in {row.request for row in rows if row.candidate is not None}:
+            verdicts[request] = decide(verdicts[request].candidates, verdicts[request].threshold)
+        return [None if row.candidate is None else verdicts[row.request].app == row.app for row in rows]
+
+    return gate
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

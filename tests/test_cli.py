@@ -107,3 +107,12 @@ def test_add_and_remove_app_keep_other_apps_untouched(project_copy: Path) -> Non
     assert orch("remove-app", "smarthome", registry=project_copy).exit_code == 0
     final = yaml.safe_load(project_copy.read_text())
     assert final["apps"].keys() == before["apps"].keys()
+
+
+def test_explain_shows_how_the_call_was_decided() -> None:
+    result = orch("run", "--explain", "order pizza", registry=ROOT / "registry.yaml")
+    assert result.exit_code == 0, result.output
+    decision = next(line for line in result.output.splitlines() if line.strip().startswith("decision:"))
+    assert "doordash: router" in decision and " x adapter " in decision and decision.endswith("-> doordash")
+    body = json.loads(orch("run", "--json", "--explain", "order pizza", registry=ROOT / "registry.yaml").output)
+    assert body["decision"]["app"] == "doordash" and body["decision"]["candidates"][0]["adapter"] > 0.5

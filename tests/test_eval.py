@@ -65,3 +65,22 @@ def test_malformed_line_reports_its_number(tmp_path: Path) -> None:
     data.write_text(json.dumps({"query": 5}) + "\n")
     result = orch("eval", "--data", str(data))
     assert result.exit_code == 2 and "line 1: needs an object with a string 'query'" in result.output
+
+
+def test_rows_without_arguments_count_for_router_and_function_only(tmp_path: Path) -> None:
+    rows = [
+        {"query": "order a burger", "app": "doordash", "function": "order_food", "source": "crowd"},
+        {"query": "order a burger", "app": "doordash", "function": "order_food", "arguments": {"item": "pizza"}},
+        {"query": "what's the capital of Peru", "app": None, "function": None, "source": "crowd"},
+    ]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = orch("eval", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["function_accuracy"] == 1.0 and body["in_scope_function_accuracy"] == 1.0
+    assert body["exact_n"] == 1 and body["exact_match"] == 0.0  # the one row with arguments asked for pizza
+    assert body["out_of_scope_n"] == 1 and body["false_call_rate"] == 0.0
+    assert set(body["per_source"]) == {"crowd"} and body["per_source"]["crowd"]["exact_n"] == 0
+    table = orch("eval", "--data", str(data)).output
+    assert "false call" in table and "source" in table and "crowd" in table

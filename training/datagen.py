@@ -336,6 +336,17 @@ def irrelevant_query(rng: random.Random) -> str:
     return _tidy(templates.render(templates.parse(rng.choice(IRRELEVANT_TEMPLATES)), rng, fill))
 
 
+def default_none_examples(count: int = 120, seed: int = 11) -> list[str]:
+    """General requests no app serves, distinct: part of the router's "none" class."""
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    for _ in range(count * 4):
+        seen.setdefault(irrelevant_query(rng), None)
+        if len(seen) >= count:
+            break
+    return list(seen)
+
+
 def _real_negatives(app: App, registry: Registry | None) -> list[str]:
     """Corpus requests that are "no call" for this app: no built-in app serves them (and they share
     no word with this app's functions), or another registered app does."""

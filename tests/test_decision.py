@@ -1,0 +1,35 @@
+"""The call-or-not decision: the router's and the adapters' views pooled, rescue and veto."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.decision import Candidate, call_probability, decide, pooled
+
+
+def test_pooling_is_symmetric_and_neutral_at_one_half() -> None:
+    assert pooled(0.7, 0.5) == pytest.approx(0.7)
+    assert pooled(0.3, 0.8) == pytest.approx(pooled(0.8, 0.3))
+    assert pooled(0.9, 0.9) > 0.9 and pooled(0.1, 0.1) < 0.1
+    assert 0.0 < pooled(0.0, 1.0) < 1.0  # clamped: neither view alone is certain
+
+
+def test_an_adapter_vetoes_a_likely_app() -> None:
+    verdict = decide([Candidate("android", 0.8, adapter=0.05)], threshold=0.5)
+    assert verdict.app is None and verdict.candidates[0].score < 0.5
+
+
+def test_an_adapter_rescues_a_router_miss() -> None:
+    """The router's second choice wins when its adapter is sure and the first's says "not mine"."""
+    candidates = [Candidate("doordash", 0.55, adapter=0.02), Candidate("yelp", 0.35, adapter=0.97)]
+    verdict = decide(candidates, threshold=0.5)
+    assert verdict.app == "yelp"
+    assert verdict.to_json()["candidates"][1] == {"app": "yelp", "router": 0.35, "adapter": 0.97, "score": 0.9457}
+
+
+def test_no_candidate_means_no_call() -> None:
+    assert decide([], threshold=0.5).app is None
+
+
+def test_call_probability_is_one_minus_the_end_token() -> None:
+    assert call_probability({"order_food": 0.7, "track_order": 0.1, "<no call>": 0.2}) == pytest.approx(0.8)
