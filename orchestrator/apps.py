@@ -82,12 +82,15 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
 
 
 def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict[str, float]]:
-    """Set ``router.threshold``, the pooled score at which a candidate app gets the call.
+    """Fit how the router's and the adapters' views pool (``router.pooling``) and the score at
+    which the best candidate gets the call (``router.threshold``).
 
-    Every candidate's router and adapter views are computed once on ``validation_requests``;
-    the threshold minimises the cost of the decisions, a wrong call (to the wrong app, or on a
-    request no app serves) costing ``WRONG_CALL_COST`` times a missed one: a wrong call orders
-    food or sends a message, a missed one only asks again. Ties take the middle of the range.
+    Every candidate's two views are computed once on ``validation_requests``. The pooling weights
+    are a logistic regression of "this candidate is the request's app" on the logits of both
+    views, so the pooled score is a calibrated probability; the threshold then follows from the
+    costs alone: a wrong call (to the wrong app, or on a request no app serves) costs
+    ``WRONG_CALL_COST`` times a missed one (it orders food or sends a message; a missed one only
+    asks again), so a call must be right with probability cost / (cost + 1).
     """
     from orchestrator.decision import decide
     from orchestrator.orchestrator import Orchestrator
@@ -97,25 +100,47 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
     verdicts = orchestrator.judge(queries)
-    grid = [step / 100 for step in range(5, 96)]
-    costs = []
-    for threshold in grid:
-        picks = [decide(v.candidates, threshold).app for v in verdicts]
-        costs.append(sum(_cost(pick, label) for pick, label in zip(picks, labels, strict=True)))
-    best = min(costs)
-    plateau = [t for t, cost in zip(grid, costs, strict=True) if cost <= best + 1e-9]
-    threshold = plateau[len(plateau) // 2]
-    picks = [decide(v.candidates, threshold).app for v in verdicts]
+    rows = [
+        (c.router, c.adapter, c.app == label) for v, label in zip(verdicts, labels, strict=True) for c in v.candidates
+    ]
+    pooling = fit_pooling(rows)
+    threshold = round(WRONG_CALL_COST / (WRONG_CALL_COST + 1), 4)
+    picks = [decide(v.candidates, threshold, pooling).app for v in verdicts]
     in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
     out_of_scope = [p for p, a in zip(picks, labels, strict=True) if a is None]
     report = {
         "requests": len(labels),
         "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
+        "cost": sum(_cost(p, a) for p, a in zip(picks, labels, strict=True)),
     }
     registry.router_threshold = threshold
+    registry.router_pooling = pooling
     orchestrator.router.threshold = threshold
+    orchestrator.router.pooling = pooling
     return threshold, report
+
+
+def fit_pooling(rows: list[tuple[float, float, bool]], l2: float = 1e-3) -> tuple[float, float, float]:
+    """Logistic regression of the label on (logit p, logit q): weights and bias, by L-BFGS."""
+    import torch
+
+    from orchestrator.decision import logit
+
+    x = torch.tensor([[logit(p), logit(q)] for p, q, _ in rows])
+    y = torch.tensor([float(ok) for _, _, ok in rows])
+    w = torch.ones(2, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.LBFGS([w, b], lr=1.0, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(x @ w + b, y) + l2 * (w**2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return round(float(w[0]), 4), round(float(w[1]), 4), round(float(b[0]), 4)
 
 
 def _cost(pick: str | None, label: str | None) -> float:

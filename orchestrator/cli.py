@@ -192,17 +192,19 @@ def _train(
 @cli.command("calibrate")
 @click.pass_context
 def calibrate_cmd(ctx: click.Context) -> None:
-    """Re-fit the call threshold on held-out requests (router and adapters together); store it."""
+    """Fit how router and adapters pool, and the call threshold, on held-out requests; store them."""
     from orchestrator.apps import calibrate_router
 
     registry = _registry(ctx)
     threshold, report = calibrate_router(registry)
     fresh = load_registry(registry.path, check_files=False)
-    fresh.router_threshold = threshold
+    fresh.router_threshold, fresh.router_pooling = threshold, registry.router_pooling
     fresh.save()
+    a, b, c = registry.router_pooling
     click.echo(
-        f"call threshold {threshold:.2f} on {report['requests']} held-out requests: "
-        f"in-scope app {report['in_scope_app_accuracy']:.1%}, false calls {report['false_call_rate']:.1%}"
+        f"pooling: {a:.3f} * logit(router) + {b:.3f} * logit(adapter) + {c:.3f}; call at >= {threshold:.2f}. "
+        f"On {report['requests']} held-out requests: in-scope app {report['in_scope_app_accuracy']:.1%}, "
+        f"false calls {report['false_call_rate']:.1%}"
     )
 
 

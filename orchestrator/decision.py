@@ -4,17 +4,26 @@ Two classifiers see each request. The router (MiniLM, trained on every app and o
 no app serves) gives ``p``, the probability that a candidate app serves it. The candidate's
 adapter, whose first token is one of its functional tokens or its end token ("no call"), gives
 ``q``, its probability of a call; it reads the whole request with the app's own training, hard
-negatives included ("rate this book" for DoorDash). Taken as independent evidence with a uniform
-prior, they pool in log-odds: ``s = pq / (pq + (1-p)(1-q))``. The best candidate makes a call
-when ``s`` reaches ``router.threshold``. So a router miss can be rescued (a low ``p``, a sure
-adapter) and an adapter can veto (a likely app, an adapter that says "not mine").
+negatives included ("rate this book" for DoorDash). They pool in log-odds,
+``s = sigmoid(a * logit(p) + b * logit(q) + c)``: with ``a = b = 1, c = 0`` that is two independent
+pieces of evidence under a uniform prior; ``orch calibrate`` fits ``a, b, c`` (``router.pooling``)
+by logistic regression on held-out requests, because a fine-tuned adapter is over-confident (it
+gives "ai, shut up" a call probability of 0.99999) and must not outvote everything. The best
+candidate makes a call when ``s`` reaches ``router.threshold``. So a router miss can be rescued
+(a low ``p``, a sure adapter) and an adapter can veto (a likely app, an adapter that says "not
+mine").
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from orchestrator.decoder import NO_CALL
+
+EPS = 1e-4
+Pooling = tuple[float, float, float]  # router weight, adapter weight, bias
+INDEPENDENT: Pooling = (1.0, 1.0, 0.0)
 
 
 @dataclass
@@ -22,10 +31,7 @@ class Candidate:
     app: str
     router: float
     adapter: float | None = None
-
-    @property
-    def score(self) -> float:
-        return pooled(self.router, self.adapter if self.adapter is not None else 0.5)
+    score: float = 0.0
 
 
 @dataclass
@@ -47,11 +53,16 @@ class Verdict:
         }
 
 
-def pooled(p: float, q: float) -> float:
-    """Two independent probabilities of the same event, pooled with a uniform prior."""
-    eps = 1e-6
-    p, q = min(max(p, eps), 1 - eps), min(max(q, eps), 1 - eps)
-    return p * q / (p * q + (1 - p) * (1 - q))
+def logit(p: float) -> float:
+    p = min(max(p, EPS), 1 - EPS)
+    return math.log(p / (1 - p))
+
+
+def pooled(p: float, q: float, pooling: Pooling = INDEPENDENT) -> float:
+    """The router's and the adapter's probability, pooled in log-odds with ``pooling``'s weights."""
+    a, b, c = pooling
+    z = a * logit(p) + b * logit(q) + c
+    return 1 / (1 + math.exp(-z))
 
 
 def call_probability(first_token_scores: dict[str, float]) -> float:
@@ -59,8 +70,10 @@ def call_probability(first_token_scores: dict[str, float]) -> float:
     return 1.0 - first_token_scores.get(NO_CALL, 0.0)
 
 
-def decide(candidates: list[Candidate], threshold: float) -> Verdict:
+def decide(candidates: list[Candidate], threshold: float, pooling: Pooling = INDEPENDENT) -> Verdict:
     """The best-scoring candidate if its pooled score reaches the threshold, else no app."""
+    for c in candidates:
+        c.score = pooled(c.router, c.adapter if c.adapter is not None else 0.5, pooling)
     best = max(candidates, key=lambda c: c.score, default=None)
     app = best.app if best is not None and best.score >= threshold else None
     return Verdict(app, threshold, candidates)

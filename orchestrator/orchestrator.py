@@ -10,7 +10,7 @@ from pathlib import Path
 from orchestrator.adapter_pool import AdapterPool
 from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import Call, prompt_text
-from orchestrator.decision import Candidate, Verdict, call_probability, decide
+from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide
 from orchestrator.decoder import CallDecoder, Decoded
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
@@ -106,7 +106,7 @@ class Orchestrator:
                 continue
             timings = {"route_ms": route_ms, "adapter_ms": (time.perf_counter() - group_started) * 1000}
             batch = [(self.registry.app(row.app), self._prompt(texts[row.request])) for row in group]
-            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts))
+            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts, self.router.pooling))
             for row, result in zip(group, decoded, strict=True):
                 verdict = verdicts.get(row.request)
                 if verdict is not None and verdict.app != row.app:
@@ -137,7 +137,7 @@ class Orchestrator:
             for group in filter(None, groups):
                 model = self.pool.activate_rows([r.app for r in group])
                 batch = [(self.registry.app(r.app), self._prompt(texts[r.request])) for r in group]
-                record = _gate(group, found)
+                record = _gate(group, found, self.router.pooling)
                 self.decoder.decode_batch(model, batch, gate=lambda scores, gate=record: [False for _ in gate(scores)])
             verdicts += [found[i] for i in chunk]
         return verdicts
@@ -192,7 +192,7 @@ class _Row:
     candidate: Candidate | None = None
 
 
-def _gate(rows: list[_Row], verdicts: dict[int, Verdict]):
+def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
     """The decoder's gate for one batch: records each candidate adapter's view, decides each
     routed request, and lets only its winner call (rows with a given app decide alone)."""
 
@@ -201,7 +201,7 @@ def _gate(rows: list[_Row], verdicts: dict[int, Verdict]):
             if row.candidate is not None:
                 row.candidate.adapter = call_probability(scores)
         for request in {row.request for row in rows if row.candidate is not None}:
-            verdicts[request] = decide(verdicts[request].candidates, verdicts[request].threshold)
+            verdicts[request] = decide(verdicts[request].candidates, verdicts[request].threshold, pooling)
         return [None if row.candidate is None else verdicts[row.request].app == row.app for row in rows]
 
     return gate

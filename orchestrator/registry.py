@@ -30,7 +30,7 @@ APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
-ROUTER_KEYS = {"threshold", "floor"}
+ROUTER_KEYS = {"threshold", "floor", "pooling"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars"}
@@ -105,6 +105,7 @@ class Registry:
     prompt_template: str = CHATML_PROMPT
     router_threshold: float = 0.5
     router_floor: float = 0.05
+    router_pooling: tuple[float, float, float] = (1.0, 1.0, 0.0)
     pool_max_resident: int = 4
     pool_mode: str = "merged"
     pool_batching: str = "grouped"
@@ -177,7 +178,11 @@ class Registry:
             "version": 1,
             "base_model": self.base_model,
             "prompt_template": self.prompt_template,
-            "router": {"threshold": self.router_threshold, "floor": self.router_floor},
+            "router": {
+                "threshold": self.router_threshold,
+                "floor": self.router_floor,
+                "pooling": [round(w, 4) for w in self.router_pooling],
+            },
             "pool": {
                 "max_resident": self.pool_max_resident,
                 "mode": self.pool_mode,
@@ -263,6 +268,14 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     router = _section(raw, "router", ROUTER_KEYS, where)
     reg.router_threshold = float(_typed(router.get("threshold", 0.5), (int, float), where, "router.threshold"))
     reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
+    pooling = _typed(router.get("pooling", [1.0, 1.0, 0.0]), list, where, "router.pooling")
+    _expect(
+        len(pooling) == 3 and all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in pooling),
+        where,
+        "router.pooling",
+        "must be three numbers: router weight, adapter weight, bias",
+    )
+    reg.router_pooling = tuple(float(w) for w in pooling)
     pool = _section(raw, "pool", POOL_KEYS, where)
     reg.pool_max_resident = _typed(pool.get("max_resident", 4), int, where, "pool.max_resident")
     _expect(reg.pool_max_resident >= 1, where, "pool.max_resident", "must be >= 1")

@@ -33,3 +33,22 @@ def test_no_candidate_means_no_call() -> None:
 
 def test_call_probability_is_one_minus_the_end_token() -> None:
     assert call_probability({"order_food": 0.7, "track_order": 0.1, "<no call>": 0.2}) == pytest.approx(0.8)
+
+
+def test_pooling_weights_learn_which_view_to_trust() -> None:
+    """An adapter that is sure of everything earns a small weight; a router that is right earns a large one."""
+    import random
+
+    from orchestrator.apps import fit_pooling
+
+    rng = random.Random(0)
+    rows = []
+    for _ in range(400):
+        right = rng.random() < 0.5
+        p = rng.uniform(0.6, 0.95) if right else rng.uniform(0.05, 0.4)
+        q = rng.choice([0.99999, 0.00001, 0.99999])  # over-confident and uninformative
+        rows.append((p, q, right))
+    router_weight, adapter_weight, _ = fit_pooling(rows)
+    assert router_weight > 1.0 and abs(adapter_weight) < 0.2
+    verdict = decide([Candidate("android", 0.2, adapter=0.99999)], 2 / 3, fit_pooling(rows))
+    assert verdict.app is None  # the sure adapter no longer outvotes an unlikely route

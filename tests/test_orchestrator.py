@@ -13,6 +13,7 @@ from orchestrator.adapter_pool import AdapterPool
 from orchestrator.calls import prompt_text, validate_arguments
 from orchestrator.catalog import builtin_tools
 from orchestrator.cli import cli
+from orchestrator.decision import decide
 from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
 from orchestrator.evaluation import evaluate, read_rows
@@ -154,10 +155,12 @@ def test_one_failing_row_does_not_fail_the_batch(orchestrator) -> None:
 
 
 @needs_dev
-def test_router_accuracy_on_dev(orchestrator) -> None:
+def test_app_decision_on_dev(orchestrator) -> None:
+    """Router and candidate adapters together pick the right app (or none) on hand-written rows."""
     rows = read_rows(DEV)
-    hits = sum(orchestrator.router.route(row.query).app == row.app for row in rows)
-    assert hits / len(rows) >= 0.85
+    verdicts = orchestrator.judge([row.query for row in rows])
+    picks = [decide(v.candidates, orchestrator.router.threshold).app for v in verdicts]
+    assert sum(pick == row.app for pick, row in zip(picks, rows, strict=True)) / len(rows) >= 0.95
 
 
 @needs_dev
