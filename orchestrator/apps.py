@@ -83,14 +83,14 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
 
 def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict[str, float]]:
     """Fit how the router's and the adapters' views pool (``router.pooling``) and the score at
-    which the best candidate gets the call (``router.threshold``).
+    which the best candidate gets the call (``router.threshold``), on ``validation_requests``.
 
-    Every candidate's two views are computed once on ``validation_requests``. The pooling weights
-    are a logistic regression of "this candidate is the request's app" on the logits of both
-    views, so the pooled score is a calibrated probability; the threshold then follows from the
-    costs alone: a wrong call (to the wrong app, or on a request no app serves) costs
-    ``WRONG_CALL_COST`` times a missed one (it orders food or sends a message; a missed one only
-    asks again), so a call must be right with probability cost / (cost + 1).
+    Every candidate's two views are computed once. The pooling weights are a logistic regression
+    of "this candidate is the request's app" on the logits of both views. The threshold minimises
+    the cost of the decisions, a wrong call (to the wrong app, or on a request no app serves)
+    costing ``WRONG_CALL_COST`` times a missed one: it orders food or sends a message, a missed
+    one only asks again. How much traffic no app serves is unknown, so requests some app serves
+    and requests none does weigh the same in total, in both fits.
     """
     from orchestrator.decision import decide
     from orchestrator.orchestrator import Orchestrator
@@ -100,11 +100,23 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
     verdicts = orchestrator.judge(queries)
+    served = sum(label is not None for label in labels)
+    weights = [0.5 / served if label else 0.5 / (len(labels) - served) for label in labels]
     rows = [
-        (c.router, c.adapter, c.app == label) for v, label in zip(verdicts, labels, strict=True) for c in v.candidates
+        (c.router, c.adapter, c.app == label, weight)
+        for v, label, weight in zip(verdicts, labels, weights, strict=True)
+        for c in v.candidates
     ]
     pooling = fit_pooling(rows)
-    threshold = round(WRONG_CALL_COST / (WRONG_CALL_COST + 1), 4)
+
+    def cost(threshold: float) -> float:
+        picks = [decide(v.candidates, threshold, pooling).app for v in verdicts]
+        return sum(_cost(p, a) * w for p, a, w in zip(picks, labels, weights, strict=True))
+
+    grid = [step / 100 for step in range(5, 96)]
+    costs = [cost(t) for t in grid]
+    plateau = [t for t, c in zip(grid, costs, strict=True) if c <= min(costs) + 1e-12]
+    threshold = plateau[len(plateau) // 2]
     picks = [decide(v.candidates, threshold, pooling).app for v in verdicts]
     in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
     out_of_scope = [p for p, a in zip(picks, labels, strict=True) if a is None]
@@ -112,7 +124,6 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
         "requests": len(labels),
         "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
-        "cost": sum(_cost(p, a) for p, a in zip(picks, labels, strict=True)),
     }
     registry.router_threshold = threshold
     registry.router_pooling = pooling
@@ -121,26 +132,30 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     return threshold, report
 
 
-def fit_pooling(rows: list[tuple[float, float, bool]], l2: float = 1e-3) -> tuple[float, float, float]:
-    """Logistic regression of the label on (logit p, logit q): weights and bias, by L-BFGS."""
+def fit_pooling(rows: list[tuple[float, float, bool, float]], l2: float = 1e-3) -> tuple[float, float, float]:
+    """Weighted logistic regression of the label on (logit p, logit q): weights and bias."""
     import torch
 
     from orchestrator.decision import logit
 
-    x = torch.tensor([[logit(p), logit(q)] for p, q, _ in rows])
-    y = torch.tensor([float(ok) for _, _, ok in rows])
+    x = torch.tensor([[logit(p), logit(q)] for p, q, _, _ in rows])
+    y = torch.tensor([float(ok) for _, _, ok, _ in rows])
+    sample = torch.tensor([w for *_, w in rows])
+    sample = sample * len(rows) / sample.sum()
     w = torch.ones(2, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.LBFGS([w, b], lr=1.0, max_iter=200, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         optimizer.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(x @ w + b, y) + l2 * (w**2).sum()
+        losses = torch.nn.functional.binary_cross_entropy_with_logits(x @ w + b, y, reduction="none")
+        loss = (losses * sample).mean() + l2 * (w**2).sum()
         loss.backward()
         return loss
 
     optimizer.step(closure)
-    return round(float(w[0]), 4), round(float(w[1]), 4), round(float(b[0]), 4)
+    a, b_ = w.detach().tolist()
+    return round(a, 4), round(b_, 4), round(float(b.detach()[0]), 4)
 
 
 def _cost(pick: str | None, label: str | None) -> float:

@@ -47,8 +47,8 @@ def test_pooling_weights_learn_which_view_to_trust() -> None:
         right = rng.random() < 0.5
         p = rng.uniform(0.6, 0.95) if right else rng.uniform(0.05, 0.4)
         q = rng.choice([0.99999, 0.00001, 0.99999])  # over-confident and uninformative
-        rows.append((p, q, right))
+        rows.append((p, q, right, 1.0))
     router_weight, adapter_weight, _ = fit_pooling(rows)
     assert router_weight > 1.0 and abs(adapter_weight) < 0.2
-    verdict = decide([Candidate("android", 0.2, adapter=0.99999)], 2 / 3, fit_pooling(rows))
+    verdict = decide([Candidate("android", 0.2, adapter=0.99999)], 0.5, fit_pooling(rows))
     assert verdict.app is None  # the sure adapter no longer outvotes an unlikely route
