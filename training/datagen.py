@@ -249,7 +249,7 @@ def auto_template(fn: Function, rng: random.Random) -> str:
 
 # ----- the dataset ------------------------------------------------------------------------------
 def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any], list[str]]:
-    """A request, its arguments and the surface text of each value it mentions."""
+    """A request, its arguments and the text a rewrite must leave intact (its values' surfaces)."""
     entries = spec.get("templates") or []
     entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
     fixed: dict[str, Any] = {}
@@ -262,7 +262,12 @@ def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> 
     filler = SlotFiller(fn, local, rng)
     query = _decorate(templates.render(templates.parse(entry), rng, filler), rng)
     arguments = {**filler.arguments, **fixed}
-    return _tidy(query), ordered_arguments(fn, arguments), list(filler.text.values())
+    protected = list(filler.text.values())
+    if not entries:
+        # Schema-only phrasings tell values apart by naming their parameters ("with speaker
+        # Beats"): those names are kept from typos like the values themselves.
+        protected += [_words(param) for param in filler.text]
+    return _tidy(query), ordered_arguments(fn, arguments), protected
 
 
 PREFIXES = ["please ", "hey, ", "can you ", "could you ", "ok, ", "quick: "]
