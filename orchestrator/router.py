@@ -69,7 +69,13 @@ class Route:
 def router_training_set(registry: Registry) -> dict[str, list[str]]:
     """Training texts per group. Groups are the apps, ``corpus-none`` (filtered per registry at
     fit time, see ``_corpus_none_mask``) and ``none``."""
-    from training.datagen import default_none_examples, generate, load_hard_negatives, render_hard_negative
+    from training.datagen import (
+        default_none_examples,
+        generate,
+        load_hard_negatives,
+        load_phrasebook,
+        render_hard_negative,
+    )
 
     groups: dict[str, list[str]] = {}
     for app in registry.apps.values():
@@ -87,7 +93,10 @@ def router_training_set(registry: Registry) -> dict[str, list[str]]:
     for app in registry.apps.values():
         hard = load_hard_negatives(app, others_too=False)
         none += [render_hard_negative(rng.choice(hard), rng) for _ in range(HARD_NEGATIVES_PER_APP if hard else 0)]
-    groups["none"] = list(dict.fromkeys(none))
+    # The phrasebooks' "no app serves this" knows only the apps that have phrasebooks: a user's
+    # smart-home app serves "turn on the lights in the kitchen".
+    words = content_words([app for app in registry.apps.values() if not load_phrasebook(app)])
+    groups["none"] = [text for text in dict.fromkeys(none) if not (words & words_of(text))]
     return groups
 
 

@@ -283,6 +283,7 @@ def _decorate(text: str, rng: random.Random) -> str:
     return text
 
 
+SCHEMA_ONLY_NEGATIVE_RATE = 0.12
 WAKE_WORDS = ["hey google ", "ok google ", "hey siri ", "alexa, ", "hey assistant ", "um ", "uh ", "so ", "ok so ",
               "hey ", "hmm ", "alright, ", "yeah ", "oh and "]  # fmt: skip
 
@@ -390,13 +391,18 @@ def generate(
     book = load_phrasebook(app)
     report = GenerationReport()
     seen = set(exclude or ())
+    if not book:
+        # Schema-only phrasings are stilted ("set lights with room kitchen"): next to natural
+        # negatives an adapter learns "natural means no call" and refused "turn on the lights in
+        # the kitchen". Such apps keep the earlier mix, fewer negatives and no corpus lines.
+        negative_rate = min(negative_rate, SCHEMA_ONLY_NEGATIVE_RATE)
     negatives = max(1, round(samples * negative_rate))
     plan: list[Function | None] = [app.functions[i % len(app.functions)] for i in range(samples - negatives)]
     plan += [None] * negatives
     foreign = _foreign_functions(app, registry)
     foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
     hard = load_hard_negatives(app)
-    real = _real_negatives(app, registry) if negatives else []
+    real = _real_negatives(app, registry) if negatives and book else []
     examples: list[Example] = []
     for target in plan:
         for _attempt in range(20):
@@ -437,7 +443,7 @@ def _negative(
         return render_hard_negative(rng.choice(hard), rng)
     if real and draw < 0.65:
         return rng.choice(real)
-    if foreign and draw < 0.85:
+    if foreign and draw < (0.85 if hard or real else 0.3):
         other, fn = rng.choice(foreign)
         return _render_positive(fn, foreign_books[other.name].get(fn.name, {}), rng)[0]
     return irrelevant_query(rng)
