@@ -12,10 +12,11 @@ Two ways to apply the active LoRA, chosen by ``pool.mode`` in the registry:
   add/subtract in bf16) and eviction a pointer swap. Cost: one extra copy of the targeted weights.
 * ``unmerged``: forward hooks add ``scale * B(A(x))``; a switch only repoints the hooks.
 
-``orch bench`` measures both. For serving, ``activate_rows`` builds a mixed-adapter batch: the base
-weights stay pristine and each row of the batch gets its own app's LoRA through batched matmuls
-over the stacked factors (the S-LoRA/Punica idea in plain torch); ``benchmarks/batching.py``
-compares it with one merged batch per adapter.
+``orch bench`` measures both. For serving, ``activate_rows`` builds a mixed-adapter batch: each row
+of the batch gets its own app's LoRA through batched matmuls over the stacked factors (the
+S-LoRA/Punica idea in plain torch), on top of the pristine base or of one merged app (then the
+other rows add the difference, and that app's rows run at merged speed once they are alone);
+``benchmarks/batching.py`` compares it with one merged batch per adapter.
 """
 
 from __future__ import annotations
@@ -58,8 +59,13 @@ def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
     weights_file = path / "adapter_model.safetensors"
     if not weights_file.is_file():
         raise OrchError(f"adapter file not found: {weights_file} (run: orch train {app.name})")
-    config = json.loads((path / "adapter_config.json").read_text())
-    manifest = json.loads((path / MANIFEST).read_text()) if (path / MANIFEST).is_file() else {}
+    try:
+        config = json.loads((path / "adapter_config.json").read_text())
+        manifest = json.loads((path / MANIFEST).read_text()) if (path / MANIFEST).is_file() else {}
+        tensors = load_file(str(weights_file), device="cpu")
+    except Exception as err:  # truncated or corrupt files: safetensors, json and OS errors alike
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise OrchError(f"adapter {path} is unreadable ({reason}); retrain: orch train {app.name}") from err
     expected_tokens = {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]}
     if manifest.get("tokens") and manifest["tokens"] != expected_tokens:
         raise OrchError(f"adapter {path} was trained for other token ids; retrain: orch train {app.name}")
@@ -69,7 +75,6 @@ def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
         raise OrchError(f"adapter {path} was trained on another base model; retrain: orch train {app.name}")
     dtype = next(base.model.parameters()).dtype
     device = base.device
-    tensors = load_file(str(weights_file), device="cpu")
     lora: dict[str, list[torch.Tensor | None]] = {}
     token_rows = None
     for key, tensor in tensors.items():
@@ -107,11 +112,13 @@ class AdapterPool:
         self._originals: dict[str, torch.nn.Parameter] = {}
         self._merged: dict[str, torch.nn.Parameter] = {}
         self._hooks: list = []
+        self._row_hooks: list = []
         self.stats = {"cold_loads": 0, "switches": 0, "last_load_ms": 0.0, "last_switch_ms": 0.0}
 
     # ----- public API ---------------------------------------------------------------------
     def activate(self, app_name: str) -> torch.nn.Module:
         """Make ``app_name``'s adapter the active one (loading it if needed); return the model."""
+        self._remove_row_hooks()
         if self.active == app_name:
             self.resident.move_to_end(app_name)
             return self.base.model
@@ -127,29 +134,48 @@ class AdapterPool:
         self.stats["last_switch_ms"] = (time.perf_counter() - started) * 1000
         return self.base.model
 
-    def activate_rows(self, app_names: list[str]) -> MixedAdapterModel:
-        """Return the base model with row ``i`` of every batch running under ``app_names[i]``'s LoRA."""
+    def activate_rows(self, app_names: list[str], merged: str | None = None) -> MixedAdapterModel:
+        """Return the base model with row ``i`` of every batch running under ``app_names[i]``'s LoRA.
+
+        In ``merged`` mode, the app named ``merged`` (the likeliest winner: the router's top
+        candidate) is merged into the weights as by ``activate``, and every other row adds the
+        difference between its own LoRA and that one. When only that app's rows are left (the
+        other candidates lost at the first token), the hooks step aside and decoding runs at
+        merged speed. Otherwise the base weights stay pristine and each row adds its own LoRA.
+        """
         names = list(dict.fromkeys(app_names))
         if len(names) > self.max_resident:
             raise OrchError(f"a mixed batch of {len(names)} apps exceeds pool.max_resident={self.max_resident}")
         adapters = [self.load(name) for name in names]
         if any(set(a.lora) != set(adapters[0].lora) for a in adapters):
             raise OrchError("a mixed batch needs adapters with the same target modules")
-        self._restore()
-        self.active = None
+        if self.mode == "merged" and merged in names:
+            self.activate(merged)
+        else:
+            merged = None
+            self._restore()
+            self.active = None
         rows = torch.tensor([names.index(name) for name in app_names], device=self.base.device)
-        mixed = MixedAdapterModel(self.base.model, rows)
-        scales = torch.tensor([a.scale for a in adapters], device=self.base.device)
+        mixed = MixedAdapterModel(self.base.model, rows, names.index(merged) if merged else None)
+        scales = torch.tensor([0.0 if a.app == merged else a.scale for a in adapters], device=self.base.device)
+        under = self.resident[merged] if merged else None
         for module in adapters[0].lora:
             stacked_a = torch.stack([a.lora[module][0] for a in adapters]).transpose(1, 2)
             stacked_b = torch.stack([a.lora[module][1] for a in adapters]).transpose(1, 2)
+            minus = (*under.lora[module], under.scale) if under else None
 
-            def add_row_lora(_module, inputs, output, a=stacked_a, b=stacked_b):
-                index = mixed.rows
-                scale = scales[index].to(output.dtype).view(-1, 1, 1)
-                return output + scale * torch.bmm(torch.bmm(inputs[0], a[index]), b[index])
+            def add_row_lora(_module, inputs, output, a=stacked_a, b=stacked_b, minus=minus):
+                if mixed.merged_only:
+                    return output
+                x, index = inputs[0], mixed.rows
+                delta = scales[index].to(output.dtype).view(-1, 1, 1) * torch.bmm(torch.bmm(x, a[index]), b[index])
+                if minus is not None:
+                    other = (index != mixed.merged).to(output.dtype).view(-1, 1, 1) * minus[2]
+                    linear = torch.nn.functional.linear
+                    delta = delta - other * linear(linear(x, minus[0]), minus[1])
+                return output + delta
 
-            self._hooks.append(self.modules[module].register_forward_hook(add_row_lora))
+            self._row_hooks.append(self.modules[module].register_forward_hook(add_row_lora))
         return mixed
 
     def load(self, app_name: str) -> LoadedAdapter:
@@ -218,18 +244,27 @@ class AdapterPool:
             handle.remove()
         self._hooks.clear()
 
+    def _remove_row_hooks(self) -> None:
+        for handle in self._row_hooks:
+            handle.remove()
+        self._row_hooks.clear()
+
     def _restore(self) -> None:
+        self._remove_row_hooks()
         self._remove_hooks()
         for name, original in self._originals.items():
             self.modules[name].weight = original
 
 
 class MixedAdapterModel:
-    """The base model plus the adapter index of each batch row, for ``CallDecoder.decode_batch``."""
+    """The base model plus the adapter index of each batch row, for ``CallDecoder.decode_batch``;
+    ``merged`` is the index of the app merged into the weights, if any."""
 
-    def __init__(self, model: torch.nn.Module, rows: torch.Tensor) -> None:
+    def __init__(self, model: torch.nn.Module, rows: torch.Tensor, merged: int | None = None) -> None:
         self.model = model
         self.rows = rows
+        self.merged = merged
+        self.merged_only = False
 
     def __call__(self, **inputs):
         return self.model(**inputs)
@@ -237,3 +272,4 @@ class MixedAdapterModel:
     def keep_rows(self, keep: list[int]) -> None:
         """Follow the decoder when finished rows leave the batch."""
         self.rows = self.rows[keep]
+        self.merged_only = self.merged is not None and bool((self.rows == self.merged).all())

@@ -91,15 +91,28 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     costing ``WRONG_CALL_COST`` times a missed one: it orders food or sends a message, a missed
     one only asks again. How much traffic no app serves is unknown, so requests some app serves
     and requests none does weigh the same in total, in both fits.
+
+    The router learned the shipped corpus's own phrasing of the intents the apps serve, and on
+    that corpus's held-out fifth it is right far more often than on requests from anywhere else
+    (96% top-1, against about 70% on generated people-style requests). Weights fitted with it
+    would trust the router the way only that corpus deserves. So the views are taken from a
+    router fitted without those lines (all else the same): it meets the held-out real requests
+    as the deployed router meets a new source of requests.
     """
     from orchestrator.decision import decide
     from orchestrator.orchestrator import Orchestrator
+    from orchestrator.router import Router
 
     if not registry.apps:
         return registry.router_threshold, {}
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
-    verdicts = orchestrator.judge(queries)
+    deployed = orchestrator.router
+    orchestrator.router = Router(registry, encoder=deployed.encoder, real_in_scope=False)
+    try:
+        verdicts = orchestrator.judge(queries)
+    finally:
+        orchestrator.router = deployed
     served = sum(label is not None for label in labels)
     weights = [0.5 / served if label else 0.5 / (len(labels) - served) for label in labels]
     rows = [

@@ -1,4 +1,8 @@
-"""Atomic file and directory writes: a crash mid-write must never leave a half-written registry or adapter."""
+"""Atomic file and directory writes: a crash mid-write must never leave a half-written registry or adapter.
+
+A write that fails (disk full, read-only directory) leaves the old file or directory as it was and
+says so in one line (``OrchError``), naming the path and the system's reason.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from orchestrator.errors import OrchError
+
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to a temp file beside ``path``, fsync it, then rename it over ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise OrchError(f"could not write {path}: {_reason(err)}; the file is unchanged") from err
         raise
 
 
@@ -34,12 +44,18 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     complete old contents or the complete new ones.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    kept = f"the previous {path.name} is kept" if path.exists() else "nothing was written"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as err:
+        raise OrchError(f"could not write {path}: {_reason(err)}; {kept}") from err
     try:
         yield staging
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(err, OSError):
+            raise OrchError(f"could not write {path}: {_reason(err)}; {kept}") from err
         raise
     retired = None
     if path.exists():
@@ -49,3 +65,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     os.replace(staging, path)
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or str(err) or type(err).__name__

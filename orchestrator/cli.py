@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from orchestrator.errors import OrchError
-from orchestrator.registry import Registry, load_registry
+from orchestrator.registry import Registry, load_registry, registry_change
 
 DEFAULT_REGISTRY = "registry.yaml"
 
@@ -114,10 +114,8 @@ def add_app_cmd(
     """Register an app (built-in NAME, or --tools FILE.json), generate its data and train its adapter."""
     from orchestrator.apps import add_app
 
-    path = ctx.obj["registry"]
-    registry = load_registry(path, check_files=False) if path.exists() else Registry(path=path)
-    app = add_app(registry, name, tools_file)
-    registry.save()
+    with registry_change(ctx.obj["registry"]) as registry:
+        app = add_app(registry, name, tools_file)
     first, last = app.token_offset, app.token_offset + app.token_count - 1
     click.echo(f"added {name}: {len(app.functions)} functions, token slots {first}-{last}")
     if not no_train:
@@ -132,9 +130,8 @@ def remove_app_cmd(ctx: click.Context, name: str, delete_adapter: bool) -> None:
     """Unregister an app; other apps' tokens and adapters are untouched."""
     from orchestrator.apps import remove_app
 
-    registry = _registry(ctx, check_files=False)
-    remove_app(registry, name, delete_adapter)
-    registry.save()
+    with registry_change(ctx.obj["registry"]) as registry:
+        remove_app(registry, name, delete_adapter)
     click.echo(f"removed {name}")
 
 
@@ -171,16 +168,15 @@ def _train(
         raise OrchError("--samples and --epochs must be positive")
     adapter_dir = registry.path.parent / "adapters" / app.name
     result = train_app(registry, app.name, config, adapter_dir=adapter_dir)
-    fresh = load_registry(registry.path, check_files=False)
-    fresh.app(app.name).adapter = os.path.relpath(adapter_dir, registry.path.parent)
-    fresh.app(app.name).training = {
-        "command": f"orch train {app.name} --samples {config.samples} --epochs {epochs} --seed {seed}"
-        + (f" --lr {lr}" if lr else ""),
-        "examples": result.examples,
-        "train_seconds": round(result.train_seconds, 1),
-        "heldout": {k: round(v, 4) for k, v in result.metrics.items()},
-    }
-    fresh.save()
+    with registry_change(registry.path) as fresh:
+        fresh.app(app.name).adapter = os.path.relpath(adapter_dir, registry.path.parent)
+        fresh.app(app.name).training = {
+            "command": f"orch train {app.name} --samples {config.samples} --epochs {epochs} --seed {seed}"
+            + (f" --lr {lr}" if lr else ""),
+            "examples": result.examples,
+            "train_seconds": round(result.train_seconds, 1),
+            "heldout": {k: round(v, 4) for k, v in result.metrics.items()},
+        }
     m = result.metrics
     click.echo(
         f"trained {app.name}: {result.examples} examples ({result.rejected} rejected), "
@@ -197,9 +193,8 @@ def calibrate_cmd(ctx: click.Context) -> None:
 
     registry = _registry(ctx)
     threshold, report = calibrate_router(registry)
-    fresh = load_registry(registry.path, check_files=False)
-    fresh.router_threshold, fresh.router_pooling = threshold, registry.router_pooling
-    fresh.save()
+    with registry_change(registry.path) as fresh:
+        fresh.router_threshold, fresh.router_pooling = threshold, registry.router_pooling
     a, b, c = registry.router_pooling
     click.echo(
         f"pooling: {a:.3f} * logit(router) + {b:.3f} * logit(adapter) + {c:.3f}; call at >= {threshold:.2f}. "

@@ -65,6 +65,12 @@ def pooled(p: float, q: float, pooling: Pooling = INDEPENDENT) -> float:
     return 1 / (1 + math.exp(-z))
 
 
+def reachable(p: float, threshold: float, pooling: Pooling = INDEPENDENT) -> bool:
+    """Whether a candidate with router probability ``p`` can reach the threshold whatever its
+    adapter says: one that cannot is not worth a row in the batch (the decision is unchanged)."""
+    return max(pooled(p, EPS, pooling), pooled(p, 1 - EPS, pooling)) >= threshold
+
+
 def call_probability(first_token_scores: dict[str, float]) -> float:
     """An adapter's probability of a call: one minus its end token's share."""
     return 1.0 - first_token_scores.get(NO_CALL, 0.0)

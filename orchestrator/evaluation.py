@@ -102,8 +102,14 @@ def read_rows(path: str | Path) -> list[EvalRow]:
     path = Path(path)
     if not path.is_file():
         raise OrchError(f"{path}: eval file not found")
+    from orchestrator.orchestrator import check_query
+
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, data in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise OrchError(f"{path}: line {number}: not valid UTF-8 (byte {err.start + 1})") from None
         if not line.strip():
             continue
         try:
@@ -112,6 +118,10 @@ def read_rows(path: str | Path) -> list[EvalRow]:
             raise OrchError(f"{path}: line {number}: invalid JSON: {err.msg}") from None
         if not isinstance(raw, dict) or not isinstance(raw.get("query"), str):
             raise OrchError(f"{path}: line {number}: needs an object with a string 'query'")
+        try:
+            check_query(raw["query"], limit=len(raw["query"]))
+        except OrchError as err:
+            raise OrchError(f"{path}: line {number}: {err}") from None
         args = raw.get("arguments", None)
         if "arguments" in raw and not isinstance(args, dict):
             raise OrchError(f"{path}: line {number}: 'arguments' must be an object")

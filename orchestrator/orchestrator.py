@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.adapter_pool import AdapterPool
 from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import Call, prompt_text
-from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide
+from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
 from orchestrator.decoder import CallDecoder, Decoded
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
@@ -24,8 +25,14 @@ def check_query(query: object, limit: int) -> str:
     text = query.strip()
     if not text:
         raise OrchError("query is empty")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
-        raise OrchError("query contains control characters; send plain text")
+    for position, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            # A lone UTF-16 surrogate: from JSON "\ud83c", or from bytes that were not UTF-8 on
+            # the command line (Python keeps them as surrogates); no tokenizer can take it.
+            raise OrchError(f"query is not valid text (a lone surrogate or invalid UTF-8 at character {position + 1})")
+        if category == "Cc" and ch not in "\t\n\r":
+            raise OrchError("query contains control characters; send plain text")
     if len(text) > limit:
         raise OrchError(f"query is {len(text)} characters; the limit is {limit} (decoding.max_query_chars)")
     return " ".join(text.split())
@@ -99,7 +106,10 @@ class Orchestrator:
         for group in sorted(groups, key=lambda group: group[0].app != self.pool.active):
             group_started = time.perf_counter()
             try:
-                model = self.pool.activate_rows([r.app for r in group]) if mixed else self.pool.activate(group[0].app)
+                if mixed:
+                    model = self.pool.activate_rows([r.app for r in group], merged=_likeliest(group, verdicts))
+                else:
+                    model = self.pool.activate(group[0].app)
             except OrchError as err:
                 for row in group:
                     results[row.request] = err
@@ -130,7 +140,8 @@ class Orchestrator:
         verdicts: list[Verdict] = []
         for start in range(0, len(texts), batch_size):
             chunk = list(range(start, min(start + batch_size, len(texts))))
-            found = {i: Verdict(None, self.router.threshold, c) for i, _, c in self._candidates(texts, chunk)}
+            candidates = self._candidates(texts, chunk, reachable_only=False)
+            found = {i: Verdict(None, self.router.threshold, c) for i, _, c in candidates}
             rows = [_Row(i, c.app, c) for i in chunk for c in found[i].candidates]
             apps = sorted({r.app for r in rows})
             groups = [rows] if len(apps) <= self.pool.max_resident else [[r for r in rows if r.app == a] for a in apps]
@@ -142,13 +153,24 @@ class Orchestrator:
             verdicts += [found[i] for i in chunk]
         return verdicts
 
-    def _candidates(self, texts: list[str], indices: list[int]):
-        """(index, router probabilities by class, candidate apps) for the given requests."""
+    def _candidates(self, texts: list[str], indices: list[int], reachable_only: bool = True):
+        """(index, router probabilities by class, candidate apps) for the given requests. With
+        ``reachable_only``, a candidate that cannot reach the threshold even with a sure adapter
+        is left out (no adapter row is spent on it; a request with none left gets no call)."""
         if not indices:
             return []
         probabilities = self.router.probabilities([texts[i] for i in indices])
+        threshold, pooling = self.router.threshold, self.router.pooling
         return [
-            (i, self.router.named(probs), [Candidate(app, p) for app, p in self.router.candidates(probs)])
+            (
+                i,
+                self.router.named(probs),
+                [
+                    Candidate(app, p)
+                    for app, p in self.router.candidates(probs)
+                    if not reachable_only or reachable(p, threshold, pooling)
+                ],
+            )
             for i, probs in zip(indices, probabilities, strict=True)
         ]
 
@@ -205,6 +227,12 @@ def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
         return [None if row.candidate is None else verdicts[row.request].app == row.app for row in rows]
 
     return gate
+
+
+def _likeliest(rows: list[_Row], verdicts: dict[int, Verdict]) -> str:
+    """The app most rows will decode under: each request's given app or its router's top candidate."""
+    likely = [row.app for row in rows if row.candidate is None or row.candidate is verdicts[row.request].candidates[0]]
+    return Counter(likely or [row.app for row in rows]).most_common(1)[0][0]
 
 
 def _since(started: float) -> float:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,6 +210,35 @@ class Registry:
         text += yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
         parse_registry(yaml.safe_load(text), self.path, check_files=False)
         atomic_write_text(self.path, text)
+
+
+LOCK_TIMEOUT_S = 120
+
+
+@contextmanager
+def registry_change(path: str | Path) -> Iterator[Registry]:
+    """One read-modify-write of the registry, serialised across processes by a lock file beside it.
+
+    An atomic rename keeps the file whole, not the changes: two ``orch add-app`` at once would read
+    the same registry, take the same token slots, and the second write would drop the first app.
+    Under the lock the registry is read, changed by the block, and written (atomically) only if the
+    block finishes. Hold it for the change alone: a training run holds its app's slots (written
+    before it starts), not the lock, so two apps can train at once.
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_TIMEOUT_S)
+    try:
+        lock.acquire()
+    except Timeout as err:
+        raise OrchError(f"{path} stayed locked by another orch command for {LOCK_TIMEOUT_S}s; try again") from err
+    try:
+        registry = load_registry(path, check_files=False) if path.exists() else Registry(path=path)
+        yield registry
+        registry.save()
+    finally:
+        lock.release()
 
 
 # ----- loading ------------------------------------------------------------------------------

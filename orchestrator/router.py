@@ -9,10 +9,17 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
   registered function's words, which may be a user app's own requests), the phrasebooks' hard
   negatives, and general questions.
 
-A multinomial logistic regression (L2; classes weighted by the square root of their inverse
-frequency, which on the held-out validation requests kept the right app among the candidates
-more often and sent fewer unserved requests to an app than full balancing) over the normalised
-embeddings gives a probability per class. The router does not decide alone: it names the candidate apps (the best
+Each class is a union of unlike requests (an app's functions, the corpus's many out-of-scope
+intents), which one linear boundary per class separates badly. So the head is a multinomial
+logistic regression (L2) over **sub-classes** (each function, each corpus intent, each app's hard
+negatives, ...) on the normalised embeddings, and a class's probability is the sum of its
+sub-classes'. On the held-out validation requests this raised top-1 accuracy on real requests
+(CLINC's held-out fifth) from 94.7% to 96.8% in scope and from 94.3% to 99.2% out of scope, and
+on phrasebook hard negatives from 62.5% to 83.8%; on generated in-scope requests it fell from
+81.8% to 69.0% (less confident, the right app still among the candidates 99% of the time, where
+the adapters' view decides). Examples weigh by their class's square root of
+inverse frequency, however many sub-classes it has (full balancing sent more unserved requests to
+an app). The router does not decide alone: it names the candidate apps (the best
 two above ``router.floor``) and their probabilities, and the decision combines them with each
 candidate adapter's own first-token view (``orchestrator/decision.py``). The fitted head is cached
 under ``~/.cache/orch/router``, keyed by everything its training texts derive from, so adding or
@@ -44,7 +51,7 @@ CORPUS_NONE_PER_INTENT = 25
 HARD_NEGATIVES_PER_APP = 60
 L2 = 1e-4
 # Bump when the recipe changes in a way the cache key cannot see.
-RECIPE = "logreg-v2"
+RECIPE = "logreg-subclasses-v3"
 
 
 def encoder_path() -> Path:
@@ -66,9 +73,11 @@ class Route:
     candidates: list[tuple[str, float]]
 
 
-def router_training_set(registry: Registry) -> dict[str, list[str]]:
-    """Training texts per group. Groups are the apps, ``corpus-none`` (filtered per registry at
-    fit time, see ``_corpus_none_mask``) and ``none``."""
+def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[str, list[str]]:
+    """Training texts per sub-class, named ``CLASS:PART``. Each app and none is a union of many
+    kinds of request (an app's functions, a corpus's intents), which one linear boundary per class
+    separates badly; the head learns one sub-class per part and a class's probability is the sum
+    of its parts'. ``none:corpus:*`` is filtered per registry at fit time (``_corpus_none_mask``)."""
     from training.datagen import (
         default_none_examples,
         generate,
@@ -82,82 +91,90 @@ def router_training_set(registry: Registry) -> dict[str, list[str]]:
         generated, _ = generate(
             app, GENERATED_PER_FUNCTION * len(app.functions) + 1, seed=202, registry=registry, negative_rate=0.0
         )
-        own = list(app.router_examples) + [ex.query for ex in generated if ex.function]
-        own += [f"{fn.name.replace('_', ' ')}: {fn.description}" for fn in app.functions]
-        own += [app.description] if app.description else []
-        own += [line.text for line in served_by(app.name)]
-        groups[app.name] = list(dict.fromkeys(own))
-    groups["corpus-none"] = corpus_none_texts()
-    rng = random.Random(303)
-    none = default_none_examples()
-    for app in registry.apps.values():
-        hard = load_hard_negatives(app, others_too=False)
-        none += [render_hard_negative(rng.choice(hard), rng) for _ in range(HARD_NEGATIVES_PER_APP if hard else 0)]
+        for fn in app.functions:
+            own = [ex.query for ex in generated if ex.function == fn.name]
+            groups[f"{app.name}:{fn.name}"] = [*own, f"{fn.name.replace('_', ' ')}: {fn.description}"]
+        groups[f"{app.name}:examples"] = [*app.router_examples, *([app.description] if app.description else [])]
+        for line in served_by(app.name) if real_in_scope else ():
+            groups.setdefault(f"{app.name}:corpus:{line.intent}", []).append(line.text)
+    for intent, texts in corpus_none_texts().items():
+        groups[f"{NONE}:corpus:{intent}"] = texts
+    groups[f"{NONE}:general"] = default_none_examples()
     # The phrasebooks' "no app serves this" knows only the apps that have phrasebooks: a user's
     # smart-home app serves "turn on the lights in the kitchen".
     words = content_words([app for app in registry.apps.values() if not load_phrasebook(app)])
-    groups["none"] = [text for text in dict.fromkeys(none) if not (words & words_of(text))]
-    return groups
+    rng = random.Random(303)
+    for app in registry.apps.values():
+        hard = load_hard_negatives(app, others_too=False)
+        rendered = [render_hard_negative(rng.choice(hard), rng) for _ in range(HARD_NEGATIVES_PER_APP if hard else 0)]
+        kept = [text for text in dict.fromkeys(rendered) if not (words & words_of(text))]
+        if kept:
+            groups[f"{NONE}:hard:{app.name}"] = kept
+    return {name: list(dict.fromkeys(texts)) for name, texts in groups.items() if texts}
 
 
-def corpus_none_texts() -> list[str]:
+def corpus_none_texts() -> dict[str, list[str]]:
     """A fixed sample of the shipped requests no built-in app serves, a few per intent."""
     per_intent: dict[str, list[str]] = {}
     for line in load_corpus():
         if line.app is None and not is_heldout(line):
             per_intent.setdefault(line.intent, []).append(line.text)
     rng = random.Random(404)
-    texts = []
-    for intent in sorted(per_intent):
-        lines = per_intent[intent]
-        texts += rng.sample(lines, min(CORPUS_NONE_PER_INTENT, len(lines)))
-    return texts
+    return {
+        intent: rng.sample(lines, min(CORPUS_NONE_PER_INTENT, len(lines)))
+        for intent, lines in sorted(per_intent.items())
+    }
 
 
 class Router:
     """Logistic regression over the registry's apps plus a "none" class, on MiniLM embeddings."""
 
-    def __init__(self, registry: Registry, encoder=None) -> None:
+    def __init__(self, registry: Registry, encoder=None, real_in_scope: bool = True) -> None:
+        """``real_in_scope=False`` leaves out the shipped real requests the apps serve: the
+        router ``orch calibrate`` asks (see ``calibrate_router``)."""
         self.registry = registry
+        self.real_in_scope = real_in_scope
         self.encoder = encoder or load_encoder()
         self.threshold = registry.router_threshold
         self.floor = registry.router_floor
         self.pooling = registry.router_pooling
         self.classes = [*registry.apps, NONE]
-        self.weight, self.bias = self._head()
+        self.weight, self.bias, self.parent = self._head()
 
     # ----- fitting --------------------------------------------------------------------------
-    def _head(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def _head(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(weight, bias) per sub-class and each sub-class's class index."""
         path = cache_root() / "router" / f"head-{self._key()}.safetensors"
         if path.is_file():
             head = load_file(str(path))
-            return head["weight"], head["bias"]
-        x, y = self.training_matrix()
-        weight, bias = fit_logistic(x, y, len(self.classes))
+            return head["weight"], head["bias"], head["parent"]
+        x, y, parent = self.training_matrix()
+        weight, bias = fit_logistic(x, y, parent)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        save_file({"weight": weight.contiguous(), "bias": bias.contiguous()}, str(tmp))
+        save_file({"weight": weight.contiguous(), "bias": bias.contiguous(), "parent": parent}, str(tmp))
         tmp.replace(path)
-        return weight, bias
+        return weight, bias, parent
 
-    def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor]:
-        groups = router_training_set(self.registry)
-        blocks, labels = [], []
-        for group, texts in groups.items():
+    def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Embeddings, their sub-class labels, and each sub-class's class index."""
+        blocks, labels, parent = [], [], []
+        for group, texts in router_training_set(self.registry, self.real_in_scope).items():
             embeddings = self._embed_cached(texts)
-            if group == "corpus-none":
-                keep = _corpus_none_mask(texts, self.registry)
-                embeddings, texts = embeddings[keep], [t for t, k in zip(texts, keep.tolist(), strict=True) if k]
-            label = self.classes.index(NONE if group in ("corpus-none", "none") else group)
+            if group.startswith(f"{NONE}:corpus:"):
+                embeddings = embeddings[_corpus_none_mask(texts, self.registry)]
+            if not len(embeddings):
+                continue
+            labels += [len(parent)] * len(embeddings)
+            parent.append(self.classes.index(group.split(":")[0]))
             blocks.append(embeddings)
-            labels += [label] * len(texts)
-        return torch.cat(blocks), torch.tensor(labels)
+        return torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
 
     def _key(self) -> str:
         """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
         from training import datagen
 
-        digest = hashlib.sha256(RECIPE.encode())
+        digest = hashlib.sha256(f"{RECIPE} real_in_scope={self.real_in_scope}".encode())
         digest.update(str(encoder_path()).encode())
         for app in self.registry.apps.values():
             tools = [fn.to_tool() for fn in app.functions]
@@ -187,8 +204,10 @@ class Router:
             return embeddings.float().cpu()
 
     def probabilities(self, queries: list[str]) -> torch.Tensor:
-        """[n_queries, n_classes]: the probability of each app and of none (last column)."""
-        return torch.softmax(self.embed(queries) @ self.weight.T + self.bias, dim=-1)
+        """[n_queries, n_classes]: the probability of each app and of none (last column), the sum
+        of its sub-classes'."""
+        parts = torch.softmax(self.embed(queries) @ self.weight.T + self.bias, dim=-1)
+        return torch.zeros(len(queries), len(self.classes)).index_add_(1, self.parent, parts)
 
     def candidates(self, probs: torch.Tensor, limit: int = 2) -> list[tuple[str, float]]:
         """The apps worth asking, best first: the top ``limit`` apps at or above ``router.floor``."""
@@ -206,19 +225,23 @@ class Router:
         return Route(None if best == NONE else best, self.named(probs), self.candidates(probs))
 
 
-def fit_logistic(x: torch.Tensor, y: torch.Tensor, classes: int, steps: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
-    """Multinomial logistic regression, square-root balanced class weights and L2, by L-BFGS
-    (deterministic)."""
-    counts = torch.bincount(y, minlength=classes).clamp(min=1).float()
+def fit_logistic(
+    x: torch.Tensor, y: torch.Tensor, parent: torch.Tensor, steps: int = 200
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Multinomial logistic regression over sub-classes, L2, by L-BFGS (deterministic). Each
+    example weighs by its class's square-root balanced weight, so a class's total weight does not
+    depend on how many sub-classes it is split into."""
+    classes = int(parent.max()) + 1
+    counts = torch.bincount(parent[y], minlength=classes).clamp(min=1).float()
     class_weight = (len(y) / (classes * counts)) ** 0.5
-    weight = torch.zeros(classes, x.shape[1], requires_grad=True)
-    bias = torch.zeros(classes, requires_grad=True)
+    weight = torch.zeros(len(parent), x.shape[1], requires_grad=True)
+    bias = torch.zeros(len(parent), requires_grad=True)
     optimizer = torch.optim.LBFGS([weight, bias], lr=1.0, max_iter=steps, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         optimizer.zero_grad()
         logits = x @ weight.T + bias
-        loss = torch.nn.functional.cross_entropy(logits, y, weight=class_weight) + L2 * (weight**2).sum()
+        loss = torch.nn.functional.cross_entropy(logits, y, weight=class_weight[parent]) + L2 * (weight**2).sum()
         loss.backward()
         return loss
 

@@ -15,15 +15,19 @@ import queue
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orchestrator.errors import OrchError
 from orchestrator.orchestrator import Orchestrator, check_query
@@ -51,6 +55,70 @@ class ChatRequest(BaseModel):
     tools: list[dict[str, Any]] | None = None
 
 
+class FunctionCall(BaseModel):
+    name: str
+    arguments: str = Field(..., description="JSON-encoded arguments, as OpenAI sends them.")
+
+
+class ToolCall(BaseModel):
+    id: str
+    type: str = "function"
+    function: FunctionCall
+
+
+class CallResponse(BaseModel):
+    app: str | None = Field(..., description="The app called, or null for no call.")
+    tool_calls: list[ToolCall]
+    timings_ms: dict[str, float]
+
+
+class RouteResponse(BaseModel):
+    app: str | None
+    scores: dict[str, float]
+
+
+class AppsResponse(BaseModel):
+    apps: list[dict[str, Any]]
+
+
+class ChatChoice(BaseModel):
+    index: int
+    message: dict[str, Any]
+    finish_reason: str
+
+
+class ChatResponse(BaseModel):
+    id: str
+    object: str
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: dict[str, int]
+    orch: dict[str, Any]
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    status: int
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in [
+        (400, "Bad request text (empty, too long, invalid or control characters)"),
+        (404, "Unknown app"),
+        (413, "Request body too large"),
+        (422, "Malformed JSON or a field of the wrong type"),
+        (500, "Internal error"),
+        (503, "Shutting down"),
+    ]
+}
+
+
 @dataclass
 class Job:
     query: str
@@ -68,10 +136,11 @@ class InferenceWorker:
         self.window_s = window_ms / 1000
         self.jobs: queue.Queue[Job | None] = queue.Queue()
         self.thread = threading.Thread(target=self._loop, name="orch-inference", daemon=True)
-        self.stats = {"batches": 0, "requests": 0}
+        self.stats: dict[str, Any] = {"batches": 0, "requests": 0, "responses": Counter()}
 
     def start(self) -> None:
-        self.thread.start()
+        if not self.thread.is_alive():
+            self.thread.start()
 
     def stop(self) -> None:
         self.jobs.put(None)
@@ -108,13 +177,13 @@ class InferenceWorker:
         for job in batch:
             try:
                 if job.route_only:
-                    job.future.set_result(self.orch.route(job.query))
+                    _settle(job.future, self.orch.route(job.query))
                     continue
                 if job.app is not None:
                     self.orch.registry.app(job.app)
                 calls.append((job, job.app))
             except Exception as err:
-                job.future.set_exception(err)
+                _settle(job.future, err)
         if not calls:
             return
         mixed = self.orch.registry.pool_batching == "mixed"
@@ -123,10 +192,18 @@ class InferenceWorker:
         except Exception as err:
             results = [err] * len(calls)
         for (job, _), result in zip(calls, results, strict=True):
-            if isinstance(result, Exception):
-                job.future.set_exception(result)
-            else:
-                job.future.set_result(result)
+            _settle(job.future, result)
+
+
+def _settle(future: Future, result: Any) -> None:
+    """Answer a job, unless its client went away (its future was cancelled): the batch and the
+    worker go on either way."""
+    if not future.set_running_or_notify_cancel():
+        return
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -144,16 +221,42 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
         worker.stop()
 
     app = FastAPI(
-        title="orch", version="0.1.0", description="Natural-language requests to function calls.", lifespan=lifespan
+        title="orch",
+        version="0.1.0",
+        description="Natural-language requests to function calls.",
+        lifespan=lifespan,
+        responses=ERRORS,
     )
     app.state.worker = worker
+    app.state.draining = False
+    app.state.in_flight = 0
+    registry_stamp = _stamp(orch.registry.path)
 
     @app.middleware("http")
-    async def limit_body(request: Request, call_next):
+    async def admit(request: Request, call_next):
+        """Size limit, draining, and the count of answers by status that /health reports."""
+        response = await _admitted(request, call_next)
+        if request.url.path != "/health":
+            worker.stats["responses"][str(response.status_code)] += 1
+        return response
+
+    async def _admitted(request: Request, call_next):
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return _error(413, f"request body over {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+        if not request.url.path.startswith("/v1/"):
+            return await call_next(request)
+        if app.state.draining:
+            return _error(503, "the server is shutting down; send the request again (to another replica)")
+        app.state.in_flight += 1
+        try:
+            return await call_next(request)
+        finally:
+            app.state.in_flight -= 1
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -167,8 +270,12 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
             if app_name is not None:
                 orch.registry.app(app_name)
         except OrchError as err:
-            status = 404 if str(err).startswith("unknown app") else 400
-            return None, _error(status, str(err))
+            if not str(err).startswith("unknown app"):
+                return None, _error(400, str(err))
+            if app_name in _apps_on_disk(orch.registry.path):
+                restart = f"app {app_name!r} was added after this server started; restart orch serve to serve it"
+                return None, _error(404, restart)
+            return None, _error(404, str(err))
         future = worker.submit(Job(text, app_name, route_only))
         try:
             return await asyncio.wrap_future(future), None
@@ -178,9 +285,15 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
             return None, _error(500, f"{type(err).__name__}: {err}")
 
     @app.get("/health")
-    async def health() -> dict[str, Any]:
+    async def health() -> Any:
+        if app.state.draining:
+            return _error(503, f"the server is shutting down ({app.state.in_flight} requests in flight)")
         return {
             "status": "ok",
+            # The registry changed on disk (an app added, retrained or removed): this server still
+            # serves what it loaded at start; a restart picks the change up.
+            "registry_changed": _stamp(orch.registry.path) != registry_stamp,
+            "in_flight": app.state.in_flight,
             "apps": len(orch.registry.apps),
             "active_adapter": orch.pool.active,
             "adapter_switches": orch.pool.stats["switches"],
@@ -188,7 +301,7 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
             **worker.stats,
         }
 
-    @app.get("/v1/apps")
+    @app.get("/v1/apps", response_model=AppsResponse)
     async def apps() -> dict[str, Any]:
         return {
             "apps": [
@@ -197,17 +310,17 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
             ]
         }
 
-    @app.post("/v1/route")
+    @app.post("/v1/route", response_model=RouteResponse)
     async def route(body: RouteRequest):
         result, error = await submit(body.query, None, route_only=True)
         return error or {"app": result.app, "scores": result.scores}
 
-    @app.post("/v1/call")
+    @app.post("/v1/call", response_model=CallResponse)
     async def call(body: CallRequest):
         result, error = await submit(body.query, body.app)
         return error or {"app": result.app, "tool_calls": result.tool_calls(), "timings_ms": result.timings_ms}
 
-    @app.post("/v1/chat/completions")
+    @app.post("/v1/chat/completions", response_model=ChatResponse)
     async def chat(body: ChatRequest):
         users = [m for m in body.messages if m.role == "user"]
         if not users:
@@ -233,7 +346,47 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
     return app
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _apps_on_disk(path: Path) -> set[str]:
+    """The apps the registry file names now (it may have changed since the server started)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return set((raw or {}).get("apps") or {})
+    except (OSError, yaml.YAMLError, AttributeError):
+        return set()
+
+
+DRAIN_TIMEOUT_S = 60.0
+
+
 def serve(orch: Orchestrator, host: str, port: int, max_batch: int = 16) -> None:
+    """Serve until SIGINT/SIGTERM. The first signal drains: requests in flight finish, new ones get
+    503, then the server exits 0. A second signal stops at once."""
     import uvicorn
 
-    uvicorn.run(create_app(orch, max_batch=max_batch), host=host, port=port, log_level="warning")
+    app = create_app(orch, max_batch=max_batch)
+
+    class DrainingServer(uvicorn.Server):
+        # uvicorn re-raises a captured signal after shutting down (exit status -15); a drained
+        # shutdown is an orderly one, so the flags are set here and the signal is not kept.
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if app.state.draining:
+                self.should_exit = self.force_exit = True
+                return
+            app.state.draining = True
+            threading.Thread(target=self._drain, daemon=True).start()
+
+        def _drain(self) -> None:
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            while app.state.in_flight and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.should_exit = True
+
+    DrainingServer(uvicorn.Config(app, host=host, port=port, log_level="warning")).run()

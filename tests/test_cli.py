@@ -62,10 +62,22 @@ def test_unknown_app(project_copy: Path) -> None:
         ("   ", "query is empty"),
         ("x" * 600, "the limit is 512"),
         ("order\x00pizza", "control characters"),
+        ("order \ud83c pizza", "not valid text"),
     ],
 )
 def test_bad_queries(project_copy: Path, query: str, message: str) -> None:
     assert_one_line_error(orch("run", query, registry=project_copy), message)
+
+
+def test_invalid_utf8_on_the_command_line_is_a_one_line_error(project_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "orchestrator.cli", "--registry", str(project_copy), "run"]
+    result = subprocess.run([*command, b"order \xff\xfe pizza"], capture_output=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    message = "orch: error: query is not valid text (a lone surrogate or invalid UTF-8 at character 7)"
+    assert result.stderr.decode().strip() == message
 
 
 def test_missing_adapter_file(project_copy: Path) -> None:
@@ -116,3 +128,26 @@ def test_explain_shows_how_the_call_was_decided() -> None:
     assert "doordash: router" in decision and " x adapter " in decision and decision.endswith("-> doordash")
     body = json.loads(orch("run", "--json", "--explain", "order pizza", registry=ROOT / "registry.yaml").output)
     assert body["decision"]["app"] == "doordash" and body["decision"]["candidates"][0]["adapter"] > 0.5
+
+
+def test_concurrent_add_apps_all_land_with_distinct_slots(project_copy: Path) -> None:
+    """Six `orch add-app` processes at once: each read-modify-write runs under the registry lock."""
+    import subprocess
+    import sys
+
+    names = [f"home{i}" for i in range(6)]
+    command = [sys.executable, "-m", "orchestrator.cli", "--registry", str(project_copy), "add-app"]
+    tools = ["--tools", str(DATA / "smarthome.json"), "--no-train"]
+    processes = [
+        subprocess.Popen([*command, name, *tools], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in names
+    ]
+    outputs = [process.communicate(timeout=600) for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs
+    apps = yaml.safe_load(project_copy.read_text())["apps"]
+    assert set(names) <= set(apps)
+    slots = [set(range(app["token_offset"], app["token_offset"] + len(app["functions"]) + 1)) for app in apps.values()]
+    assert sum(len(s) for s in slots) == len(set().union(*slots))  # no slot taken twice
+    for name, (out, _) in zip(names, outputs, strict=True):
+        first = apps[name]["token_offset"]
+        assert f"token slots {first}-" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.decision import Candidate, call_probability, decide, pooled
+from orchestrator.decision import Candidate, call_probability, decide, pooled, reachable
 
 
 def test_pooling_is_symmetric_and_neutral_at_one_half() -> None:
@@ -29,6 +29,15 @@ def test_an_adapter_rescues_a_router_miss() -> None:
 
 def test_no_candidate_means_no_call() -> None:
     assert decide([], threshold=0.5).app is None
+
+
+def test_a_candidate_that_cannot_reach_the_threshold_is_not_asked() -> None:
+    """Leaving out an unreachable candidate never changes a decision: no adapter could lift it."""
+    pooling = (1.2, 0.3, -0.5)
+    for p in [i / 100 for i in range(1, 100)]:
+        best = decide([Candidate("a", p, adapter=1.0)], 0.42, pooling).app
+        assert reachable(p, 0.42, pooling) == (best == "a")
+    assert not reachable(0.05, 0.42, pooling) and reachable(0.3, 0.42, pooling)
 
 
 def test_call_probability_is_one_minus_the_end_token() -> None:

@@ -65,6 +65,15 @@ def test_malformed_line_reports_its_number(tmp_path: Path) -> None:
     data.write_text(json.dumps({"query": 5}) + "\n")
     result = orch("eval", "--data", str(data))
     assert result.exit_code == 2 and "line 1: needs an object with a string 'query'" in result.output
+    data.write_text(json.dumps(ROWS[0]) + "\n" + '{"query": "order \\ud83c pizza"}\n')
+    result = orch("eval", "--data", str(data))
+    assert result.exit_code == 2 and "line 2: query is not valid text" in result.output
+    data.write_bytes(json.dumps(ROWS[0]).encode() + b'\n{"query": "order \xff pizza"}\n')
+    result = orch("eval", "--data", str(data))
+    assert result.exit_code == 2 and "line 2: not valid UTF-8 (byte 18)" in result.output
+    data.write_text(json.dumps({"query": "order\u0000pizza"}) + "\n")
+    result = orch("eval", "--data", str(data))
+    assert result.exit_code == 2 and "line 1: query contains control characters" in result.output
 
 
 def test_rows_without_arguments_count_for_router_and_function_only(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import random
 import string
 
 import pytest
+import torch
 from click.testing import CliRunner
 
 from orchestrator.adapter_pool import AdapterPool
@@ -126,6 +127,26 @@ def test_batched_calls_equal_one_at_a_time(orchestrator, mixed: bool) -> None:
     together = orchestrator.run_batch(requests, mixed=mixed)
     assert [(c.app, c.function, c.arguments) for c in together] == [(c.app, c.function, c.arguments) for c in alone]
     assert any(c.function is None for c in together) and sum(c.is_call for c in together) >= 5
+
+
+def test_a_mixed_batch_over_a_merged_app_gives_each_row_its_own_adapter(orchestrator) -> None:
+    """The likeliest app is merged and the other rows add the difference of the two LoRAs; once
+    only the merged app's rows are left, the hooks step aside."""
+    pool, base = orchestrator.pool, orchestrator.base
+    text = prompt_text(orchestrator.registry.prompt_template, "order a pizza and turn on the AC")
+    ids = torch.tensor([base.tokenizer(text, add_special_tokens=False).input_ids])
+    with torch.inference_mode():
+        mixed = pool.activate_rows(["doordash", "vehicle"], merged="doordash")
+        assert pool.active == "doordash"
+        together = mixed(input_ids=ids.repeat(2, 1)).logits
+        mixed.keep_rows([0])
+        assert mixed.merged_only
+        left_alone = mixed(input_ids=ids).logits
+        doordash = pool.activate("doordash")(input_ids=ids).logits
+        vehicle = pool.activate("vehicle")(input_ids=ids).logits
+    assert not torch.allclose(doordash, vehicle, atol=1e-2)
+    assert torch.allclose(together[0], doordash[0], atol=2e-3) and torch.allclose(together[1], vehicle[0], atol=2e-3)
+    assert torch.equal(left_alone, doordash)
 
 
 @pytest.mark.parametrize("mixed", [False, True], ids=["grouped", "mixed"])

@@ -66,9 +66,14 @@ def test_a_new_app_refits_the_head_and_keeps_its_own_requests(builtin_registry, 
 
     description, functions = tools_from_file(DATA / "smarthome.json")
     app = builtin_registry.add_app("smarthome", description, functions)
-    texts = corpus_none_texts()
+    texts = [text for lines in corpus_none_texts().values() for text in lines]
     mask = _corpus_none_mask(texts, builtin_registry)
     words = content_words([app])
     assert words and not any(words & words_of(t) for t, keep in zip(texts, mask.tolist(), strict=True) if keep)
     assert any(words & words_of(t) for t in texts)  # there were some to drop
-    assert Router(builtin_registry).classes == [*builtin_registry.apps, "<none>"]
+    router = Router(builtin_registry)
+    assert router.classes == [*builtin_registry.apps, "<none>"]
+    # One sub-class per function at least, each mapped to its app; the class columns sum to 1.
+    smarthome = router.classes.index("smarthome")
+    assert int((router.parent == smarthome).sum()) >= len(app.functions)
+    assert torch.allclose(router.probabilities(["turn on the kitchen lights"]).sum(dim=1), torch.ones(1))

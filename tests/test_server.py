@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from orchestrator.server import MAX_BODY_BYTES, create_app
+from orchestrator.server import MAX_BODY_BYTES, InferenceWorker, Job, create_app
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,9 @@ def test_chat_completions_shape(client) -> None:
     assert message["tool_calls"][0]["function"]["name"] in {"set_volume", "adjust_volume"}
 
 
+JSON = {"content-type": "application/json"}
+
+
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "text"),
     [
@@ -66,6 +69,9 @@ def test_chat_completions_shape(client) -> None:
         ("post", "/v1/call", {"content": b"x" * (MAX_BODY_BYTES + 1)}, 413, "body over"),
         ("post", "/v1/chat/completions", {"json": {"messages": [{"role": "system", "content": "x"}]}}, 400, "no user"),
         ("post", "/v1/route", {"json": {"query": 12}}, 422, "query"),
+        ("post", "/v1/call", {"content": b'{"query": "order \\ud83c pizza"}', "headers": JSON}, 400, "not valid text"),
+        ("post", "/v1/route", {"content": b'{"query": "order \\ud83c pizza"}', "headers": JSON}, 400, "not valid text"),
+        ("post", "/v1/call", {"content": b'{"query": "order \xff pizza"}', "headers": JSON}, 400, "parsing the body"),
     ],
 )
 def test_bad_requests_get_4xx_json(client, method, path, kwargs, status, text) -> None:
@@ -92,3 +98,87 @@ def test_concurrent_mixed_apps_match_sequential_answers(client) -> None:
         assert got["app"] == want["app"]
         strip = [(c["function"]["name"], c["function"]["arguments"]) for c in got["tool_calls"]]
         assert strip == [(c["function"]["name"], c["function"]["arguments"]) for c in want["tool_calls"]]
+
+
+def test_a_client_that_went_away_does_not_stop_the_worker(orchestrator) -> None:
+    """A cancelled request (its client disconnected) is skipped; the batch and the worker go on."""
+    worker = InferenceWorker(orchestrator)
+    gone = worker.submit(Job("order a pizza from Domino's", None))
+    assert gone.cancel()
+    kept = worker.submit(Job("turn on the front defroster", None))
+    worker.start()
+    try:
+        assert kept.result(timeout=120).app == "vehicle"
+        again = worker.submit(Job("set the fan to 3", "vehicle"))
+        assert again.result(timeout=120).function is not None and worker.thread.is_alive()
+    finally:
+        worker.stop()
+
+
+def test_a_registry_change_is_reported_not_ignored(orchestrator, tmp_path) -> None:
+    """An app added while the server runs is named in a 404 that says to restart."""
+    import shutil
+
+    from orchestrator.apps import add_app
+    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.registry import load_registry, registry_change
+
+    from .conftest import DATA, ROOT
+
+    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
+    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
+    registry = load_registry(tmp_path / "registry.yaml")
+    orch = Orchestrator(registry, base=orchestrator.base, router=orchestrator.router)
+    with TestClient(create_app(orch)) as http:
+        assert http.get("/health").json()["registry_changed"] is False
+        with registry_change(registry.path) as changed:
+            add_app(changed, "smarthome", DATA / "smarthome.json")
+        assert http.get("/health").json()["registry_changed"] is True
+        response = http.post("/v1/call", json={"query": "lights on", "app": "smarthome"})
+        assert response.status_code == 404 and "restart orch serve" in response.json()["error"]["message"]
+        assert http.post("/v1/call", json={"query": "fan speed 3", "app": "vehicle"}).status_code == 200
+
+
+def test_sigterm_drains_then_exits_0(tmp_path) -> None:
+    """SIGTERM: requests in flight are answered, new ones get 503, then the process exits 0."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from .conftest import ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "orchestrator.cli", "--registry", str(ROOT / "registry.yaml")]
+    server = subprocess.Popen([*command, "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        queries = ["order 2 pizzas from Domino's", "set the driver side to 21 degrees", "find sushi in Denver"] * 3
+        with ThreadPoolExecutor(len(queries)) as pool:
+            calls = [pool.submit(httpx.post, f"{url}/v1/call", json={"query": q}, timeout=300) for q in queries]
+            waited, in_flight = time.monotonic() + 60, 0
+            while in_flight < len(queries) and time.monotonic() < waited:
+                in_flight = httpx.get(f"{url}/health", timeout=5).json()["in_flight"]
+            server.send_signal(signal.SIGTERM)
+            time.sleep(0.05)
+            late = httpx.post(f"{url}/v1/call", json={"query": "order a pizza"}, timeout=30)
+            answered = [call.result() for call in calls]
+        assert late.status_code == 503 and "shutting down" in late.json()["error"]["message"]
+        statuses = [r.status_code for r in answered]
+        # Those in flight at the signal are answered; any not yet admitted get 503.
+        assert set(statuses) <= {200, 503} and statuses.count(200) >= in_flight >= 1, (statuses, in_flight)
+        assert server.wait(timeout=120) == 0, server.stderr.read()
+    finally:
+        server.kill()

@@ -142,6 +142,9 @@ class SlotFiller:
     def __call__(self, param: str) -> str:
         if param in self.text:
             return self.text[param]
+        if param not in self.props and param in POOLS:
+            # Context the request gives that no parameter takes ("a steakhouse in {place}").
+            return self.rng.choice(POOLS[param])
         if param not in self.props:
             raise KeyError(f"template names unknown parameter {param!r}")
         schema = self.props[param]
