@@ -105,7 +105,7 @@ def test_save_is_atomic_and_never_writes_an_invalid_registry(builtin_registry: R
         raise OSError("disk full")
 
     monkeypatch.setattr(atomic.os, "replace", crash)
-    with pytest.raises(OrchError, match="could not write .*registry.yaml: disk full; the file is unchanged"):
+    with pytest.raises(OrchError, match=r"could not write .*registry\.yaml: disk full; the file is unchanged"):
         builtin_registry.save()
     assert builtin_registry.path.read_text() == before
     assert [p.name for p in builtin_registry.path.parent.iterdir()] == ["registry.yaml"]  # no temp left over
