@@ -7,7 +7,7 @@ any string in the schema, and text the server cannot use gets a declared 400 wit
 Then it reads the server's own count of answers by
 status from ``/health``. Prints one table: requests answered, answers by status, 500s, and the
 checks that failed. Exit status 1 if any 500 or any check failed. Usage:
-    python benchmarks/api_fuzz.py [--max-examples 250] [--url http://127.0.0.1:8000]
+    python benchmarks/api_fuzz.py [--max-examples 400] [--url http://127.0.0.1:8000]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", default="registry.yaml")
     parser.add_argument("--url", help="A running orch serve (default: start one).")
-    parser.add_argument("--max-examples", type=int, default=250, help="Generated cases per operation.")
+    parser.add_argument("--max-examples", type=int, default=400, help="Generated cases per operation.")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     server = None
@@ -43,7 +43,7 @@ def main() -> int:
         command = [
             tool, "run", f"{url}/openapi.json", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
             "--max-examples", str(args.max_examples),
-            "--generation-seed", str(args.seed), "--request-timeout", "120", "--workers", "1",
+            "--seed", str(args.seed), "--request-timeout", "120", "--workers", "1",
         ]  # fmt: skip
         run = subprocess.run(command, capture_output=True, text=True)
         health = httpx.get(f"{url}/health", timeout=30).json()

@@ -206,8 +206,10 @@ def _settle(future: Future, result: Any) -> None:
         future.set_result(result)
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"message": message, "status": status}})
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        status_code=status, content={"error": {"message": message, "status": status}}, headers=headers
+    )
 
 
 def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
@@ -256,7 +258,8 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        """Starlette's own errors in orch's shape, keeping their headers (a 405's ``Allow``)."""
+        return _error(exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -81,6 +81,12 @@ def test_bad_requests_get_4xx_json(client, method, path, kwargs, status, text) -
     assert client.get("/health").status_code == 200  # still serving
 
 
+def test_wrong_method_gets_405_with_allow_header(client) -> None:
+    response = client.request("TRACE", "/v1/call")
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert response.json()["error"]["status"] == 405
+
+
 def test_concurrent_mixed_apps_match_sequential_answers(client) -> None:
     queries = [
         "order a burger",
