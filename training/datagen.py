@@ -287,6 +287,9 @@ def _decorate(text: str, rng: random.Random) -> str:
 
 
 SCHEMA_ONLY_NEGATIVE_RATE = 0.12
+# Of the "no call" requests, the share of hard negatives (the app's words, none of its functions):
+# the router answers requests far from every app; near ones the adapter must refuse itself.
+HARD_SHARE = 0.45
 WAKE_WORDS = ["hey google ", "ok google ", "hey siri ", "alexa, ", "hey assistant ", "um ", "uh ", "so ", "ok so ",
               "hey ", "hmm ", "alright, ", "yeah ", "oh and "]  # fmt: skip
 
@@ -442,7 +445,7 @@ def _negative(
 ) -> str:
     """One "no call" request: a hard negative, a real one, another app's, or a general question."""
     draw = rng.random()
-    if hard and draw < 0.35:
+    if hard and draw < HARD_SHARE:
         return render_hard_negative(rng.choice(hard), rng)
     if real and draw < 0.65:
         return rng.choice(real)
