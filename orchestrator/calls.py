@@ -25,6 +25,7 @@ class Call:
     app: str | None
     function: str | None
     arguments: dict[str, Any] = field(default_factory=dict)
+    grounded: dict[str, str] = field(default_factory=dict)
     router_scores: dict[str, float] = field(default_factory=dict)
     routed_app: str | None = None
     function_scores: dict[str, float] = field(default_factory=dict)
@@ -57,6 +58,7 @@ class Call:
                     k: data[k]
                     for k in (
                         "routed_app",
+                        "grounded",
                         "router_scores",
                         "decision",
                         "function_scores",

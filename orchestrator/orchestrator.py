@@ -14,6 +14,7 @@ from orchestrator.calls import Call, prompt_text
 from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
 from orchestrator.decoder import CallDecoder, Decoded
 from orchestrator.errors import OrchError
+from orchestrator.grounding import ground
 from orchestrator.registry import Registry, load_registry
 from orchestrator.router import Route, Router
 
@@ -191,13 +192,17 @@ class Orchestrator:
     def _prompt(self, text: str) -> list[int]:
         return self.base.tokenizer(prompt_text(self.registry.prompt_template, text), add_special_tokens=False).input_ids
 
-    @staticmethod
-    def _call(text: str, app: str, decoded: Decoded) -> Call:
+    def _call(self, text: str, app: str, decoded: Decoded) -> Call:
+        """The decoded call, its free-text values grounded in the request (``grounding.py``)."""
+        arguments, grounded = decoded.arguments, {}
+        if decoded.function:
+            arguments, grounded = ground(self.registry.app(app).function(decoded.function), arguments, text)
         return Call(
             query=text,
             app=app if decoded.function else None,
             function=decoded.function,
-            arguments=decoded.arguments,
+            arguments=arguments,
+            grounded=grounded,
             routed_app=app,
             function_scores=decoded.function_scores,
             generated_tokens=decoded.generated_tokens,

@@ -207,9 +207,7 @@ def _settle(future: Future, result: Any) -> None:
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        status_code=status, content={"error": {"message": message, "status": status}}, headers=headers
-    )
+    return JSONResponse(status_code=status, content={"error": {"message": message, "status": status}}, headers=headers)
 
 
 def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:

@@ -1,0 +1,94 @@
+"""Free-text argument values are spans of the request: snap a value the request never said to
+the span it misspelt, and drop an optional one it made up.
+
+Every free-text string the adapters learn (a string parameter with no ``enum``, ``const``,
+``format`` or ``pattern``) is copied from the request: the data generator renders the value into
+the text. So a value that is not in the request is a copying slip ("Mobi Malibu" for "Nobu
+Malibu", "B Brooklyn" for "Brooklyn") or an invention (a restaurant nobody named). A slip is
+replaced by the request's most similar span; an invention of an optional parameter is dropped
+(the function's default applies); a required one is kept, as there is nothing better to say.
+Values whose schema fixes their form (enums, dates, patterns) are the grammar's business.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Any
+
+from orchestrator.calls import validate_arguments
+from orchestrator.errors import OrchError
+from orchestrator.registry import Function
+
+# How alike a span and a value must be (difflib's ratio) for the span to replace it. Below this
+# the value is not a misspelt span but something the request did not say.
+MIN_SIMILARITY = 0.6
+# Longest span tried, in words, beyond the value's own length.
+EXTRA_WORDS = 2
+_WORD = re.compile(r"[^\s]+")
+_EDGE = "\"'.,!?;:()[]{}"
+
+
+def free_text(schema: dict[str, Any]) -> bool:
+    """A string parameter whose form the schema leaves open."""
+    fixed = ("enum", "const", "format", "pattern")
+    return schema.get("type") == "string" and not any(key in schema for key in fixed)
+
+
+def spans(query: str, max_words: int) -> list[str]:
+    """Every run of up to ``max_words`` consecutive words of the request, as written (edge
+    punctuation cut: "Brooklyn," is the span "Brooklyn")."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(query)]
+    found: list[str] = []
+    for i in range(len(words)):
+        for j in range(i, min(len(words), i + max_words)):
+            text = query[words[i][0] : words[j][1]].strip(_EDGE)
+            if text:
+                found.append(text)
+    return found
+
+
+def said(value: str, query: str) -> bool:
+    return _norm(value) in _norm(query)
+
+
+def nearest_span(value: str, query: str) -> tuple[str, float]:
+    """The request's span most like ``value`` and its similarity (0..1)."""
+    target = _norm(value)
+    best, best_ratio = "", 0.0
+    for span in spans(query, len(value.split()) + EXTRA_WORDS):
+        ratio = SequenceMatcher(None, target, _norm(span)).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = span, ratio
+    return best, best_ratio
+
+
+def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The arguments with every free-text value a span of ``query``, and what changed
+    (parameter -> ``"old -> new"`` or ``"old -> (dropped)"``). Arguments that grounding would
+    make schema-invalid (a ``maxLength``, say) are returned as they were."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    grounded = dict(arguments)
+    changes: dict[str, str] = {}
+    for name, value in arguments.items():
+        if not isinstance(value, str) or not free_text(properties.get(name, {})) or said(value, query):
+            continue
+        span, similarity = nearest_span(value, query)
+        if similarity >= MIN_SIMILARITY:
+            grounded[name] = span
+            changes[name] = f"{value} -> {span}"
+        elif name not in required:
+            del grounded[name]
+            changes[name] = f"{value} -> (dropped)"
+    if not changes:
+        return arguments, {}
+    try:
+        validate_arguments(fn, grounded)
+    except OrchError:
+        return arguments, {}
+    return grounded, changes
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())

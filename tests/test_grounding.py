@@ -1,0 +1,87 @@
+"""Free-text values are spans of the request: slips snapped, inventions dropped, fixed forms left."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestrator.grounding import free_text, ground, nearest_span, said, spans
+from orchestrator.registry import Function, load_registry
+
+SEARCH = Function(
+    "search_restaurants",
+    "Find restaurants.",
+    {
+        "type": "object",
+        "properties": {
+            "query": {"type": "string"},
+            "location": {"type": "string"},
+            "price": {"type": "string", "enum": ["1", "2", "3"]},
+            "date": {"type": "string", "format": "date"},
+            "code": {"type": "string", "maxLength": 4},
+        },
+        "required": ["query"],
+    },
+)
+
+
+def test_spans_cut_edge_punctuation_and_keep_the_requests_casing() -> None:
+    assert spans("Thai food, near Brooklyn!", 2) == [
+        "Thai",
+        "Thai food",
+        "food",
+        "food, near",
+        "near",
+        "near Brooklyn",
+        "Brooklyn",
+    ]
+
+
+def test_a_value_the_request_said_is_kept_as_is() -> None:
+    arguments = {"query": "thai food", "location": "brooklyn"}
+    assert ground(SEARCH, arguments, "find Thai food near Brooklyn") == (arguments, {})
+
+
+@pytest.mark.parametrize(
+    ("value", "query", "span"),
+    [
+        ("B Brooklyn", "find thai food delivery near Brooklyn", "Brooklyn"),
+        ("Mobi Malibu", "address of Nobu Malibu", "Nobu Malibu"),
+        ("McDonalds", "2 fries from McDonald's please", "McDonald's"),
+    ],
+)
+def test_a_misspelt_value_snaps_to_the_span_it_copied(value: str, query: str, span: str) -> None:
+    arguments, changes = ground(SEARCH, {"query": "food", "location": value}, query + " food")
+    assert arguments["location"] == span and changes == {"location": f"{value} -> {span}"}
+    assert nearest_span(value, query)[0] == span
+
+
+def test_an_invented_optional_value_is_dropped_and_a_required_one_kept() -> None:
+    arguments, changes = ground(SEARCH, {"query": "sushi", "location": "Chicago"}, "find me some noodles")
+    assert arguments == {"query": "sushi"} and changes == {"location": "Chicago -> (dropped)"}
+
+
+def test_values_whose_form_the_schema_fixes_are_left_to_the_grammar() -> None:
+    arguments = {"query": "pizza", "price": "2", "date": "2026-12-01"}
+    assert ground(SEARCH, arguments, "cheap pizza tomorrow") == (arguments, {})
+    assert not free_text(SEARCH.parameters["properties"]["price"])
+    assert free_text(SEARCH.parameters["properties"]["query"])
+
+
+def test_grounding_that_would_break_the_schema_is_not_applied() -> None:
+    arguments = {"query": "pizza", "code": "ABCD"}
+    assert ground(SEARCH, arguments, "pizza with code ABCDEFGH")[0] == arguments  # "ABCDEFGH" is too long
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_every_free_text_value_the_adapters_learn_is_a_span(app: str) -> None:
+    """The rule's premise, on the committed training data: grounding never changes a target."""
+    registry = load_registry(Path(__file__).resolve().parents[1] / "registry.yaml")
+    rows = [json.loads(line) for line in (registry.path.parent / "adapters" / app / "train.jsonl").open()]
+    for row in rows:
+        if row["function"]:
+            fn = registry.app(app).function(row["function"])
+            assert ground(fn, row["arguments"], row["query"]) == (row["arguments"], {}), row
+    assert rows and said("Nobu", "address of nobu malibu")
