@@ -57,6 +57,7 @@ class CallDecoder:
         self.max_new_tokens = max_new_tokens
         vocab = base.model.get_output_embeddings().weight.shape[0]
         self.vocab_size = vocab
+        self.first_functional = base.base_vocab
         self.tokenizer_info = xgr.TokenizerInfo.from_huggingface(base.tokenizer, vocab_size=vocab)
         self.compiler = xgr.GrammarCompiler(self.tokenizer_info, max_threads=1)
         self._grammars: dict[tuple[str, str], xgr.CompiledGrammar] = {}
@@ -164,6 +165,7 @@ class CallDecoder:
             for position, row in enumerate(rows):
                 row.matcher.fill_next_token_bitmask(bitmask, position)
             xgr.apply_token_bitmask_inplace(logits, bitmask[: len(rows)].to(logits.device))
+            self._forbid_functional(logits, [row.end_id for row in rows])
             for row, token in zip(rows, torch.argmax(logits, dim=-1).tolist(), strict=True):
                 if not row.matcher.accept_token(token):
                     raise OrchError("grammar rejected a token it allowed")
@@ -173,6 +175,17 @@ class CallDecoder:
                     row.generated.append(token)
                     row.pending = [token]
                     row.done = len(row.generated) >= self.max_new_tokens
+
+    def _forbid_functional(self, logits: torch.Tensor, end_ids: list[int]) -> None:
+        """Inside the arguments, no functional token but the row's own end token where the grammar
+        ends. xgrammar reads an added token as its text, and a JSON string may hold the text
+        ``<android_16>``: the model's wish to stop mid-string once came out as
+        ``"device_name": "my car's<android_16>"``."""
+        rows = torch.arange(len(end_ids), device=logits.device)
+        ends = torch.tensor(end_ids, device=logits.device)
+        allowed = logits[rows, ends].clone()
+        logits[:, self.first_functional :] = float("-inf")
+        logits[rows, ends] = allowed
 
     def _retire(
         self,

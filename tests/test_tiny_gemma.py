@@ -130,6 +130,36 @@ def test_tiny_gemma_end_to_end(tiny_registry: Registry) -> None:
             validate_arguments(app.function(decoded.function), decoded.arguments)
 
 
+class _Boosted(torch.nn.Module):
+    """The model with some tokens' logits raised: makes it want exactly what is being tested."""
+
+    def __init__(self, model: torch.nn.Module, boosts: dict[int, float]) -> None:
+        super().__init__()
+        self.model = model
+        self.boosts = boosts
+
+    def forward(self, **inputs):
+        out = self.model(**inputs)
+        for token, boost in self.boosts.items():
+            out.logits[..., token] += boost
+        return out
+
+
+def test_functional_tokens_never_appear_inside_arguments(tiny_registry: Registry) -> None:
+    """xgrammar takes an added token for its text, which a JSON string may hold: a model that
+    wants its functional token most (after picking it first) must still write plain arguments."""
+    base = load_base(tiny_registry, device="cpu", dtype=torch.float32)
+    app = tiny_registry.app("doordash")
+    order_food = base.token_id(app.function_tokens[[fn.name for fn in app.functions].index("order_food")])
+    quote = base.tokenizer('"', add_special_tokens=False).input_ids[0]
+    model = _Boosted(base.model, {order_food: 1e4, quote: 1e3})
+    prompt = base.tokenizer(prompt_text(tiny_registry.prompt_template, "order pizza"), add_special_tokens=False)
+    decoded = CallDecoder(base, max_new_tokens=40).decode_batch(model, [(app, prompt.input_ids)])[0]
+    assert not isinstance(decoded, Exception), decoded
+    assert decoded.function == "order_food" and "<doordash_" not in json.dumps(decoded.arguments)
+    validate_arguments(app.function("order_food"), decoded.arguments)
+
+
 def test_tiny_gemma_batched_decoding_equals_one_at_a_time(tiny_registry: Registry) -> None:
     """Left padding, per-row positions, rows leaving the batch and per-row LoRA change no token.
 
