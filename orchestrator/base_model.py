@@ -171,10 +171,10 @@ def default_dtype(device: str) -> torch.dtype:
         return getattr(torch, name)
     if device.startswith("cuda"):
         return torch.bfloat16
-    return torch.bfloat16 if _cpu_has_bf16() else torch.float32
+    return torch.bfloat16 if cpu_has_bf16() else torch.float32
 
 
-def _cpu_has_bf16() -> bool:
+def cpu_has_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text().split()
     except OSError:

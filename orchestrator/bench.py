@@ -195,6 +195,18 @@ def rag_vs_orch(orch: Orchestrator, rows: list[EvalRow]) -> dict[str, dict[str, 
     return results
 
 
+def machine_line(orch: Orchestrator) -> str:
+    """Where the figures come from: device, threads, dtype, and whether the CPU has native bf16
+    (without it float32 is ~2.4x slower, so figures compare only within one machine)."""
+    from orchestrator.base_model import cpu_has_bf16
+
+    dtype = str(next(orch.base.model.parameters()).dtype).removeprefix("torch.")
+    if orch.base.device.type != "cpu":
+        return f"device {orch.base.device}, {dtype}"
+    native = "native bf16" if cpu_has_bf16() else "no native bf16"
+    return f"CPU, {torch.get_num_threads()} threads, {native}, {dtype}"
+
+
 def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> dict[str, Any]:
     from orchestrator.registry import load_registry
 
@@ -203,6 +215,7 @@ def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> d
     registry = load_registry(registry_path)
     orch, load_ms = _timed(Orchestrator, registry)
     report["load_ms"] = load_ms
+    report["machine"] = machine_line(orch)
     for row in rows[:3]:
         orch.run(row.query)  # warm-up: first-call allocations, grammar compiles
     router_ms = [_timed(orch.router.route, row.query)[1] for row in rows]
@@ -227,7 +240,7 @@ def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> d
 def format_report(r: dict[str, Any]) -> str:
     m, rag = r["modes"], r["rag_vs_orch"]
     lines = [
-        f"orch bench ({r['n']} requests; device {torch.get_num_threads()} CPU threads)",
+        f"orch bench ({r['n']} requests; {r['machine']})",
         f"{'measure':<44} {'value':>12}",
         "-" * 57,
         f"{'cold start: orch run wall time (s)':<44} {r['cold_start_s']:>12.2f}",
