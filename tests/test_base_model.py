@@ -11,7 +11,7 @@ import torch
 from orchestrator import base_model
 from orchestrator.catalog import builtin_tools
 from orchestrator.errors import OrchError
-from orchestrator.registry import Registry
+from orchestrator.registry import EMBEDDED_GEMMA, GEMMA_PROMPT, Registry
 
 
 def test_gguf_is_dequantised_once_then_reused(tmp_path: Path, monkeypatch) -> None:
@@ -42,7 +42,28 @@ def test_missing_embedded_file_is_a_clear_error(monkeypatch) -> None:
         base_model.embedded_gguf_path()
 
 
+@pytest.mark.slow
+def test_embedded_gemma_is_reassembled_and_dequantised(tmp_path: Path, monkeypatch) -> None:
+    """Gemma 3 270M from its four chunk wheels: the GGUF's sha256 is checked, a half-written one
+    is rebuilt, and the cache loads as a plain Gemma 3 model with its 262,144-token vocabulary."""
+    monkeypatch.setenv("ORCH_CACHE", str(tmp_path / "cache"))
+    gguf = tmp_path / "cache" / "gguf" / "gemma-3-270m-q4_k_m.gguf"
+    gguf.parent.mkdir(parents=True)
+    gguf.write_bytes(b"GGUF, cut short by a killed run")
+    cache = base_model.materialize_embedded(EMBEDDED_GEMMA)
+    assert gguf.stat().st_size > 200_000_000
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(str(cache), dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(str(cache))
+    assert model.config.model_type.startswith("gemma3") and len(tokenizer) == 262_144
+    ids = tokenizer(GEMMA_PROMPT.format(query="order pizza"), return_tensors="pt").input_ids
+    assert torch.isfinite(model(input_ids=ids).logits).all()
+
+
 def test_unknown_base_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(OrchError, match=r"unknown embedded base 'embedded:nope'.*gemma-3-270m"):
+        base_model.resolve_base_dir("embedded:nope")
     with pytest.raises(OrchError, match="not found as a directory or in the local HF cache"):
         base_model.resolve_base_dir("nobody/no-such-model")
     (tmp_path / "empty").mkdir()

@@ -144,8 +144,14 @@ def test_a_mixed_batch_over_a_merged_app_gives_each_row_its_own_adapter(orchestr
         left_alone = mixed(input_ids=ids).logits
         doordash = pool.activate("doordash")(input_ids=ids).logits
         vehicle = pool.activate("vehicle")(input_ids=ids).logits
-    assert not torch.allclose(doordash, vehicle, atol=1e-2)
-    assert torch.allclose(together[0], doordash[0], atol=2e-3) and torch.allclose(together[1], vehicle[0], atol=2e-3)
+    # float32: equal to rounding. bf16 (CPUs with native bf16): a merged weight is rounded to 8
+    # mantissa bits, so merged-A-plus-delta and merged-B differ by up to ~1 logit (measured 0.78,
+    # the two adapters 19.9 apart): each row must be far closer to its own adapter than to the other.
+    apart = float((doordash - vehicle).abs().max())
+    assert apart > 1.0
+    for got, want in ((together[0], doordash[0]), (together[1], vehicle[0])):
+        error = float((got - want).abs().max())
+        assert error <= (2e-3 if want.dtype == torch.float32 else 0.1 * apart), (error, apart)
     assert torch.equal(left_alone, doordash)
 
 

@@ -12,7 +12,14 @@ import yaml
 from orchestrator import atomic
 from orchestrator.catalog import BUILTIN_APPS, CATALOG_DIR, builtin_tools
 from orchestrator.errors import OrchError
-from orchestrator.registry import Registry, load_registry, tools_from_file
+from orchestrator.registry import (
+    CHATML_PROMPT,
+    EMBEDDED_GEMMA,
+    GEMMA_PROMPT,
+    Registry,
+    load_registry,
+    tools_from_file,
+)
 
 from .conftest import DATA, SHARED
 
@@ -69,6 +76,12 @@ def test_invalid_registry_names_file_and_place(builtin_registry: Registry, chang
     assert str(builtin_registry.path) in text
     assert message in text
     assert "\n" not in text
+
+
+@pytest.mark.parametrize(("base", "prompt"), [(EMBEDDED_GEMMA, GEMMA_PROMPT), ("some/local-dir", CHATML_PROMPT)])
+def test_the_prompt_template_defaults_to_the_bases_own_turn(tmp_path: Path, base: str, prompt: str) -> None:
+    (tmp_path / "registry.yaml").write_text(f"version: 1\nbase_model: {base}\napps: {{}}\n")
+    assert load_registry(tmp_path / "registry.yaml").prompt_template == prompt
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:

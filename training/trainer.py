@@ -25,7 +25,7 @@ from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import prompt_text
 from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
-from orchestrator.registry import EMBEDDED_BASE, App, Registry
+from orchestrator.registry import EMBEDDED_PROMPTS, App, Registry
 from training.datagen import Example, generate, write_jsonl
 
 MANIFEST = "orch_manifest.json"
@@ -33,8 +33,9 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 
 
 def default_learning_rate(base_model: str) -> float:
-    """2e-3 converges on the 135M embedded base in 3 epochs; the paper's 5e-5 is for ~2B bases."""
-    return 2e-3 if base_model == EMBEDDED_BASE else 5e-5
+    """2e-3 converges on the embedded bases (135M and 270M) in 3 epochs; the paper's 5e-5 is for
+    ~2B bases."""
+    return 2e-3 if base_model in EMBEDDED_PROMPTS else 5e-5
 
 
 @dataclass
