@@ -72,7 +72,11 @@ def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
     if manifest.get("functions") and manifest["functions"] != [fn.name for fn in app.functions]:
         raise OrchError(f"adapter {path} was trained for other functions; retrain: orch train {app.name}")
     if manifest.get("base_fingerprint") and manifest["base_fingerprint"] != base.fingerprint:
-        raise OrchError(f"adapter {path} was trained on another base model; retrain: orch train {app.name}")
+        trained_on = manifest.get("base_model", "another base model")
+        raise OrchError(
+            f"adapter {path} was trained on {trained_on}, not on the registry's base {base.spec}; "
+            f"retrain: orch train {app.name}"
+        )
     dtype = next(base.model.parameters()).dtype
     device = base.device
     lora: dict[str, list[torch.Tensor | None]] = {}

@@ -195,6 +195,21 @@ def test_a_corrupt_adapter_is_named_and_other_apps_still_serve(project_copy: Pat
     assert vehicle.app == "vehicle" and vehicle.function is not None
 
 
+def test_an_adapter_of_another_base_is_refused_naming_both_bases(project_copy: Path) -> None:
+    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.registry import load_registry
+
+    manifest_file = project_copy.parent / "adapters" / "yelp" / "orch_manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest.update(base_model="embedded:gemma-3-270m", base_fingerprint="0123456789abcdef")
+    manifest_file.write_text(json.dumps(manifest))
+    orchestrator = Orchestrator(load_registry(project_copy))
+    yelp, vehicle = orchestrator.run_batch([("find sushi in Denver", "yelp"), ("fan speed 3", "vehicle")])
+    assert isinstance(yelp, OrchError), yelp
+    assert "trained on embedded:gemma-3-270m, not on the registry's base embedded:SmolLM2-135M-Instruct" in str(yelp)
+    assert vehicle.app == "vehicle" and vehicle.function is not None
+
+
 def test_kill_9_during_training_keeps_the_registry_and_the_adapter(project_copy: Path) -> None:
     import subprocess
     import sys
