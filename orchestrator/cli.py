@@ -259,6 +259,8 @@ def _explain(call) -> None:
     if call.function_scores:
         top = sorted(call.function_scores.items(), key=lambda kv: -kv[1])[:3]
         click.echo("  first token: " + ", ".join(f"{k} {v:.3f}" for k, v in top))
+    if call.grounded:
+        click.echo("  grounded: " + "; ".join(f"{k}: {v}" for k, v in call.grounded.items()))
     click.echo(f"  tokens:   {call.generated_tokens} generated")
     click.echo("  timings:  " + ", ".join(f"{k} {v:.1f}" for k, v in call.timings_ms.items()))
 

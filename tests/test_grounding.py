@@ -85,3 +85,19 @@ def test_every_free_text_value_the_adapters_learn_is_a_span(app: str) -> None:
             fn = registry.app(app).function(row["function"])
             assert ground(fn, row["arguments"], row["query"]) == (row["arguments"], {}), row
     assert rows and said("Nobu", "address of nobu malibu")
+
+
+def test_the_call_carries_what_grounding_changed_and_explain_shows_it(capsys) -> None:
+    from types import SimpleNamespace
+
+    from orchestrator.cli import _explain
+    from orchestrator.decoder import Decoded
+    from orchestrator.orchestrator import Orchestrator
+
+    registry = load_registry(Path(__file__).resolve().parents[1] / "registry.yaml")
+    decoded = Decoded("get_business_details", {"business_name": "Mobi Malibu"}, 8, 4)
+    call = Orchestrator._call(SimpleNamespace(registry=registry), "address of Nobu Malibu", "yelp", decoded)
+    assert call.arguments == {"business_name": "Nobu Malibu"}
+    assert call.to_json(explain=True)["grounded"] == {"business_name": "Mobi Malibu -> Nobu Malibu"}
+    _explain(call)
+    assert "  grounded: business_name: Mobi Malibu -> Nobu Malibu" in capsys.readouterr().out
