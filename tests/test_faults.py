@@ -175,8 +175,19 @@ def test_a_failed_text_write_leaves_no_temp_file(tmp_path: Path, monkeypatch) ->
 
 
 # ----- damaged adapters -------------------------------------------------------------------------------
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "bad config"])
-def test_a_corrupt_adapter_is_named_and_other_apps_still_serve(project_copy: Path, damage: str) -> None:
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("truncated", "is unreadable"),
+        ("garbage", "is unreadable"),
+        ("bad config", "is unreadable"),
+        (
+            "another base",
+            "was trained on embedded:gemma-3-270m, not on the registry's base embedded:SmolLM2-135M-Instruct",
+        ),
+    ],
+)
+def test_an_unusable_adapter_is_named_and_other_apps_still_serve(project_copy: Path, damage: str, message: str) -> None:
     from orchestrator.orchestrator import Orchestrator
     from orchestrator.registry import load_registry
 
@@ -186,27 +197,16 @@ def test_a_corrupt_adapter_is_named_and_other_apps_still_serve(project_copy: Pat
         weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 3])
     elif damage == "garbage":
         weights.write_bytes(b"\x00" * 4096)
-    else:
+    elif damage == "bad config":
         (adapter / "adapter_config.json").write_text('{"r": 16,')
+    else:
+        manifest = json.loads((adapter / "orch_manifest.json").read_text())
+        manifest.update(base_model="embedded:gemma-3-270m", base_fingerprint="0123456789abcdef")
+        (adapter / "orch_manifest.json").write_text(json.dumps(manifest))
     orchestrator = Orchestrator(load_registry(project_copy))
     yelp, vehicle = orchestrator.run_batch([("find sushi in Denver", "yelp"), ("fan speed 3", "vehicle")])
-    assert isinstance(yelp, OrchError) and str(yelp).startswith(f"adapter {adapter.resolve()} is unreadable")
+    assert isinstance(yelp, OrchError) and str(yelp).startswith(f"adapter {adapter.resolve()} {message}")
     assert "orch train yelp" in str(yelp)
-    assert vehicle.app == "vehicle" and vehicle.function is not None
-
-
-def test_an_adapter_of_another_base_is_refused_naming_both_bases(project_copy: Path) -> None:
-    from orchestrator.orchestrator import Orchestrator
-    from orchestrator.registry import load_registry
-
-    manifest_file = project_copy.parent / "adapters" / "yelp" / "orch_manifest.json"
-    manifest = json.loads(manifest_file.read_text())
-    manifest.update(base_model="embedded:gemma-3-270m", base_fingerprint="0123456789abcdef")
-    manifest_file.write_text(json.dumps(manifest))
-    orchestrator = Orchestrator(load_registry(project_copy))
-    yelp, vehicle = orchestrator.run_batch([("find sushi in Denver", "yelp"), ("fan speed 3", "vehicle")])
-    assert isinstance(yelp, OrchError), yelp
-    assert "trained on embedded:gemma-3-270m, not on the registry's base embedded:SmolLM2-135M-Instruct" in str(yelp)
     assert vehicle.app == "vehicle" and vehicle.function is not None
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from orchestrator.grounding import free_text, ground, nearest_span, said, spans
-from orchestrator.registry import Function, load_registry
+from orchestrator.registry import Function, Registry
 
 SEARCH = Function(
     "search_restaurants",
@@ -76,27 +75,25 @@ def test_grounding_that_would_break_the_schema_is_not_applied() -> None:
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
-def test_every_free_text_value_the_adapters_learn_is_a_span(app: str) -> None:
+def test_every_free_text_value_the_adapters_learn_is_a_span(project_registry: Registry, app: str) -> None:
     """The rule's premise, on the committed training data: grounding never changes a target."""
-    registry = load_registry(Path(__file__).resolve().parents[1] / "registry.yaml")
-    rows = [json.loads(line) for line in (registry.path.parent / "adapters" / app / "train.jsonl").open()]
+    rows = [json.loads(line) for line in (project_registry.path.parent / "adapters" / app / "train.jsonl").open()]
     for row in rows:
         if row["function"]:
-            fn = registry.app(app).function(row["function"])
+            fn = project_registry.app(app).function(row["function"])
             assert ground(fn, row["arguments"], row["query"]) == (row["arguments"], {}), row
     assert rows and said("Nobu", "address of nobu malibu")
 
 
-def test_the_call_carries_what_grounding_changed_and_explain_shows_it(capsys) -> None:
+def test_the_call_carries_what_grounding_changed_and_explain_shows_it(project_registry: Registry, capsys) -> None:
     from types import SimpleNamespace
 
     from orchestrator.cli import _explain
     from orchestrator.decoder import Decoded
     from orchestrator.orchestrator import Orchestrator
 
-    registry = load_registry(Path(__file__).resolve().parents[1] / "registry.yaml")
     decoded = Decoded("get_business_details", {"business_name": "Mobi Malibu"}, 8, 4)
-    call = Orchestrator._call(SimpleNamespace(registry=registry), "address of Nobu Malibu", "yelp", decoded)
+    call = Orchestrator._call(SimpleNamespace(registry=project_registry), "address of Nobu Malibu", "yelp", decoded)
     assert call.arguments == {"business_name": "Nobu Malibu"}
     assert call.to_json(explain=True)["grounded"] == {"business_name": "Mobi Malibu -> Nobu Malibu"}
     _explain(call)
