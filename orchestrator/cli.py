@@ -81,6 +81,7 @@ def apps_cmd(ctx: click.Context, as_json: bool) -> None:
                 "app": app.name,
                 "adapter": app.adapter,
                 "adapter_state": state,
+                "adapter_bases": app.adapter_bases(registry.base_model),
                 "functions": [
                     {"name": fn.name, "token": tok} for fn, tok in zip(app.functions, app.function_tokens, strict=False)
                 ],
@@ -143,7 +144,9 @@ def remove_app_cmd(ctx: click.Context, name: str, delete_adapter: bool) -> None:
 @click.option("--epochs", type=int, default=3, show_default=True, help="At least; small sets run to 100 steps.")
 @click.option("--lr", type=float, default=None, help="Learning rate (default: tuned per base model).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--base", default=None, help="Train on this base instead of the registry's (path or HF id).")
+@click.option(
+    "--base", default=None, help="Train for this base (embedded:..., path or HF id) instead of the active one."
+)
 @click.pass_context
 def train_cmd(
     ctx: click.Context, app: str, samples: int | None, epochs: int, lr: float | None, seed: int, base: str | None
@@ -160,29 +163,50 @@ def _train(
     registry = _registry(ctx, check_files=False)
     app = registry.app(app_name)
     if base:
-        registry.base_model = base
+        registry.use_base(base)
     config = TrainConfig(
         samples=samples or max(360, 60 * len(app.functions)), epochs=epochs, learning_rate=lr, seed=seed
     )
     if config.samples < 1 or config.epochs < 1:
         raise OrchError("--samples and --epochs must be positive")
-    adapter_dir = registry.path.parent / "adapters" / app.name
+    adapter_dir = registry.default_adapter_dir(app.name)
     result = train_app(registry, app.name, config, adapter_dir=adapter_dir)
+    command = f"orch train {app.name} --samples {config.samples} --epochs {epochs} --seed {seed}"
+    command += (f" --lr {lr}" if lr else "") + (f" --base {base}" if base else "")
     with registry_change(registry.path) as fresh:
-        fresh.app(app.name).adapter = os.path.relpath(adapter_dir, registry.path.parent)
-        fresh.app(app.name).training = {
-            "command": f"orch train {app.name} --samples {config.samples} --epochs {epochs} --seed {seed}"
-            + (f" --lr {lr}" if lr else ""),
+        training = {
+            "command": command,
             "examples": result.examples,
             "train_seconds": round(result.train_seconds, 1),
             "heldout": {k: round(v, 4) for k, v in result.metrics.items()},
         }
+        relative = os.path.relpath(adapter_dir, registry.path.parent)
+        fresh.record_adapter(app.name, registry.base_model, relative, training)
     m = result.metrics
     click.echo(
         f"trained {app.name}: {result.examples} examples ({result.rejected} rejected), "
         f"{result.train_seconds:.0f}s, loss {result.final_loss:.4f}; held-out n={m['n']}: "
         f"function {m['function_accuracy']:.1%}, exact {m['exact_match']:.1%} -> {adapter_dir}"
     )
+
+
+@cli.command("use-base")
+@click.argument("spec")
+@click.pass_context
+def use_base_cmd(ctx: click.Context, spec: str) -> None:
+    """Make SPEC the base every app runs on (embedded:gemma-3-270m, embedded:SmolLM2-135M-Instruct,
+    a model directory or a cached HF id); adapters trained for it are used as they are."""
+    from orchestrator.base_model import resolve_base_dir
+
+    resolve_base_dir(spec)  # an unknown or missing base is refused before the registry changes
+    with registry_change(ctx.obj["registry"]) as registry:
+        missing = registry.use_base(spec)
+    click.echo(f"base model: {spec}")
+    for app in registry.apps.values():
+        if app.name in missing:
+            click.echo(f"  {app.name}: no adapter for this base yet (run: orch train {app.name})")
+        else:
+            click.echo(f"  {app.name}: {app.adapter}")
 
 
 @cli.command("calibrate")

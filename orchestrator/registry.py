@@ -3,6 +3,11 @@
 Loading validates everything up front and reports the first problem as one line naming the file
 and the place in it (``registry.yaml: apps.yelp.functions[2]: ...``). Writing is atomic.
 
+Adapters belong to a base: ``apps.X.adapters`` maps each base spec to that base's adapter
+directory (``adapters/<base>/<app>``) and training record, and ``router.calibration`` holds each
+base's fitted pooling and threshold. ``base_model`` names the active base; ``orch use-base``
+switches it without retraining anything that already has an adapter for the new base.
+
 Functional-token ids must never move once an adapter has been trained against them, so every app
 owns a fixed *slot range* ``[token_offset, token_offset + len(functions) + 1)`` in the space of
 tokens appended after the base vocabulary. Removing an app leaves a hole that a later app may
@@ -26,21 +31,25 @@ import yaml
 from orchestrator.atomic import atomic_write_text
 from orchestrator.errors import OrchError
 
-EMBEDDED_BASE = "embedded:SmolLM2-135M-Instruct"
+EMBEDDED_SMOLLM2 = "embedded:SmolLM2-135M-Instruct"
 EMBEDDED_GEMMA = "embedded:gemma-3-270m"
 CHATML_PROMPT = "<|im_start|>user\n{query}<|im_end|>\n<|im_start|>assistant\n"
-GEMMA_PROMPT = "<start_of_turn>user\n{query}<end_of_turn>\n<start_of_turn>model\n"
+GEMMA_PROMPT = "<bos><start_of_turn>user\n{query}<end_of_turn>\n<start_of_turn>model\n"
 # Each embedded base's own chat turn: the default prompt template of a registry on that base.
-EMBEDDED_PROMPTS = {EMBEDDED_BASE: CHATML_PROMPT, EMBEDDED_GEMMA: GEMMA_PROMPT}
+EMBEDDED_PROMPTS = {EMBEDDED_SMOLLM2: CHATML_PROMPT, EMBEDDED_GEMMA: GEMMA_PROMPT}
+# The base a new registry starts on, chosen by `python benchmarks/bases.py` (README "Which base").
+DEFAULT_BASE = EMBEDDED_SMOLLM2
 APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
-ROUTER_KEYS = {"threshold", "floor", "pooling"}
+ROUTER_KEYS = {"threshold", "floor", "pooling", "calibration"}
+CALIBRATION_KEYS = {"threshold", "pooling"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars"}
-APP_KEYS = {"description", "adapter", "token_offset", "functions", "router_examples", "training"}
+APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
+ADAPTER_KEYS = {"path", "training"}
 TOOL_KEYS = {"type", "function"}
 FUNCTION_KEYS = {"name", "description", "parameters"}
 
@@ -70,9 +79,19 @@ class Function:
         return {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
 
 
+def base_slug(spec: str) -> str:
+    """The directory name of a base's adapters: ``embedded:gemma-3-270m`` -> ``gemma-3-270m``."""
+    name = spec.removeprefix("embedded:").rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).lower() or "base"
+
+
 @dataclass
 class App:
-    """An app: its functions, its slice of functional tokens and its LoRA adapter."""
+    """An app: its functions, its slice of functional tokens and its LoRA adapters.
+
+    ``adapter`` and ``training`` are those of the registry's active base; ``other_bases`` keeps the
+    other bases' entries (``{spec: {"path": ..., "training": {...}}}``) until one becomes active.
+    """
 
     name: str
     description: str
@@ -81,6 +100,11 @@ class App:
     adapter: str | None = None
     router_examples: list[str] = field(default_factory=list)
     training: dict[str, Any] = field(default_factory=dict)
+    other_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def adapter_bases(self, active: str) -> list[str]:
+        """Every base this app has an adapter for."""
+        return [active] * bool(self.adapter) + [s for s, e in self.other_bases.items() if e.get("path")]
 
     @property
     def token_count(self) -> int:
@@ -107,11 +131,13 @@ class Registry:
     """The whole registry file as typed objects; ``path`` anchors relative adapter paths."""
 
     path: Path
-    base_model: str = EMBEDDED_BASE
+    base_model: str = DEFAULT_BASE
     prompt_template: str = CHATML_PROMPT
     router_threshold: float = 0.5
     router_floor: float = 0.05
     router_pooling: tuple[float, float, float] = (1.0, 1.0, 0.0)
+    # Other bases' fitted (threshold, pooling), restored when ``use_base`` makes one active.
+    other_calibrations: dict[str, tuple[float, tuple[float, float, float]]] = field(default_factory=dict)
     pool_max_resident: int = 4
     pool_mode: str = "merged"
     pool_batching: str = "grouped"
@@ -130,6 +156,10 @@ class Registry:
         if not app.adapter:
             return None
         return (self.path.parent / app.adapter).resolve()
+
+    def default_adapter_dir(self, app_name: str, spec: str | None = None) -> Path:
+        """Where ``orch train`` puts an app's adapter for a base: ``adapters/<base>/<app>``."""
+        return self.path.parent / "adapters" / base_slug(spec or self.base_model) / app_name
 
     def token_slots(self) -> list[str | None]:
         """Slot i holds the token string appended as base_vocab + i, or None for a free hole."""
@@ -173,6 +203,33 @@ class Registry:
         _check_app(app, f"apps.{name}", self.path)
         return app
 
+    def record_adapter(self, app_name: str, spec: str, path: str, training: dict[str, Any]) -> None:
+        """Store a trained adapter under the base it was trained on (active or not)."""
+        app = self.app(app_name)
+        if spec == self.base_model:
+            app.adapter, app.training = path, training
+        else:
+            app.other_bases[spec] = {"path": path, "training": training}
+
+    def use_base(self, spec: str) -> list[str]:
+        """Make ``spec`` the active base: each app's adapter and the router calibration switch to that
+        base's (kept for the old one); a prompt template left at the old base's default follows the
+        new base. Returns the apps that have no adapter for it yet."""
+        if spec == self.base_model:
+            return [a.name for a in self.apps.values() if not a.adapter]
+        old = self.base_model
+        for app in self.apps.values():
+            if app.adapter or app.training:
+                app.other_bases[old] = {"path": app.adapter, "training": app.training}
+            entry = app.other_bases.pop(spec, {})
+            app.adapter, app.training = entry.get("path"), entry.get("training") or {}
+        self.other_calibrations[old] = (self.router_threshold, self.router_pooling)
+        self.router_threshold, self.router_pooling = self.other_calibrations.pop(spec, (0.5, (1.0, 1.0, 0.0)))
+        if self.prompt_template == EMBEDDED_PROMPTS.get(old, CHATML_PROMPT):
+            self.prompt_template = EMBEDDED_PROMPTS.get(spec, CHATML_PROMPT)
+        self.base_model = spec
+        return [a.name for a in self.apps.values() if not a.adapter]
+
     def remove_app(self, name: str) -> App:
         app = self.app(name)
         del self.apps[name]
@@ -180,14 +237,18 @@ class Registry:
 
     # ----- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        calibrations = {self.base_model: (self.router_threshold, self.router_pooling), **self.other_calibrations}
+        head: dict[str, Any] = {"version": 1, "base_model": self.base_model}
+        if self.prompt_template != EMBEDDED_PROMPTS.get(self.base_model, CHATML_PROMPT):
+            head["prompt_template"] = self.prompt_template
         return {
-            "version": 1,
-            "base_model": self.base_model,
-            "prompt_template": self.prompt_template,
+            **head,
             "router": {
-                "threshold": self.router_threshold,
                 "floor": self.router_floor,
-                "pooling": [round(w, 4) for w in self.router_pooling],
+                "calibration": {
+                    spec: {"threshold": threshold, "pooling": [round(w, 4) for w in pooling]}
+                    for spec, (threshold, pooling) in calibrations.items()
+                },
             },
             "pool": {
                 "max_resident": self.pool_max_resident,
@@ -198,9 +259,8 @@ class Registry:
             "apps": {
                 app.name: {
                     "description": app.description,
-                    "adapter": app.adapter,
                     "token_offset": app.token_offset,
-                    "training": app.training,
+                    "adapters": _adapters_entry(app, self.base_model),
                     "router_examples": app.router_examples,
                     "functions": [fn.to_tool() for fn in app.functions],
                 }
@@ -214,6 +274,13 @@ class Registry:
         text += yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
         parse_registry(yaml.safe_load(text), self.path, check_files=False)
         atomic_write_text(self.path, text)
+
+
+def _adapters_entry(app: App, active: str) -> dict[str, Any]:
+    entries = dict(app.other_bases)
+    if app.adapter or app.training:
+        entries = {active: {"path": app.adapter, "training": app.training}, **entries}
+    return entries
 
 
 LOCK_TIMEOUT_S = 120
@@ -297,21 +364,23 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     _expect(isinstance(raw, dict), where, "", "must be a mapping with 'base_model' and 'apps'")
     _no_unknown(raw, TOP_KEYS, where, "")
     reg = Registry(path=path)
-    reg.base_model = _typed(raw.get("base_model", EMBEDDED_BASE), str, where, "base_model")
+    reg.base_model = _typed(raw.get("base_model", DEFAULT_BASE), str, where, "base_model")
     default_prompt = EMBEDDED_PROMPTS.get(reg.base_model, CHATML_PROMPT)
     reg.prompt_template = _typed(raw.get("prompt_template", default_prompt), str, where, "prompt_template")
     _expect("{query}" in reg.prompt_template, where, "prompt_template", "must contain {query}")
     router = _section(raw, "router", ROUTER_KEYS, where)
-    reg.router_threshold = float(_typed(router.get("threshold", 0.5), (int, float), where, "router.threshold"))
     reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
-    pooling = _typed(router.get("pooling", [1.0, 1.0, 0.0]), list, where, "router.pooling")
-    _expect(
-        len(pooling) == 3 and all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in pooling),
-        where,
-        "router.pooling",
-        "must be three numbers: router weight, adapter weight, bias",
-    )
-    reg.router_pooling = tuple(float(w) for w in pooling)
+    # Registries before per-base calibration kept one threshold and pooling: the active base's.
+    reg.router_threshold, reg.router_pooling = _calibration(router, where, "router")
+    calibration = _typed(router.get("calibration") or {}, dict, where, "router.calibration")
+    for spec, body in calibration.items():
+        place = f"router.calibration[{spec}]"
+        _expect(isinstance(body, dict), where, place, "must be a mapping with threshold and pooling")
+        _no_unknown(body, CALIBRATION_KEYS, where, place)
+        if spec == reg.base_model:
+            reg.router_threshold, reg.router_pooling = _calibration(body, where, place)
+        else:
+            reg.other_calibrations[str(spec)] = _calibration(body, where, place)
     pool = _section(raw, "pool", POOL_KEYS, where)
     reg.pool_max_resident = _typed(pool.get("max_resident", 4), int, where, "pool.max_resident")
     _expect(reg.pool_max_resident >= 1, where, "pool.max_resident", "must be >= 1")
@@ -342,18 +411,50 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
             description=_typed(body.get("description", ""), str, where, f"{place}.description"),
             functions=[parse_tool(t, where, f"{place}.functions[{i}]") for i, t in enumerate(tools)],
             token_offset=_typed(body.get("token_offset"), int, where, f"{place}.token_offset"),
+            # Registries before per-base adapters named one adapter: the active base's.
             adapter=_typed(body.get("adapter"), (str, type(None)), where, f"{place}.adapter"),
             router_examples=_typed(body.get("router_examples") or [], list, where, f"{place}.router_examples"),
             training=_typed(body.get("training") or {}, dict, where, f"{place}.training"),
         )
+        _parse_adapters(app, body, reg.base_model, where, place)
         _expect(app.token_offset >= 0, where, f"{place}.token_offset", "must be >= 0")
         _check_app(app, place, path)
         reg.apps[name] = app
         if check_files and app.adapter:
             weights = reg.adapter_dir(app) / "adapter_model.safetensors"
-            _expect(weights.is_file(), where, f"{place}.adapter", f"adapter file not found: {weights}")
+            adapter_place = f"{place}.adapters[{reg.base_model}]"
+            _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
     _check_token_overlap(reg, where)
     return reg
+
+
+def _calibration(body: dict, where: str, place: str) -> tuple[float, tuple[float, float, float]]:
+    threshold = float(_typed(body.get("threshold", 0.5), (int, float), where, f"{place}.threshold"))
+    pooling = _typed(body.get("pooling", [1.0, 1.0, 0.0]), list, where, f"{place}.pooling")
+    _expect(
+        len(pooling) == 3 and all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in pooling),
+        where,
+        f"{place}.pooling",
+        "must be three numbers: router weight, adapter weight, bias",
+    )
+    return threshold, tuple(float(w) for w in pooling)
+
+
+def _parse_adapters(app: App, body: dict, active: str, where: str, place: str) -> None:
+    """``adapters: {base spec: {path, training}}``: the active base's entry fills ``app.adapter``."""
+    adapters = _typed(body.get("adapters") or {}, dict, where, f"{place}.adapters")
+    for spec, entry in adapters.items():
+        at = f"{place}.adapters[{spec}]"
+        _expect(isinstance(entry, dict), where, at, "must be a mapping with path and training")
+        _no_unknown(entry, ADAPTER_KEYS, where, at)
+        record = {
+            "path": _typed(entry.get("path"), (str, type(None)), where, f"{at}.path"),
+            "training": _typed(entry.get("training") or {}, dict, where, f"{at}.training"),
+        }
+        if spec == active:
+            app.adapter, app.training = record["path"], record["training"]
+        else:
+            app.other_bases[str(spec)] = record
 
 
 def parse_tool(tool: Any, where: str, place: str) -> Function:

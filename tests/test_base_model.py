@@ -57,7 +57,10 @@ def test_embedded_gemma_is_reassembled_and_dequantised(tmp_path: Path, monkeypat
     model = AutoModelForCausalLM.from_pretrained(str(cache), dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(str(cache))
     assert model.config.model_type.startswith("gemma3") and len(tokenizer) == 262_144
-    ids = tokenizer(GEMMA_PROMPT.format(query="order pizza"), return_tensors="pt").input_ids
+    # orch tokenizes prompts without added special tokens: Gemma's turn must carry its own <bos>,
+    # without which Gemma models are off-distribution.
+    ids = tokenizer(GEMMA_PROMPT.format(query="order pizza"), add_special_tokens=False, return_tensors="pt").input_ids
+    assert ids[0, 0] == tokenizer.bos_token_id and (ids == tokenizer.bos_token_id).sum() == 1
     assert torch.isfinite(model(input_ids=ids).logits).all()
 
 

@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from orchestrator.cli import cli
+from orchestrator.registry import load_registry
 
 from .conftest import DATA, ROOT
 
@@ -81,10 +82,34 @@ def test_invalid_utf8_on_the_command_line_is_a_one_line_error(project_copy: Path
 
 
 def test_missing_adapter_file(project_copy: Path) -> None:
-    (project_copy.parent / "adapters" / "yelp" / "adapter_model.safetensors").unlink()
-    assert_one_line_error(
-        orch("run", "find sushi in Denver", registry=project_copy), "apps.yelp.adapter: adapter file not found"
-    )
+    registry = load_registry(project_copy)
+    (registry.adapter_dir(registry.app("yelp")) / "adapter_model.safetensors").unlink()
+    place = f"apps.yelp.adapters[{registry.base_model}]"
+    result = orch("run", "find sushi in Denver", registry=project_copy)
+    assert_one_line_error(result, f"{place}: adapter file not found")
+
+
+def test_use_base_switches_in_one_command_and_refuses_an_unknown_base(project_copy: Path, tmp_path: Path) -> None:
+    before = project_copy.read_bytes()
+    assert_one_line_error(orch("use-base", "embedded:nonsense", registry=project_copy), "unknown embedded base")
+    assert_one_line_error(orch("use-base", str(tmp_path / "nowhere"), registry=project_copy), "not found")
+    assert project_copy.read_bytes() == before
+
+    other = tmp_path / "my-base"
+    other.mkdir()
+    (other / "config.json").write_text("{}")
+    result = orch("use-base", str(other), registry=project_copy)
+    assert result.exit_code == 0, result.output
+    assert "yelp: no adapter for this base yet (run: orch train yelp)" in result.output
+    switched = load_registry(project_copy)
+    assert switched.base_model == str(other) and switched.app("yelp").adapter is None
+
+    original = load_registry(ROOT / "registry.yaml").base_model
+    result = orch("use-base", original, registry=project_copy)
+    assert result.exit_code == 0 and "no adapter" not in result.output, result.output
+    back, committed = load_registry(project_copy), load_registry(ROOT / "registry.yaml")
+    assert back.to_dict()["apps"] == committed.to_dict()["apps"]
+    assert (back.router_threshold, back.router_pooling) == (committed.router_threshold, committed.router_pooling)
 
 
 def test_bad_tools_file(project_copy: Path, tmp_path: Path) -> None:

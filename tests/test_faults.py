@@ -25,7 +25,7 @@ from orchestrator.atomic import atomic_directory, atomic_write_text
 from orchestrator.cli import cli
 from orchestrator.errors import OrchError
 from orchestrator.orchestrator import check_query
-from orchestrator.registry import parse_registry, tools_from_file
+from orchestrator.registry import load_registry, parse_registry, tools_from_file
 
 from .conftest import DATA, ROOT
 
@@ -146,7 +146,8 @@ def test_a_failed_registry_write_keeps_the_registry(project_copy: Path, monkeypa
 
 
 def test_a_failed_adapter_write_keeps_the_previous_adapter(tmp_path: Path, monkeypatch) -> None:
-    adapter = shutil.copytree(ROOT / "adapters" / "vehicle", tmp_path / "adapters" / "vehicle")
+    committed = load_registry(ROOT / "registry.yaml")
+    adapter = shutil.copytree(committed.adapter_dir(committed.app("vehicle")), tmp_path / "adapters" / "vehicle")
     before = {p.name: p.read_bytes() for p in adapter.iterdir()}
     disk_full = r"could not write .*vehicle: No space left on device; the previous vehicle is kept"
     with pytest.raises(OrchError, match=disk_full), atomic_directory(adapter) as staging:
@@ -181,17 +182,13 @@ def test_a_failed_text_write_leaves_no_temp_file(tmp_path: Path, monkeypatch) ->
         ("truncated", "is unreadable"),
         ("garbage", "is unreadable"),
         ("bad config", "is unreadable"),
-        (
-            "another base",
-            "was trained on embedded:gemma-3-270m, not on the registry's base embedded:SmolLM2-135M-Instruct",
-        ),
+        ("another base", "was trained on embedded:other-base, not on the registry's base embedded:"),
     ],
 )
 def test_an_unusable_adapter_is_named_and_other_apps_still_serve(project_copy: Path, damage: str, message: str) -> None:
     from orchestrator.orchestrator import Orchestrator
-    from orchestrator.registry import load_registry
 
-    adapter = project_copy.parent / "adapters" / "yelp"
+    adapter = load_registry(project_copy).adapter_dir(load_registry(project_copy).app("yelp"))
     weights = adapter / "adapter_model.safetensors"
     if damage == "truncated":
         weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 3])
@@ -201,7 +198,7 @@ def test_an_unusable_adapter_is_named_and_other_apps_still_serve(project_copy: P
         (adapter / "adapter_config.json").write_text('{"r": 16,')
     else:
         manifest = json.loads((adapter / "orch_manifest.json").read_text())
-        manifest.update(base_model="embedded:gemma-3-270m", base_fingerprint="0123456789abcdef")
+        manifest.update(base_model="embedded:other-base", base_fingerprint="0123456789abcdef")
         (adapter / "orch_manifest.json").write_text(json.dumps(manifest))
     orchestrator = Orchestrator(load_registry(project_copy))
     yelp, vehicle = orchestrator.run_batch([("find sushi in Denver", "yelp"), ("fan speed 3", "vehicle")])
@@ -215,7 +212,8 @@ def test_kill_9_during_training_keeps_the_registry_and_the_adapter(project_copy:
     import sys
     import time
 
-    adapter = project_copy.parent / "adapters" / "vehicle"
+    adapter_path = load_registry(project_copy).app("vehicle").adapter
+    adapter = project_copy.parent / adapter_path
     registry_before = project_copy.read_bytes()
     adapter_before = {p.name: p.read_bytes() for p in adapter.iterdir()}
     command = [sys.executable, "-m", "orchestrator.cli", "--registry", str(project_copy), "train", "vehicle"]
@@ -231,6 +229,4 @@ def test_kill_9_during_training_keeps_the_registry_and_the_adapter(project_copy:
     assert "train vehicle" in seen, seen[-500:]  # it was training when it died
     assert project_copy.read_bytes() == registry_before
     assert {p.name: p.read_bytes() for p in adapter.iterdir()} == adapter_before
-    from orchestrator.registry import load_registry
-
-    assert load_registry(project_copy).app("vehicle").adapter == "adapters/vehicle"
+    assert load_registry(project_copy).app("vehicle").adapter == adapter_path

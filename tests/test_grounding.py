@@ -77,7 +77,8 @@ def test_grounding_that_would_break_the_schema_is_not_applied() -> None:
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_every_free_text_value_the_adapters_learn_is_a_span(project_registry: Registry, app: str) -> None:
     """The rule's premise, on the committed training data: grounding never changes a target."""
-    rows = [json.loads(line) for line in (project_registry.path.parent / "adapters" / app / "train.jsonl").open()]
+    adapter = project_registry.adapter_dir(project_registry.app(app))
+    rows = [json.loads(line) for line in (adapter / "train.jsonl").open()]
     for row in rows:
         if row["function"]:
             fn = project_registry.app(app).function(row["function"])

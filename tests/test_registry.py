@@ -14,7 +14,9 @@ from orchestrator.catalog import BUILTIN_APPS, CATALOG_DIR, builtin_tools
 from orchestrator.errors import OrchError
 from orchestrator.registry import (
     CHATML_PROMPT,
+    DEFAULT_BASE,
     EMBEDDED_GEMMA,
+    EMBEDDED_SMOLLM2,
     GEMMA_PROMPT,
     Registry,
     load_registry,
@@ -63,8 +65,16 @@ def test_builtin_catalog_is_the_shared_contract(name: str) -> None:
             lambda r: r["apps"]["yelp"]["functions"][0]["function"]["parameters"]["required"].append("nope"),
             "'nope' is not in properties",
         ),
-        (lambda r: r["apps"]["yelp"].update(adapter="adapters/missing"), "apps.yelp.adapter: adapter file not found"),
+        (
+            lambda r: r["apps"]["yelp"].update(adapters={r["base_model"]: {"path": "adapters/missing"}}),
+            f"apps.yelp.adapters[{DEFAULT_BASE}]: adapter file not found",
+        ),
+        (lambda r: r["apps"]["yelp"].update(adapters={"x": {"weights": 1}}), "apps.yelp.adapters[x].weights: unknown"),
         (lambda r: r["router"].update(threshold="high"), "router.threshold: must be"),
+        (
+            lambda r: r["router"].update(calibration={"x": {"pooling": [1, 2]}}),
+            "router.calibration[x].pooling: must be three numbers",
+        ),
         (lambda r: r["apps"].update({"Bad Name": r["apps"]["yelp"]}), "app name must match"),
     ],
 )
@@ -82,6 +92,52 @@ def test_invalid_registry_names_file_and_place(builtin_registry: Registry, chang
 def test_the_prompt_template_defaults_to_the_bases_own_turn(tmp_path: Path, base: str, prompt: str) -> None:
     (tmp_path / "registry.yaml").write_text(f"version: 1\nbase_model: {base}\napps: {{}}\n")
     assert load_registry(tmp_path / "registry.yaml").prompt_template == prompt
+
+
+def test_use_base_switches_adapters_calibration_and_prompt_and_keeps_the_old_ones(builtin_registry: Registry) -> None:
+    smol = {"command": "orch train yelp", "examples": 1}
+    builtin_registry.record_adapter("yelp", EMBEDDED_SMOLLM2, "adapters/smollm2-135m-instruct/yelp", smol)
+    builtin_registry.record_adapter("yelp", EMBEDDED_GEMMA, "adapters/gemma-3-270m/yelp", {"examples": 2})
+    builtin_registry.router_threshold = 0.3
+    assert builtin_registry.app("yelp").adapter == "adapters/smollm2-135m-instruct/yelp"
+    assert builtin_registry.default_adapter_dir("vehicle", EMBEDDED_GEMMA).parts[-3:] == (
+        "adapters",
+        "gemma-3-270m",
+        "vehicle",
+    )
+
+    missing = builtin_registry.use_base(EMBEDDED_GEMMA)
+    assert missing == ["android", "vehicle", "doordash"]
+    yelp = builtin_registry.app("yelp")
+    assert (yelp.adapter, yelp.training) == ("adapters/gemma-3-270m/yelp", {"examples": 2})
+    assert builtin_registry.prompt_template == GEMMA_PROMPT and builtin_registry.router_threshold == 0.5
+    builtin_registry.router_threshold = 0.4
+    builtin_registry.save()
+
+    reloaded = load_registry(builtin_registry.path, check_files=False)  # both bases survive a round trip
+    assert reloaded.to_dict() == builtin_registry.to_dict() and reloaded.base_model == EMBEDDED_GEMMA
+    reloaded.use_base(EMBEDDED_SMOLLM2)
+    yelp = reloaded.app("yelp")
+    assert (yelp.adapter, yelp.training) == ("adapters/smollm2-135m-instruct/yelp", smol)
+    assert (reloaded.router_threshold, reloaded.prompt_template) == (0.3, CHATML_PROMPT)
+    assert reloaded.other_calibrations[EMBEDDED_GEMMA][0] == 0.4
+
+
+def test_a_registry_from_before_per_base_adapters_still_loads(tmp_path: Path) -> None:
+    """Its one adapter, training record and calibration are the active base's."""
+    old = {
+        "version": 1,
+        "base_model": EMBEDDED_SMOLLM2,
+        "router": {"threshold": 0.36, "floor": 0.05, "pooling": [2.0, 0.2, 1.0]},
+        "apps": {"yelp": {"adapter": "adapters/yelp", "token_offset": 0, "training": {"examples": 9}}},
+    }
+    old["apps"]["yelp"]["functions"] = [fn.to_tool() for fn in builtin_tools("yelp")[1]]
+    (tmp_path / "registry.yaml").write_text(yaml.safe_dump(old))
+    registry = load_registry(tmp_path / "registry.yaml", check_files=False)
+    assert (registry.app("yelp").adapter, registry.app("yelp").training) == ("adapters/yelp", {"examples": 9})
+    assert (registry.router_threshold, registry.router_pooling) == (0.36, (2.0, 0.2, 1.0))
+    calibration = registry.to_dict()["router"]["calibration"]
+    assert calibration == {EMBEDDED_SMOLLM2: {"threshold": 0.36, "pooling": [2.0, 0.2, 1.0]}}
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestrator.cli import cli
+from orchestrator.registry import load_registry
 
 from .conftest import DATA, ROOT
 
@@ -36,7 +37,8 @@ def test_add_app_trains_a_new_app_from_100_examples(tmp_path: Path) -> None:
     print(result.output.strip().splitlines()[-1], f"({minutes:.1f} min)")
     assert minutes < 10
 
-    manifest = json.loads((tmp_path / "adapters" / "smarthome" / "orch_manifest.json").read_text())
+    adapter = load_registry(registry).adapter_dir(load_registry(registry).app("smarthome"))
+    manifest = json.loads((adapter / "orch_manifest.json").read_text())
     metrics = manifest["heldout_metrics"]
     assert manifest["data"]["examples"] == 100 and metrics["n"] == 100
     assert metrics["function_accuracy"] >= 0.95, metrics
