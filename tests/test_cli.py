@@ -101,12 +101,13 @@ def test_use_base_switches_in_one_command_and_refuses_an_unknown_base(project_co
     result = orch("use-base", str(other), registry=project_copy)
     assert result.exit_code == 0, result.output
     assert "yelp: no adapter for this base yet (run: orch train yelp)" in result.output
+    assert "router: not calibrated on this base yet" in result.output
     switched = load_registry(project_copy)
     assert switched.base_model == str(other) and switched.app("yelp").adapter is None
 
     original = load_registry(ROOT / "registry.yaml").base_model
     result = orch("use-base", original, registry=project_copy)
-    assert result.exit_code == 0 and "no adapter" not in result.output, result.output
+    assert result.exit_code == 0 and "no adapter" not in result.output and "calibrated" not in result.output
     back, committed = load_registry(project_copy), load_registry(ROOT / "registry.yaml")
     assert back.to_dict()["apps"] == committed.to_dict()["apps"]
     assert (back.router_threshold, back.router_pooling) == (committed.router_threshold, committed.router_pooling)

@@ -87,7 +87,8 @@ def test_tiny_gemma_end_to_end(tiny_registry: Registry) -> None:
     assert manifest["base_model"] == tiny_registry.base_model and manifest["tokens"]["<vehicle_end>"] == base.token_id(
         "<vehicle_end>"
     )
-    tiny_registry.app("vehicle").adapter = "adapters/vehicle"
+    assert result.adapter_dir == tiny_registry.path.parent / "adapters" / "tiny-gemma" / "vehicle"
+    tiny_registry.app("vehicle").adapter = "adapters/tiny-gemma/vehicle"
 
     # A fresh base, as the orchestrator would have it.
     base = load_base(tiny_registry, device="cpu", dtype=torch.float32)
@@ -195,3 +196,39 @@ def test_tiny_gemma_batched_decoding_equals_one_at_a_time(tiny_registry: Registr
     alone = one_by_one(pool.activate("vehicle"), apps)
     assert batched(pool.activate("vehicle"), apps) == alone
     assert batched(pool.activate_rows(["vehicle"] * len(prompts)), apps) == alone
+
+
+def test_vllm_export_moves_token_rows_into_the_base_and_keeps_the_logits(tiny_registry: Registry, tmp_path) -> None:
+    """Exported base + pure LoRA (what vLLM loads) gives peft's logits for the original adapter."""
+    import xgrammar as xgr
+    from peft import PeftModel
+    from safetensors.torch import load_file
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from orchestrator.export import export_vllm
+
+    if tiny_registry.app("vehicle").adapter is None:
+        pytest.skip("needs the vehicle adapter trained by test_tiny_gemma_end_to_end")
+    report = export_vllm(tiny_registry, tmp_path / "export")
+    assert (report.added, report.skipped) == (["vehicle"], ["doordash"])
+    lora = tmp_path / "export" / "loras" / "vehicle"
+    assert "trainable_token_indices" not in json.loads((lora / "adapter_config.json").read_text())
+    assert all(".lora_A." in k or ".lora_B." in k for k in load_file(str(lora / "adapter_model.safetensors")))
+
+    exported = AutoModelForCausalLM.from_pretrained(str(tmp_path / "export" / "base"), dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(str(tmp_path / "export" / "base"))
+    base = load_base(tiny_registry, device="cpu", dtype=torch.float32)
+    assert tokenizer.convert_tokens_to_ids("<vehicle_end>") == base.token_id("<vehicle_end>")
+    prompt = tokenizer(prompt_text(tiny_registry.prompt_template, "turn off the AC"), add_special_tokens=False)
+    ids = torch.tensor([prompt.input_ids])
+    adapter_dir = tiny_registry.adapter_dir(tiny_registry.app("vehicle"))
+    with torch.no_grad():
+        want = PeftModel.from_pretrained(base.model, str(adapter_dir))(input_ids=ids).logits
+        got = PeftModel.from_pretrained(exported, str(lora))(input_ids=ids).logits
+    assert torch.allclose(got, want, atol=1e-4)
+
+    manifest = json.loads((lora / "orch_app.json").read_text())
+    info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=len(tokenizer))
+    xgr.GrammarCompiler(info).compile_structural_tag(manifest["structured_outputs"]["structural_tag"])
+    assert manifest["end_token"]["id"] == base.token_id("<vehicle_end>")
+    assert "no adapter changed" in export_vllm(tiny_registry, tmp_path / "export").summary()

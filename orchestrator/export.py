@@ -1,0 +1,154 @@
+"""``orch export --format vllm DIR``: the registry as vLLM serves it, many LoRAs over one base.
+
+vLLM takes pure LoRA adapters only (no per-adapter vocabulary, no ``modules_to_save``), so the
+functional tokens' trained rows move into the served base: every app owns distinct token slots
+(see the registry), so all apps' rows fit into one embedding without conflict, exactly as orch's
+own adapter pool writes them at load time. Per app the export holds:
+
+* ``loras/<app>/``: the adapter's LoRA factors and config, token rows and token indices removed;
+* ``loras/<app>/orch_app.json``: token ids, functions and their schemas, the prompt template and
+  the ``structured_outputs`` payload for a request: one of the app's functional tokens followed
+  by that function's JSON schema and the end token, or the end token alone ("no call").
+
+``base/`` is the grown base (tokenizer with every functional token, safetensors weights), and
+``export.json`` lists each app's adapter digest, so a re-export says what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestrator.atomic import atomic_directory
+from orchestrator.errors import OrchError
+from orchestrator.registry import App, Registry
+
+EXPORT_MANIFEST = "export.json"
+APP_MANIFEST = "orch_app.json"
+# Room for the ", " and ": " separators the adapters were trained on, and no more.
+MAX_WHITESPACE = 1
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote and how it differs from the export it replaced."""
+
+    directory: Path
+    apps: list[str]
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"exported {len(self.apps)} apps on {self.directory}"]
+        for label, names in (("new", self.added), ("changed", self.changed), ("removed", self.removed)):
+            if names:
+                parts.append(f"{label}: {', '.join(names)}")
+        if not (self.added or self.changed or self.removed):
+            parts.append("no adapter changed since the last export")
+        if self.skipped:
+            parts.append(f"skipped (no adapter for this base): {', '.join(self.skipped)}")
+        return "; ".join(parts)
+
+
+def structural_tag(app: App, token_ids: dict[str, int]) -> dict[str, Any]:
+    """xgrammar's structural tag for one request: "<fn token> JSON(schema) <end>" or "<end>"."""
+    end = {"type": "token", "token": token_ids[app.end_token]}
+    calls = [
+        {
+            "type": "sequence",
+            "elements": [
+                {"type": "token", "token": token_ids[token]},
+                {"type": "json_schema", "json_schema": fn.parameters, "max_whitespace_cnt": MAX_WHITESPACE},
+                end,
+            ],
+        }
+        for fn, token in zip(app.functions, app.function_tokens, strict=True)
+    ]
+    return {"type": "structural_tag", "format": {"type": "or", "elements": [*calls, end]}}
+
+
+def app_manifest(registry: Registry, app: App, token_ids: dict[str, int], digest: str) -> dict[str, Any]:
+    return {
+        "app": app.name,
+        "lora_name": app.name,
+        "base_model": registry.base_model,
+        "adapter_sha256": digest,
+        "prompt_template": registry.prompt_template,
+        "end_token": {"token": app.end_token, "id": token_ids[app.end_token]},
+        "functions": [
+            {"name": fn.name, "token": token, "token_id": token_ids[token], "parameters": fn.parameters}
+            for fn, token in zip(app.functions, app.function_tokens, strict=True)
+        ],
+        "structured_outputs": {"structural_tag": json.dumps(structural_tag(app, token_ids))},
+    }
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256((path / "adapter_model.safetensors").read_bytes()).hexdigest()
+
+
+def _write_pure_lora(source: Path, target: Path) -> None:
+    """The adapter without its token rows: vLLM refuses trainable-token tensors and indices."""
+    from safetensors.torch import load_file, save_file
+
+    config = json.loads((source / "adapter_config.json").read_text())
+    config.pop("trainable_token_indices", None)
+    config["modules_to_save"] = None
+    tensors = load_file(str(source / "adapter_model.safetensors"))
+    lora = {k: v.contiguous() for k, v in tensors.items() if ".lora_A." in k or ".lora_B." in k}
+    target.mkdir(parents=True)
+    (target / "adapter_config.json").write_text(json.dumps(config, indent=2))
+    save_file(lora, str(target / "adapter_model.safetensors"), metadata={"format": "pt"})
+
+
+def export_vllm(registry: Registry, directory: Path, base=None) -> ExportReport:
+    """Write base, pure-LoRA adapters and manifests to ``directory`` (replaced atomically)."""
+    import torch
+
+    from orchestrator.adapter_pool import read_adapter
+    from orchestrator.base_model import load_base
+
+    directory = Path(directory)
+    if directory.exists() and not (directory / EXPORT_MANIFEST).is_file() and any(directory.iterdir()):
+        raise OrchError(f"{directory} exists and is not an orch export; choose an empty or new directory")
+    previous = json.loads((directory / EXPORT_MANIFEST).read_text()) if directory.exists() else {}
+    before = {name: entry["adapter_sha256"] for name, entry in previous.get("apps", {}).items()}
+    if previous and previous.get("base_model") != registry.base_model:
+        before = {}  # another base: every app is new to this export
+    base = base or load_base(registry, device="cpu", dtype=torch.float32)
+    trained = [app for app in registry.apps.values() if registry.adapter_dir(app)]
+    if not trained:
+        raise OrchError(f"no app has an adapter for {registry.base_model}; nothing to export (run: orch train APP)")
+    report = ExportReport(directory, [app.name for app in trained])
+    report.skipped = [app.name for app in registry.apps.values() if app not in trained]
+    digests: dict[str, str] = {}
+    with atomic_directory(directory) as staging:
+        embeddings = base.model.get_input_embeddings().weight
+        for app in trained:
+            source = registry.adapter_dir(app)
+            adapter = read_adapter(source, app, base)  # refuses adapters of other tokens or bases
+            with torch.no_grad():
+                embeddings.index_copy_(0, adapter.token_ids, adapter.token_rows.to(embeddings.dtype))
+            digests[app.name] = _digest(source)
+            _write_pure_lora(source, staging / "loras" / app.name)
+            token_ids = {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]}
+            manifest = app_manifest(registry, app, token_ids, digests[app.name])
+            (staging / "loras" / app.name / APP_MANIFEST).write_text(json.dumps(manifest, indent=2))
+        base.model.save_pretrained(staging / "base")
+        base.tokenizer.save_pretrained(staging / "base")
+        export = {
+            "base_model": registry.base_model,
+            "base_fingerprint": base.fingerprint,
+            "prompt_template": registry.prompt_template,
+            "apps": {name: {"adapter_sha256": digest, "lora": f"loras/{name}"} for name, digest in digests.items()},
+        }
+        (staging / EXPORT_MANIFEST).write_text(json.dumps(export, indent=2))
+    report.added = sorted(set(digests) - set(before))
+    report.changed = sorted(n for n in digests if n in before and before[n] != digests[n])
+    report.removed = sorted(set(before) - set(digests))
+    return report
