@@ -131,8 +131,8 @@ def test_add_and_remove_app_keep_other_apps_untouched(project_copy: Path) -> Non
     after = yaml.safe_load(project_copy.read_text())
     for name, app in before["apps"].items():
         assert after["apps"][name]["token_offset"] == app["token_offset"]
-        assert after["apps"][name]["adapter"] == app["adapter"]
-    assert after["apps"]["smarthome"]["adapter"] is None
+        assert after["apps"][name]["adapters"] == app["adapters"]
+    assert after["apps"]["smarthome"]["adapters"] == {}
     assert len(after["apps"]["smarthome"]["router_examples"]) >= 20
 
     listing = json.loads(orch("apps", "--json", registry=project_copy).output)
