@@ -65,10 +65,11 @@ def vllm_side(export_dir: Path) -> None:
         max_lora_rank=16,
         max_model_len=512,
         dtype="bfloat16",
+        gpu_memory_utilization=0.3,  # on the CPU backend: the share of RAM it reserves
     )
     print(f"engine start {time.perf_counter() - started:.1f} s")
     loras = {a: LoRARequest(a, i + 1, str(export_dir / "loras" / a)) for i, a in enumerate(apps)}
-    same = 0
+    same, ends = 0, []
     for call in calls:
         manifest = manifests[call["app"]]
         params = SamplingParams(
@@ -83,8 +84,14 @@ def vllm_side(export_dir: Path) -> None:
         function = by_id.get(ids[0]) if ids else None
         arguments = {}
         if function:
-            end = ids.index(manifest["end_token"]["id"]) if manifest["end_token"]["id"] in ids else len(ids)
-            arguments = json.loads(llm.get_tokenizer().decode(ids[1:end]))
+            # Up to the first functional or end token (of any app: see the note on end tokens).
+            end = next((i for i, t in enumerate(ids[1:], 1) if t >= manifest["base_vocab"]), len(ids))
+            text = llm.get_tokenizer().decode(ids[1:end])
+            try:
+                arguments = json.loads(text)
+            except json.JSONDecodeError:
+                arguments = {"<unparsed>": text, "<ids>": ids}
+        ends.append(ids[-1] == manifest["end_token"]["id"])
         ok = function == call["function"] and arguments == call["arguments"]
         same += ok
         if not ok:
@@ -92,6 +99,7 @@ def vllm_side(export_dir: Path) -> None:
                 f"differs: {call['query']!r}: orch {call['function']} {call['arguments']}, vllm {function} {arguments}"
             )
     print(f"vLLM equals orch on {same}/{len(calls)} dev requests (function and arguments)")
+    print(f"vLLM ended with the app's own end token on {sum(ends)}/{len(calls)}")
 
 
 if __name__ == "__main__":

@@ -55,15 +55,24 @@ class ExportReport:
         return "; ".join(parts)
 
 
-def structural_tag(app: App, token_ids: dict[str, int]) -> dict[str, Any]:
-    """xgrammar's structural tag for one request: "<fn token> JSON(schema) <end>" or "<end>"."""
+def structural_tag(app: App, token_ids: dict[str, int], all_tokens: list[str]) -> dict[str, Any]:
+    """xgrammar's structural tag for one request: "<fn token> JSON(schema) <end>" or "<end>".
+
+    xgrammar reads an added token as its text, which a JSON string may hold: ``excludes`` keeps
+    every functional token out of the arguments, as orch's own decoder masks them.
+    """
     end = {"type": "token", "token": token_ids[app.end_token]}
     calls = [
         {
             "type": "sequence",
             "elements": [
                 {"type": "token", "token": token_ids[token]},
-                {"type": "json_schema", "json_schema": fn.parameters, "max_whitespace_cnt": MAX_WHITESPACE},
+                {
+                    "type": "json_schema",
+                    "json_schema": fn.parameters,
+                    "max_whitespace_cnt": MAX_WHITESPACE,
+                    "excludes": all_tokens,
+                },
                 end,
             ],
         }
@@ -72,9 +81,12 @@ def structural_tag(app: App, token_ids: dict[str, int]) -> dict[str, Any]:
     return {"type": "structural_tag", "format": {"type": "or", "elements": [*calls, end]}}
 
 
-def app_manifest(registry: Registry, app: App, token_ids: dict[str, int], digest: str) -> dict[str, Any]:
+def app_manifest(
+    registry: Registry, app: App, token_ids: dict[str, int], digest: str, base_vocab: int
+) -> dict[str, Any]:
     return {
         "app": app.name,
+        "base_vocab": base_vocab,  # every id from here on is a functional or end token
         "lora_name": app.name,
         "base_model": registry.base_model,
         "adapter_sha256": digest,
@@ -84,7 +96,9 @@ def app_manifest(registry: Registry, app: App, token_ids: dict[str, int], digest
             {"name": fn.name, "token": token, "token_id": token_ids[token], "parameters": fn.parameters}
             for fn, token in zip(app.functions, app.function_tokens, strict=True)
         ],
-        "structured_outputs": {"structural_tag": json.dumps(structural_tag(app, token_ids))},
+        "structured_outputs": {
+            "structural_tag": json.dumps(structural_tag(app, token_ids, [t for t in registry.token_slots() if t]))
+        },
     }
 
 
@@ -137,7 +151,7 @@ def export_vllm(registry: Registry, directory: Path, base=None) -> ExportReport:
             digests[app.name] = _digest(source)
             _write_pure_lora(source, staging / "loras" / app.name)
             token_ids = {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]}
-            manifest = app_manifest(registry, app, token_ids, digests[app.name])
+            manifest = app_manifest(registry, app, token_ids, digests[app.name], base.base_vocab)
             (staging / "loras" / app.name / APP_MANIFEST).write_text(json.dumps(manifest, indent=2))
         base.model.save_pretrained(staging / "base")
         base.tokenizer.save_pretrained(staging / "base")
