@@ -81,7 +81,7 @@ def apps_cmd(ctx: click.Context, as_json: bool) -> None:
                 "app": app.name,
                 "adapter": app.adapter,
                 "adapter_state": state,
-                "adapter_bases": app.adapter_bases(registry.base_model),
+                "adapter_bases": [s for s, e in app.adapter_entries(registry.base_model).items() if e["path"]],
                 "functions": [
                     {"name": fn.name, "token": tok} for fn, tok in zip(app.functions, app.function_tokens, strict=False)
                 ],

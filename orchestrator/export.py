@@ -102,25 +102,23 @@ def app_manifest(
     }
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256((path / "adapter_model.safetensors").read_bytes()).hexdigest()
-
-
-def _write_pure_lora(source: Path, target: Path) -> None:
-    """The adapter without its token rows: vLLM refuses trainable-token tensors and indices."""
-    from safetensors.torch import load_file, save_file
+def _write_pure_lora(source: Path, target: Path) -> str:
+    """The adapter without its token rows (vLLM refuses trainable-token tensors and indices), in
+    the adapter's own dtype; returns the source weights' sha256, read from the same bytes."""
+    from safetensors.torch import load, save_file
 
     config = json.loads((source / "adapter_config.json").read_text())
     config.pop("trainable_token_indices", None)
     config["modules_to_save"] = None
-    tensors = load_file(str(source / "adapter_model.safetensors"))
-    lora = {k: v.contiguous() for k, v in tensors.items() if ".lora_A." in k or ".lora_B." in k}
+    weights = (source / "adapter_model.safetensors").read_bytes()
+    lora = {k: v.contiguous() for k, v in load(weights).items() if ".lora_A." in k or ".lora_B." in k}
     target.mkdir(parents=True)
     (target / "adapter_config.json").write_text(json.dumps(config, indent=2))
     save_file(lora, str(target / "adapter_model.safetensors"), metadata={"format": "pt"})
+    return hashlib.sha256(weights).hexdigest()
 
 
-def export_vllm(registry: Registry, directory: Path, base=None) -> ExportReport:
+def export_vllm(registry: Registry, directory: Path) -> ExportReport:
     """Write base, pure-LoRA adapters and manifests to ``directory`` (replaced atomically)."""
     import torch
 
@@ -134,7 +132,7 @@ def export_vllm(registry: Registry, directory: Path, base=None) -> ExportReport:
     before = {name: entry["adapter_sha256"] for name, entry in previous.get("apps", {}).items()}
     if previous and previous.get("base_model") != registry.base_model:
         before = {}  # another base: every app is new to this export
-    base = base or load_base(registry, device="cpu", dtype=torch.float32)
+    base = load_base(registry, device="cpu", dtype=torch.float32)
     trained = [app for app in registry.apps.values() if registry.adapter_dir(app)]
     if not trained:
         raise OrchError(f"no app has an adapter for {registry.base_model}; nothing to export (run: orch train APP)")
@@ -148,8 +146,7 @@ def export_vllm(registry: Registry, directory: Path, base=None) -> ExportReport:
             adapter = read_adapter(source, app, base)  # refuses adapters of other tokens or bases
             with torch.no_grad():
                 embeddings.index_copy_(0, adapter.token_ids, adapter.token_rows.to(embeddings.dtype))
-            digests[app.name] = _digest(source)
-            _write_pure_lora(source, staging / "loras" / app.name)
+            digests[app.name] = _write_pure_lora(source, staging / "loras" / app.name)
             token_ids = {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]}
             manifest = app_manifest(registry, app, token_ids, digests[app.name], base.base_vocab)
             (staging / "loras" / app.name / APP_MANIFEST).write_text(json.dumps(manifest, indent=2))

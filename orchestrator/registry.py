@@ -39,6 +39,8 @@ GEMMA_PROMPT = "<bos><start_of_turn>user\n{query}<end_of_turn>\n<start_of_turn>m
 EMBEDDED_PROMPTS = {EMBEDDED_SMOLLM2: CHATML_PROMPT, EMBEDDED_GEMMA: GEMMA_PROMPT}
 # The base a new registry starts on, chosen by `python benchmarks/bases.py` (README "Which base").
 DEFAULT_BASE = EMBEDDED_SMOLLM2
+# (threshold, pooling) of a base not calibrated yet: the router and adapter weighed alike.
+DEFAULT_CALIBRATION: tuple[float, tuple[float, float, float]] = (0.5, (1.0, 1.0, 0.0))
 APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -79,6 +81,11 @@ class Function:
         return {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
 
 
+def default_prompt(spec: str) -> str:
+    """A base's own chat turn: the embedded bases' own, ChatML for any other."""
+    return EMBEDDED_PROMPTS.get(spec, CHATML_PROMPT)
+
+
 def base_slug(spec: str) -> str:
     """The directory name of a base's adapters: ``embedded:gemma-3-270m`` -> ``gemma-3-270m``."""
     name = spec.removeprefix("embedded:").rstrip("/").rsplit("/", 1)[-1]
@@ -102,9 +109,12 @@ class App:
     training: dict[str, Any] = field(default_factory=dict)
     other_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def adapter_bases(self, active: str) -> list[str]:
-        """Every base this app has an adapter for."""
-        return [active] * bool(self.adapter) + [s for s, e in self.other_bases.items() if e.get("path")]
+    def adapter_entries(self, active: str) -> dict[str, dict[str, Any]]:
+        """Every base's entry (``{spec: {"path", "training"}}``), the active base's first."""
+        entries = dict(self.other_bases)
+        if self.adapter or self.training:
+            entries = {active: {"path": self.adapter, "training": self.training}, **entries}
+        return entries
 
     @property
     def token_count(self) -> int:
@@ -133,9 +143,9 @@ class Registry:
     path: Path
     base_model: str = DEFAULT_BASE
     prompt_template: str = CHATML_PROMPT
-    router_threshold: float = 0.5
+    router_threshold: float = DEFAULT_CALIBRATION[0]
     router_floor: float = 0.05
-    router_pooling: tuple[float, float, float] = (1.0, 1.0, 0.0)
+    router_pooling: tuple[float, float, float] = DEFAULT_CALIBRATION[1]
     # Other bases' fitted (threshold, pooling), restored when ``use_base`` makes one active.
     other_calibrations: dict[str, tuple[float, tuple[float, float, float]]] = field(default_factory=dict)
     pool_max_resident: int = 4
@@ -224,9 +234,9 @@ class Registry:
             entry = app.other_bases.pop(spec, {})
             app.adapter, app.training = entry.get("path"), entry.get("training") or {}
         self.other_calibrations[old] = (self.router_threshold, self.router_pooling)
-        self.router_threshold, self.router_pooling = self.other_calibrations.pop(spec, (0.5, (1.0, 1.0, 0.0)))
-        if self.prompt_template == EMBEDDED_PROMPTS.get(old, CHATML_PROMPT):
-            self.prompt_template = EMBEDDED_PROMPTS.get(spec, CHATML_PROMPT)
+        self.router_threshold, self.router_pooling = self.other_calibrations.pop(spec, DEFAULT_CALIBRATION)
+        if self.prompt_template == default_prompt(old):
+            self.prompt_template = default_prompt(spec)
         self.base_model = spec
         return [a.name for a in self.apps.values() if not a.adapter]
 
@@ -239,7 +249,7 @@ class Registry:
     def to_dict(self) -> dict[str, Any]:
         calibrations = {self.base_model: (self.router_threshold, self.router_pooling), **self.other_calibrations}
         head: dict[str, Any] = {"version": 1, "base_model": self.base_model}
-        if self.prompt_template != EMBEDDED_PROMPTS.get(self.base_model, CHATML_PROMPT):
+        if self.prompt_template != default_prompt(self.base_model):
             head["prompt_template"] = self.prompt_template
         return {
             **head,
@@ -260,7 +270,7 @@ class Registry:
                 app.name: {
                     "description": app.description,
                     "token_offset": app.token_offset,
-                    "adapters": _adapters_entry(app, self.base_model),
+                    "adapters": app.adapter_entries(self.base_model),
                     "router_examples": app.router_examples,
                     "functions": [fn.to_tool() for fn in app.functions],
                 }
@@ -274,13 +284,6 @@ class Registry:
         text += yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
         parse_registry(yaml.safe_load(text), self.path, check_files=False)
         atomic_write_text(self.path, text)
-
-
-def _adapters_entry(app: App, active: str) -> dict[str, Any]:
-    entries = dict(app.other_bases)
-    if app.adapter or app.training:
-        entries = {active: {"path": app.adapter, "training": app.training}, **entries}
-    return entries
 
 
 LOCK_TIMEOUT_S = 120
@@ -365,8 +368,8 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     _no_unknown(raw, TOP_KEYS, where, "")
     reg = Registry(path=path)
     reg.base_model = _typed(raw.get("base_model", DEFAULT_BASE), str, where, "base_model")
-    default_prompt = EMBEDDED_PROMPTS.get(reg.base_model, CHATML_PROMPT)
-    reg.prompt_template = _typed(raw.get("prompt_template", default_prompt), str, where, "prompt_template")
+    prompt = raw.get("prompt_template", default_prompt(reg.base_model))
+    reg.prompt_template = _typed(prompt, str, where, "prompt_template")
     _expect("{query}" in reg.prompt_template, where, "prompt_template", "must contain {query}")
     router = _section(raw, "router", ROUTER_KEYS, where)
     reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
@@ -429,8 +432,9 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
 
 
 def _calibration(body: dict, where: str, place: str) -> tuple[float, tuple[float, float, float]]:
-    threshold = float(_typed(body.get("threshold", 0.5), (int, float), where, f"{place}.threshold"))
-    pooling = _typed(body.get("pooling", [1.0, 1.0, 0.0]), list, where, f"{place}.pooling")
+    default_threshold, default_pooling = DEFAULT_CALIBRATION
+    threshold = float(_typed(body.get("threshold", default_threshold), (int, float), where, f"{place}.threshold"))
+    pooling = _typed(body.get("pooling", list(default_pooling)), list, where, f"{place}.pooling")
     _expect(
         len(pooling) == 3 and all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in pooling),
         where,

@@ -56,7 +56,7 @@ def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
     """The committed adapters, on every base, were trained on exactly what ``orch train`` generates."""
     registry = load_registry(ROOT / "registry.yaml")
     app = registry.app(name)
-    paths = [app.adapter, *(entry["path"] for entry in app.other_bases.values())]
+    paths = [entry["path"] for entry in app.adapter_entries(registry.base_model).values()]
     assert app.adapter and all(paths)
     for adapter in paths:
         manifest = json.loads((ROOT / adapter / "orch_manifest.json").read_text())

@@ -188,7 +188,8 @@ def test_a_failed_text_write_leaves_no_temp_file(tmp_path: Path, monkeypatch) ->
 def test_an_unusable_adapter_is_named_and_other_apps_still_serve(project_copy: Path, damage: str, message: str) -> None:
     from orchestrator.orchestrator import Orchestrator
 
-    adapter = load_registry(project_copy).adapter_dir(load_registry(project_copy).app("yelp"))
+    registry = load_registry(project_copy)
+    adapter = registry.adapter_dir(registry.app("yelp"))
     weights = adapter / "adapter_model.safetensors"
     if damage == "truncated":
         weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 3])

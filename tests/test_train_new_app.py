@@ -37,7 +37,8 @@ def test_add_app_trains_a_new_app_from_100_examples(tmp_path: Path) -> None:
     print(result.output.strip().splitlines()[-1], f"({minutes:.1f} min)")
     assert minutes < 10
 
-    adapter = load_registry(registry).adapter_dir(load_registry(registry).app("smarthome"))
+    trained = load_registry(registry)
+    adapter = trained.adapter_dir(trained.app("smarthome"))
     manifest = json.loads((adapter / "orch_manifest.json").read_text())
     metrics = manifest["heldout_metrics"]
     assert manifest["data"]["examples"] == 100 and metrics["n"] == 100
