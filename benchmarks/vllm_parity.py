@@ -1,107 +1,76 @@
-"""Do orch's own decoder and vLLM, serving ``orch export``, make the same calls?
+"""Does ``orch serve --engine vllm`` make the same calls as ``orch run``?
 
-Two processes, because vLLM lives in its own venv (``make vllm``):
+    .venv/bin/python benchmarks/vllm_parity.py [--data ../shared/eval/dev.jsonl] [--vllm-url URL]
 
-    .venv/bin/python benchmarks/vllm_parity.py orch EXPORT_DIR          # export + orch's calls
-    .venv-vllm/bin/python benchmarks/vllm_parity.py vllm EXPORT_DIR     # vLLM's calls, compared
-
-Each dev request with an app goes to that app's adapter (the router is orch's either way); vLLM
-decodes greedily under the app's structural tag from its export manifest.
+Every request is routed (no app given), as ``orch run`` does. orch answers first, on its own
+model; then the export is served by vLLM (started here from ``.venv-vllm`` unless ``--vllm-url``)
+and the same requests go through ``VLLMEngine``. Prints each request whose function or arguments
+differ, with both engines' decision scores, and the count.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+sys.path.insert(0, str(ROOT))
+
+from orchestrator.evaluation import read_rows  # noqa: E402
+from orchestrator.export import export_vllm  # noqa: E402
+from orchestrator.orchestrator import Orchestrator  # noqa: E402
+from orchestrator.registry import load_registry  # noqa: E402
+from orchestrator.vllm_engine import VLLMEngine  # noqa: E402
+from orchestrator.vllm_process import VLLMProcess, vllm_python  # noqa: E402
 
 
-def orch_side(export_dir: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    from orchestrator.calls import prompt_text
-    from orchestrator.evaluation import read_rows
-    from orchestrator.export import export_vllm
-    from orchestrator.orchestrator import Orchestrator
-    from orchestrator.registry import load_registry
-
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "eval" / "dev.jsonl"))
+    parser.add_argument("--vllm-url", help="a vLLM already serving --export-dir")
+    parser.add_argument("--export-dir", help="default: a temporary directory")
+    args = parser.parse_args()
     registry = load_registry(ROOT / "registry.yaml")
-    print(export_vllm(registry, export_dir).summary())
+    queries = [row.query for row in read_rows(Path(args.data))]
+
     orch = Orchestrator(registry)
-    calls = []
-    for row in read_rows(DEV):
-        if row.app is None:
-            continue
-        call = orch.run(row.query, app=row.app)
-        prompt = orch.base.tokenizer(prompt_text(registry.prompt_template, row.query), add_special_tokens=False)
-        calls.append(
-            {
-                "query": row.query,
-                "app": row.app,
-                "prompt_ids": prompt.input_ids,
-                "function": call.function,
-                "arguments": call.arguments,
-            }
-        )
-    (export_dir / "orch_calls.json").write_text(json.dumps(calls, indent=2))
-
-
-def vllm_side(export_dir: Path) -> None:
-    from vllm import LLM, SamplingParams
-    from vllm.lora.request import LoRARequest
-    from vllm.sampling_params import StructuredOutputsParams
-
-    calls = json.loads((export_dir / "orch_calls.json").read_text())
-    apps = sorted({c["app"] for c in calls})
-    manifests = {a: json.loads((export_dir / "loras" / a / "orch_app.json").read_text()) for a in apps}
     started = time.perf_counter()
-    llm = LLM(
-        model=str(export_dir / "base"),
-        enable_lora=True,
-        max_loras=len(apps),
-        max_lora_rank=16,
-        max_model_len=512,
-        dtype="bfloat16",
-        gpu_memory_utilization=0.3,  # on the CPU backend: the share of RAM it reserves
-    )
-    print(f"engine start {time.perf_counter() - started:.1f} s")
-    loras = {a: LoRARequest(a, i + 1, str(export_dir / "loras" / a)) for i, a in enumerate(apps)}
-    same, ends = 0, []
-    for call in calls:
-        manifest = manifests[call["app"]]
-        params = SamplingParams(
-            temperature=0.0,
-            max_tokens=96,
-            skip_special_tokens=False,
-            structured_outputs=StructuredOutputsParams(structural_tag=manifest["structured_outputs"]["structural_tag"]),
-        )
-        out = llm.generate([{"prompt_token_ids": call["prompt_ids"]}], params, lora_request=loras[call["app"]])
-        ids = list(out[0].outputs[0].token_ids)
-        by_id = {f["token_id"]: f["name"] for f in manifest["functions"]}
-        function = by_id.get(ids[0]) if ids else None
-        arguments = {}
-        if function:
-            # Up to the first functional or end token (of any app: see the note on end tokens).
-            end = next((i for i, t in enumerate(ids[1:], 1) if t >= manifest["base_vocab"]), len(ids))
-            text = llm.get_tokenizer().decode(ids[1:end])
-            try:
-                arguments = json.loads(text)
-            except json.JSONDecodeError:
-                arguments = {"<unparsed>": text, "<ids>": ids}
-        ends.append(ids[-1] == manifest["end_token"]["id"])
-        ok = function == call["function"] and arguments == call["arguments"]
-        same += ok
-        if not ok:
-            print(
-                f"differs: {call['query']!r}: orch {call['function']} {call['arguments']}, vllm {function} {arguments}"
-            )
-    print(f"vLLM equals orch on {same}/{len(calls)} dev requests (function and arguments)")
-    print(f"vLLM ended with the app's own end token on {sum(ends)}/{len(calls)}")
+    want = [orch.run(query) for query in queries]
+    print(f"orch run: {len(queries)} requests in {time.perf_counter() - started:.1f} s")
+    del orch
+
+    export_dir = Path(args.export_dir or tempfile.mkdtemp(prefix="orch-export-")) / "export"
+    if not args.vllm_url or not (export_dir / "export.json").exists():
+        print(export_vllm(registry, export_dir).summary())
+    process = None
+    url = args.vllm_url
+    if url is None:
+        process = VLLMProcess(vllm_python(ROOT), export_dir, export_dir / "vllm.log")
+        started = time.perf_counter()
+        url = process.start()
+        print(f"vLLM engine start: {time.perf_counter() - started:.1f} s")
+    try:
+        engine = VLLMEngine(registry, export_dir, url, timeout_s=120)
+        started = time.perf_counter()
+        got = [engine.run(query) for query in queries]
+        print(f"orch + vLLM: {len(queries)} requests in {time.perf_counter() - started:.1f} s")
+    finally:
+        if process is not None:
+            process.stop()
+
+    same = 0
+    for a, b in zip(want, got, strict=True):
+        if (a.app, a.function, a.arguments) == (b.app, b.function, b.arguments):
+            same += 1
+            continue
+        print(f"differs: {a.query!r}")
+        print(f"  orch: {a.summary()}  decision {a.decision.get('candidates')}")
+        print(f"  vLLM: {b.summary()}  decision {b.decision.get('candidates')}")
+    print(f"vLLM engine equals orch run on {same}/{len(queries)} requests (app, function and arguments)")
 
 
 if __name__ == "__main__":
-    side, directory = sys.argv[1], Path(sys.argv[2])
-    orch_side(directory) if side == "orch" else vllm_side(directory)
+    main()

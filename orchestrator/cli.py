@@ -363,17 +363,76 @@ def bench_cmd(ctx: click.Context, data_file: str, rag_rows: int, as_json: bool, 
     type=click.Choice(["grouped", "mixed"]),
     help="One batch per adapter, or one mixed-adapter batch (default: the registry's pool.batching).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["orch", "vllm"]),
+    default="orch",
+    show_default=True,
+    help="Who runs the model: orch itself, or vLLM serving `orch export` (routing stays in orch).",
+)
+@click.option("--vllm-url", help="A running vLLM serving `orch export` (default: start `vllm serve` on one).")
+@click.option(
+    "--export-dir",
+    type=click.Path(file_okay=False),
+    help="Where the vLLM export is written (default: ORCH_CACHE/vllm-export/<base>); re-exported on start.",
+)
+@click.option("--vllm-timeout", default=30.0, show_default=True, type=float, help="Seconds before a 503.")
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, max_batch: int, batching: str | None) -> None:
+def serve_cmd(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    max_batch: int,
+    batching: str | None,
+    engine: str,
+    vllm_url: str | None,
+    export_dir: str | None,
+    vllm_timeout: float,
+) -> None:
     """Serve /v1/call, /v1/route, /v1/chat/completions (OpenAI tool_calls shape), /v1/apps, /health."""
-    from orchestrator.orchestrator import Orchestrator
     from orchestrator.server import serve
 
     registry = _registry(ctx)
     registry.pool_batching = batching or registry.pool_batching
-    orch = Orchestrator(registry)
-    click.echo(f"orch serving {len(orch.registry.apps)} apps on http://{host}:{port}", err=True)
-    serve(orch, host, port, max_batch=max_batch)
+    if engine == "orch":
+        from orchestrator.orchestrator import Orchestrator
+
+        orch = Orchestrator(registry)
+        click.echo(f"orch serving {len(orch.registry.apps)} apps on http://{host}:{port}", err=True)
+        serve(orch, host, port, max_batch=max_batch)
+        return
+    with vllm_engine(registry, vllm_url, export_dir, vllm_timeout) as orch:
+        click.echo(f"orch serving {len(orch.apps)} apps on http://{host}:{port}, decoding in vLLM", err=True)
+        serve(orch, host, port, max_batch=max(max_batch, 64))
+
+
+@contextlib.contextmanager
+def vllm_engine(registry, url: str | None, export_dir: str | None, timeout_s: float):
+    """A ``VLLMEngine`` on ``url``, or on a ``vllm serve`` started here on a fresh export (stopped
+    on exit)."""
+    from orchestrator.base_model import cache_root
+    from orchestrator.export import export_vllm
+    from orchestrator.registry import base_slug
+    from orchestrator.vllm_engine import VLLMEngine
+    from orchestrator.vllm_process import VLLMProcess, vllm_python
+
+    directory = Path(export_dir) if export_dir else cache_root() / "vllm-export" / base_slug(registry.base_model)
+    process = None
+    if url is None or not (directory / "export.json").exists():
+        click.echo(export_vllm(registry, directory).summary(), err=True)
+    if url is None:
+        process = VLLMProcess(vllm_python(registry.path.parent), directory, directory / "vllm.log")
+        click.echo(f"starting vllm serve on {process.url} (log: {process.log_path})", err=True)
+        url = process.start()
+    try:
+        engine = VLLMEngine(registry, directory, url, timeout_s=timeout_s)
+        try:
+            yield engine
+        finally:
+            engine.close()
+    finally:
+        if process is not None:
+            process.stop()
 
 
 def main() -> None:

@@ -6,12 +6,21 @@ functional tokens' trained rows move into the served base: every app owns distin
 own adapter pool writes them at load time. Per app the export holds:
 
 * ``loras/<app>/``: the adapter's LoRA factors and config, token rows and token indices removed;
-* ``loras/<app>/orch_app.json``: token ids, functions and their schemas, the prompt template and
-  the ``structured_outputs`` payload for a request: one of the app's functional tokens followed
-  by that function's JSON schema and the end token, or the end token alone ("no call").
+* ``loras/<app>/orch_app.json``: token ids, functions and their schemas, the prompt template, and
+  what a request to vLLM sends (``orchestrator/vllm_engine.py``): step 1 asks for the first
+  token's log-probabilities over the app's functional tokens and end token (``logprob_token_ids``),
+  which is Octopus's function choice and the adapter's call probability; step 2 appends the chosen
+  functional token and decodes the arguments under that function's JSON schema
+  (``structured_outputs.json``), every functional token but the end token banned
+  (``argument_logit_bias``), the end token as the stop token.
 
-``base/`` is the grown base (tokenizer with every functional token, safetensors weights), and
-``export.json`` lists each app's adapter digest, so a re-export says what changed.
+Why two steps and not one structural tag ("a functional token, then its schema, then the end
+token"): xgrammar 0.2.8, which vLLM 0.32 uses, caches compiled grammars under a fingerprint that
+ignores token ids, so a second app's tag is served the first app's tokens (two tags that differ
+only in their token ids compile to one grammar, with xgrammar alone). Compiling a whole app's tag
+also took 0.9-11.6 s on a 2-core CPU, against one cached JSON schema per function. And orch's
+call-or-no-call decision needs every candidate app's first-token distribution before any of them
+decodes.
 """
 
 from __future__ import annotations
@@ -23,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.atomic import atomic_directory
+from orchestrator.calls import strict_schema
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry
 
 EXPORT_MANIFEST = "export.json"
 APP_MANIFEST = "orch_app.json"
-# Room for the ", " and ": " separators the adapters were trained on, and no more.
-MAX_WHITESPACE = 1
+BANNED = -100.0  # the lowest logit bias the OpenAI API takes
 
 
 @dataclass
@@ -55,35 +64,15 @@ class ExportReport:
         return "; ".join(parts)
 
 
-def structural_tag(app: App, token_ids: dict[str, int], all_tokens: list[str]) -> dict[str, Any]:
-    """xgrammar's structural tag for one request: "<fn token> JSON(schema) <end>" or "<end>".
-
-    xgrammar reads an added token as its text, which a JSON string may hold: ``excludes`` keeps
-    every functional token out of the arguments, as orch's own decoder masks them.
-    """
-    end = {"type": "token", "token": token_ids[app.end_token]}
-    calls = [
-        {
-            "type": "sequence",
-            "elements": [
-                {"type": "token", "token": token_ids[token]},
-                {
-                    "type": "json_schema",
-                    "json_schema": fn.parameters,
-                    "max_whitespace_cnt": MAX_WHITESPACE,
-                    "excludes": all_tokens,
-                },
-                end,
-            ],
-        }
-        for fn, token in zip(app.functions, app.function_tokens, strict=True)
-    ]
-    return {"type": "structural_tag", "format": {"type": "or", "elements": [*calls, end]}}
-
-
 def app_manifest(
     registry: Registry, app: App, token_ids: dict[str, int], digest: str, base_vocab: int
 ) -> dict[str, Any]:
+    """What orch's vLLM engine needs to ask vLLM for one app's calls. ``token_ids`` holds every
+    functional token of the registry: all of them but this app's end token are banned inside the
+    arguments. xgrammar reads an added token as its text, which a JSON string may hold (vLLM once
+    wrote ``<android_16>`` inside one); orch's own decoder masks them the same way. The end token
+    is left to the grammar, which allows it only as a stop token once the JSON is complete."""
+    banned = {str(i): BANNED for t, i in token_ids.items() if t != app.end_token}
     return {
         "app": app.name,
         "base_vocab": base_vocab,  # every id from here on is a functional or end token
@@ -93,12 +82,16 @@ def app_manifest(
         "prompt_template": registry.prompt_template,
         "end_token": {"token": app.end_token, "id": token_ids[app.end_token]},
         "functions": [
-            {"name": fn.name, "token": token, "token_id": token_ids[token], "parameters": fn.parameters}
+            {
+                "name": fn.name,
+                "token": token,
+                "token_id": token_ids[token],
+                "parameters": fn.parameters,
+                "structured_outputs": {"json": strict_schema(fn)},
+            }
             for fn, token in zip(app.functions, app.function_tokens, strict=True)
         ],
-        "structured_outputs": {
-            "structural_tag": json.dumps(structural_tag(app, token_ids, [t for t in registry.token_slots() if t]))
-        },
+        "argument_logit_bias": banned,
     }
 
 
@@ -141,13 +134,13 @@ def export_vllm(registry: Registry, directory: Path) -> ExportReport:
     digests: dict[str, str] = {}
     with atomic_directory(directory) as staging:
         embeddings = base.model.get_input_embeddings().weight
+        token_ids = {t: base.token_id(t) for t in registry.token_slots() if t}
         for app in trained:
             source = registry.adapter_dir(app)
             adapter = read_adapter(source, app, base)  # refuses adapters of other tokens or bases
             with torch.no_grad():
                 embeddings.index_copy_(0, adapter.token_ids, adapter.token_rows.to(embeddings.dtype))
             digests[app.name] = _write_pure_lora(source, staging / "loras" / app.name)
-            token_ids = {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]}
             manifest = app_manifest(registry, app, token_ids, digests[app.name], base.base_vocab)
             (staging / "loras" / app.name / APP_MANIFEST).write_text(json.dumps(manifest, indent=2))
         base.model.save_pretrained(staging / "base")

@@ -134,6 +134,15 @@ class Orchestrator:
                 results[i].router_scores = scores[i]
         return results
 
+    def engine_health(self) -> dict:
+        """What ``/health`` reports of the model side."""
+        return {
+            "engine": "orch",
+            "active_adapter": self.pool.active,
+            "adapter_switches": self.pool.stats["switches"],
+            "batching": self.registry.pool_batching,
+        }
+
     def judge(self, queries: list[str], batch_size: int = 16) -> list[Verdict]:
         """Both views of every candidate app for each query, from prefills alone (no decoding):
         what ``orch calibrate`` fits the threshold on."""
@@ -155,25 +164,7 @@ class Orchestrator:
         return verdicts
 
     def _candidates(self, texts: list[str], indices: list[int], reachable_only: bool = True):
-        """(index, router probabilities by class, candidate apps) for the given requests. With
-        ``reachable_only``, a candidate that cannot reach the threshold even with a sure adapter
-        is left out (no adapter row is spent on it; a request with none left gets no call)."""
-        if not indices:
-            return []
-        probabilities = self.router.probabilities([texts[i] for i in indices])
-        threshold, pooling = self.router.threshold, self.router.pooling
-        return [
-            (
-                i,
-                self.router.named(probs),
-                [
-                    Candidate(app, p)
-                    for app, p in self.router.candidates(probs)
-                    if not reachable_only or reachable(p, threshold, pooling)
-                ],
-            )
-            for i, probs in zip(indices, probabilities, strict=True)
-        ]
+        return route_candidates(self.router, texts, indices, reachable_only)
 
     def _loadable(self, rows: list[_Row], results: list, verdicts: dict[int, Verdict]) -> list[_Row]:
         """Rows whose app's adapter loads; a request whose every row fails gets the error."""
@@ -193,21 +184,47 @@ class Orchestrator:
         return self.base.tokenizer(prompt_text(self.registry.prompt_template, text), add_special_tokens=False).input_ids
 
     def _call(self, text: str, app: str, decoded: Decoded) -> Call:
-        """The decoded call, its free-text values grounded in the request (``grounding.py``)."""
-        arguments, grounded = decoded.arguments, {}
-        if decoded.function:
-            arguments, grounded = ground(self.registry.app(app).function(decoded.function), arguments, text)
-        return Call(
-            query=text,
-            app=app if decoded.function else None,
-            function=decoded.function,
-            arguments=arguments,
-            grounded=grounded,
-            routed_app=app,
-            function_scores=decoded.function_scores,
-            generated_tokens=decoded.generated_tokens,
-            timings_ms=dict(decoded.timings_ms),
+        return grounded_call(self.registry, text, app, decoded)
+
+
+def route_candidates(router: Router, texts: list[str], indices: list[int], reachable_only: bool = True):
+    """(index, router probabilities by class, candidate apps) for the given requests. With
+    ``reachable_only``, a candidate that cannot reach the threshold even with a sure adapter is
+    left out (no adapter row is spent on it; a request with none left gets no call)."""
+    if not indices:
+        return []
+    probabilities = router.probabilities([texts[i] for i in indices])
+    threshold, pooling = router.threshold, router.pooling
+    return [
+        (
+            i,
+            router.named(probs),
+            [
+                Candidate(app, p)
+                for app, p in router.candidates(probs)
+                if not reachable_only or reachable(p, threshold, pooling)
+            ],
         )
+        for i, probs in zip(indices, probabilities, strict=True)
+    ]
+
+
+def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
+    """The decoded call, its free-text values grounded in the request (``grounding.py``)."""
+    arguments, grounded = decoded.arguments, {}
+    if decoded.function:
+        arguments, grounded = ground(registry.app(app).function(decoded.function), arguments, text)
+    return Call(
+        query=text,
+        app=app if decoded.function else None,
+        function=decoded.function,
+        arguments=arguments,
+        grounded=grounded,
+        routed_app=app,
+        function_scores=decoded.function_scores,
+        generated_tokens=decoded.generated_tokens,
+        timings_ms=dict(decoded.timings_ms),
+    )
 
 
 @dataclass

@@ -29,8 +29,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from orchestrator.errors import OrchError
+from orchestrator.errors import EngineError, EngineUnavailable, OrchError
 from orchestrator.orchestrator import Orchestrator, check_query
+from orchestrator.vllm_engine import VLLMEngine
+
+Engine = Orchestrator | VLLMEngine
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -114,7 +117,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "Request body too large"),
         (422, "Malformed JSON or a field of the wrong type"),
         (500, "Internal error"),
-        (503, "Shutting down"),
+        (502, "The vLLM engine refused or garbled a request (--engine vllm)"),
+        (503, "Shutting down, or the vLLM engine is down or too slow (--engine vllm)"),
     ]
 }
 
@@ -130,7 +134,7 @@ class Job:
 class InferenceWorker:
     """The single owner of the model: drains the queue, groups by app, answers futures."""
 
-    def __init__(self, orch: Orchestrator, max_batch: int = 16, window_ms: float = 20.0) -> None:
+    def __init__(self, orch: Engine, max_batch: int = 16, window_ms: float = 20.0) -> None:
         self.orch = orch
         self.max_batch = max_batch
         self.window_s = window_ms / 1000
@@ -210,8 +214,9 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return JSONResponse(status_code=status, content={"error": {"message": message, "status": status}}, headers=headers)
 
 
-def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
-    """The FastAPI application around one warm Orchestrator."""
+def create_app(orch: Engine, max_batch: int = 16) -> FastAPI:
+    """The FastAPI application around one warm engine: orch's own model, or vLLM behind orch's
+    router (``VLLMEngine``); both answer the same API."""
     worker = InferenceWorker(orch, max_batch=max_batch)
 
     @asynccontextmanager
@@ -280,6 +285,10 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
         future = worker.submit(Job(text, app_name, route_only))
         try:
             return await asyncio.wrap_future(future), None
+        except EngineUnavailable as err:
+            return None, _error(503, str(err), {"Retry-After": "5"})
+        except EngineError as err:
+            return None, _error(502, str(err))
         except OrchError as err:
             return None, _error(400, str(err))
         except Exception as err:
@@ -289,6 +298,9 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
     async def health() -> Any:
         if app.state.draining:
             return _error(503, f"the server is shutting down ({app.state.in_flight} requests in flight)")
+        engine = await asyncio.to_thread(orch.engine_health)
+        if engine.get("vllm", "ok") != "ok":
+            return _error(503, engine["vllm"])
         return {
             "status": "ok",
             # The registry changed on disk (an app added, retrained or removed): this server still
@@ -296,9 +308,7 @@ def create_app(orch: Orchestrator, max_batch: int = 16) -> FastAPI:
             "registry_changed": _stamp(orch.registry.path) != registry_stamp,
             "in_flight": app.state.in_flight,
             "apps": len(orch.registry.apps),
-            "active_adapter": orch.pool.active,
-            "adapter_switches": orch.pool.stats["switches"],
-            "batching": orch.registry.pool_batching,
+            **engine,
             **worker.stats,
         }
 
@@ -367,7 +377,7 @@ def _apps_on_disk(path: Path) -> set[str]:
 DRAIN_TIMEOUT_S = 60.0
 
 
-def serve(orch: Orchestrator, host: str, port: int, max_batch: int = 16) -> None:
+def serve(orch: Engine, host: str, port: int, max_batch: int = 16) -> None:
     """Serve until SIGINT/SIGTERM. The first signal drains: requests in flight finish, new ones get
     503, then the server exits 0. A second signal stops at once."""
     import uvicorn
