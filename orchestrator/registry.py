@@ -49,7 +49,10 @@ ROUTER_KEYS = {"threshold", "floor", "pooling", "calibration"}
 CALIBRATION_KEYS = {"threshold", "pooling"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
-DECODING_KEYS = {"max_new_tokens", "max_query_chars"}
+DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
+# How the base's weights are held when serving: "auto" (int8 on a CPU without native bf16, else
+# the native dtype), "native", or "int8" (``orchestrator/quantized.py``).
+WEIGHTS = ("auto", "native", "int8")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
 ADAPTER_KEYS = {"path", "training"}
 TOOL_KEYS = {"type", "function"}
@@ -153,6 +156,7 @@ class Registry:
     pool_batching: str = "grouped"
     max_new_tokens: int = 96
     max_query_chars: int = 512
+    weights: str = "auto"
     apps: dict[str, App] = field(default_factory=dict)
 
     # ----- lookups ---------------------------------------------------------------------------
@@ -265,7 +269,11 @@ class Registry:
                 "mode": self.pool_mode,
                 "batching": self.pool_batching,
             },
-            "decoding": {"max_new_tokens": self.max_new_tokens, "max_query_chars": self.max_query_chars},
+            "decoding": {
+                "max_new_tokens": self.max_new_tokens,
+                "max_query_chars": self.max_query_chars,
+                **({"weights": self.weights} if self.weights != "auto" else {}),
+            },
             "apps": {
                 app.name: {
                     "description": app.description,
@@ -394,6 +402,8 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     decoding = _section(raw, "decoding", DECODING_KEYS, where)
     reg.max_new_tokens = _typed(decoding.get("max_new_tokens", 96), int, where, "decoding.max_new_tokens")
     reg.max_query_chars = _typed(decoding.get("max_query_chars", 512), int, where, "decoding.max_query_chars")
+    reg.weights = _typed(decoding.get("weights", "auto"), str, where, "decoding.weights")
+    _expect(reg.weights in WEIGHTS, where, "decoding.weights", f"must be one of {', '.join(WEIGHTS)}")
 
     apps = raw.get("apps") or {}
     _expect(isinstance(apps, dict), where, "apps", "must be a mapping of app name to app")

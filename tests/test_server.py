@@ -58,7 +58,7 @@ def test_chat_completions_shape(client) -> None:
 JSON = {"content-type": "application/json"}
 
 
-@pytest.mark.parametrize(
+BAD_REQUESTS = pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "text"),
     [
         ("post", "/v1/call", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, "JSON"),
@@ -74,6 +74,9 @@ JSON = {"content-type": "application/json"}
         ("post", "/v1/call", {"content": b'{"query": "order \xff pizza"}', "headers": JSON}, 400, "parsing the body"),
     ],
 )
+
+
+@BAD_REQUESTS
 def test_bad_requests_get_4xx_json(client, method, path, kwargs, status, text) -> None:
     response = getattr(client, method)(path, **kwargs)
     assert response.status_code == status, response.text

@@ -198,6 +198,16 @@ def test_tiny_gemma_batched_decoding_equals_one_at_a_time(tiny_registry: Registr
     assert batched(pool.activate_rows(["vehicle"] * len(prompts)), apps) == alone
 
 
+def required_arguments(schema: dict) -> dict:
+    """The smallest valid arguments: each required property's first enum value, minimum, or a word."""
+    simple = {"string": "x", "boolean": True, "integer": 0, "number": 0}
+    return {
+        name: spec["enum"][0] if "enum" in spec else spec.get("minimum", simple[spec["type"]])
+        for name, spec in schema.get("properties", {}).items()
+        if name in schema.get("required", [])
+    }
+
+
 def test_vllm_export_moves_token_rows_into_the_base_and_keeps_the_logits(tiny_registry: Registry, tmp_path) -> None:
     """Exported base + pure LoRA (what vLLM loads) gives peft's logits for the original adapter."""
     import xgrammar as xgr
@@ -227,8 +237,26 @@ def test_vllm_export_moves_token_rows_into_the_base_and_keeps_the_logits(tiny_re
         got = PeftModel.from_pretrained(exported, str(lora))(input_ids=ids).logits
     assert torch.allclose(got, want, atol=1e-4)
 
+    # What vLLM does with a manifest: one cached compiler, each function's JSON schema, the app's
+    # end token as a stop token. After valid arguments only the stop tokens may follow.
     manifest = json.loads((lora / "orch_app.json").read_text())
+    end = manifest["end_token"]["id"]
+    assert end == base.token_id("<vehicle_end>")
+    assert str(end) not in manifest["argument_logit_bias"]
+    assert {int(i) for i in manifest["argument_logit_bias"]} == {
+        base.token_id(t) for t in tiny_registry.token_slots() if t and t != "<vehicle_end>"
+    }
     info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=len(tokenizer))
-    xgr.GrammarCompiler(info).compile_structural_tag(manifest["structured_outputs"]["structural_tag"])
-    assert manifest["end_token"]["id"] == base.token_id("<vehicle_end>")
+    compiler = xgr.GrammarCompiler(info, cache_enabled=True)
+    bitmask = xgr.allocate_token_bitmask(1, len(tokenizer))
+    for fn in manifest["functions"]:
+        matcher = xgr.GrammarMatcher(
+            compiler.compile_json_schema(json.dumps(fn["structured_outputs"]["json"])),
+            override_stop_tokens=[tokenizer.eos_token_id, end],
+        )
+        example = json.dumps(required_arguments(fn["parameters"]))
+        assert all(matcher.accept_token(t) for t in tokenizer(example, add_special_tokens=False).input_ids)
+        matcher.fill_next_token_bitmask(bitmask)
+        allowed = [t for t in range(len(tokenizer)) if int(bitmask[0, t // 32]) >> (t % 32) & 1]
+        assert end in allowed and len(allowed) <= 2, (fn["name"], allowed)
     assert "no adapter changed" in export_vllm(tiny_registry, tmp_path / "export").summary()
