@@ -1,5 +1,10 @@
 """orch's warm call against llama.cpp on the same base, the same requests and the same CPU threads.
 
+orch runs twice in one process, one after the other: with the base's native float weights, and
+with ``decoding.weights: int8`` (``orchestrator/quantized.py``). For each: warm p50/p95 over the
+dev requests, the cost of an adapter switch (merge + the int8 repack it triggers), and with
+``--accuracy`` dev and SNIPS accuracy (``orch eval``'s scoring).
+
 For every dev request, orch answers it end to end (router, adapter, constrained decoding) and
 llama.cpp, reading the same base as its 4-bit GGUF, generates as many tokens as orch generated
 for that request: once unconstrained and once under the JSON-schema grammar of the function the
@@ -8,7 +13,7 @@ number of decode steps and the table compares per-call cost, not answers. Each r
 is the median of ``--rounds`` passes. llama.cpp (``pip install llama-cpp-python``) is optional:
 without it, its rows are skipped with one line saying so.
 
-    python benchmarks/cpu_peer.py [--rows N] [--rounds 3]
+    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy]
 """
 
 from __future__ import annotations
@@ -29,12 +34,20 @@ from orchestrator.registry import EMBEDDED_PROMPTS, load_registry  # noqa: E402
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
-def orch_calls(registry_path: Path, rows, rounds: int) -> tuple[list[float], list[int], str]:
-    """Warm end-to-end calls: each request's median latency and generated-token count."""
+SNIPS = ROOT.parent / "shared" / "eval" / "snips.jsonl"
+MODES = {"native": "orch, native float weights", "int8": "orch, int8 decoding steps"}
+
+
+def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: bool) -> dict:
+    """Warm end-to-end calls under one ``decoding.weights``: each request's median latency and
+    generated-token count, the adapter switch cost, and optionally dev and SNIPS accuracy."""
     from orchestrator.bench import machine_line
+    from orchestrator.evaluation import evaluate
     from orchestrator.orchestrator import Orchestrator
 
-    orch = Orchestrator(load_registry(registry_path))
+    registry = load_registry(registry_path)
+    registry.weights = weights
+    orch = Orchestrator(registry)
     for row in rows[:3]:
         orch.run(row.query)  # warm-up: first-call allocations, grammar compiles
     times: list[list[float]] = [[] for _ in rows]
@@ -45,7 +58,38 @@ def orch_calls(registry_path: Path, rows, rounds: int) -> tuple[list[float], lis
             call = orch.run(row.query)
             times[i].append((time.perf_counter() - started) * 1000)
             tokens[i] = call.generated_tokens
-    return [statistics.median(t) for t in times], tokens, machine_line(orch)
+    result = {
+        "ms": [statistics.median(t) for t in times],
+        "tokens": tokens,
+        "machine": machine_line(orch),
+        "switch_ms": switch_cost(orch),
+    }
+    if accuracy:
+        result["dev"] = evaluate(orch, read_rows(DEV))
+        result["snips"] = evaluate(orch, read_rows(SNIPS))
+    return result
+
+
+def switch_cost(orch, rounds: int = 3) -> float:
+    """Median ms of an adapter switch plus one decoding step, minus that step alone: what a
+    request for another app pays before its first token (int8: the repack of merged weights)."""
+    import torch
+
+    apps = [name for name in orch.registry.apps if orch.registry.adapter_dir(orch.registry.app(name))]
+    ids = torch.tensor([orch.base.tokenizer("order pizza", add_special_tokens=False).input_ids[:1]])
+
+    def step(app: str) -> float:
+        started = time.perf_counter()
+        with torch.inference_mode():
+            orch.pool.activate(app)(input_ids=ids, logits_to_keep=1)
+        return (time.perf_counter() - started) * 1000
+
+    switched, warm = [], []
+    for _ in range(rounds):
+        for app in apps:
+            switched.append(step(app))
+            warm.append(step(app))
+    return statistics.median(switched) - statistics.median(warm)
 
 
 def llama_calls(spec: str, registry, rows, tokens: list[int], rounds: int, threads: int) -> dict[str, list[float]]:
@@ -82,34 +126,48 @@ def main() -> None:
     parser.add_argument("--registry", default=str(ROOT / "registry.yaml"))
     parser.add_argument("--rows", type=int, default=0, help="First N dev requests (0: all).")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--accuracy", action="store_true", help="Also dev and SNIPS accuracy per mode.")
     args = parser.parse_args()
     import torch
 
     registry = load_registry(args.registry)
     rows = read_rows(DEV)[: args.rows or None]
-    orch_ms, tokens, machine = orch_calls(Path(args.registry), rows, args.rounds)
+    runs = {mode: orch_calls(Path(args.registry), mode, rows, args.rounds, args.accuracy) for mode in MODES}
+    tokens = runs["native"]["tokens"]
     threads = torch.get_num_threads()
-    print(f"cpu_peer ({len(rows)} dev requests, base {registry.base_model}; {machine})")
-    head = f"{'path':<44} {'p50 ms':>8} {'p95 ms':>8} {'tokens/call':>12}"
+    print(f"cpu_peer ({len(rows)} dev requests, base {registry.base_model}; {runs['native']['machine']})")
+    head = f"{'path':<44} {'p50 ms':>8} {'p95 ms':>8} {'tokens/call':>12} {'switch ms':>10}"
     print(head + "\n" + "-" * len(head))
-    mean_tokens = statistics.mean(tokens)
-    print(
-        f"{'orch (router + adapter + grammar)':<44} {percentile(orch_ms, 50):>8.0f} {percentile(orch_ms, 95):>8.0f} "
-        f"{mean_tokens:>12.1f}"
-    )
+    for mode, label in MODES.items():
+        run = runs[mode]
+        print(
+            f"{label:<44} {percentile(run['ms'], 50):>8.0f} {percentile(run['ms'], 95):>8.0f} "
+            f"{statistics.mean(run['tokens']):>12.1f} {run['switch_ms']:>10.0f}"
+        )
+    if args.accuracy:
+        print(f"\n{'accuracy':<44} {'dev fn':>8} {'dev exact':>10} {'SNIPS fn':>9} {'SNIPS false calls':>18}")
+        for mode, label in MODES.items():
+            dev, snips = runs[mode]["dev"], runs[mode]["snips"]
+            print(
+                f"{label:<44} {dev['function_accuracy']:>8.1%} {dev['exact_match']:>10.1%} "
+                f"{snips['function_accuracy']:>9.1%} {snips['false_call_rate']:>18.1%}"
+            )
     try:
         import llama_cpp
     except ImportError:
         print("llama.cpp: skipped (pip install llama-cpp-python to compare)")
         return
     peer = llama_calls(registry.base_model, registry, rows, tokens, args.rounds, threads)
+    mean_tokens = statistics.mean(tokens)
     for kind, label in (("unconstrained", "unconstrained"), ("json_schema", "JSON-schema grammar")):
         ms = peer[kind]
         print(
             f"{f'llama.cpp {llama_cpp.__version__}, {label}':<44} {percentile(ms, 50):>8.0f} "
             f"{percentile(ms, 95):>8.0f} {mean_tokens:>12.1f}"
         )
-    print(f"ratio orch / llama.cpp grammar p50: {percentile(orch_ms, 50) / percentile(peer['json_schema'], 50):.2f}x")
+    for mode, label in MODES.items():
+        ratio = percentile(runs[mode]["ms"], 50) / percentile(peer["json_schema"], 50)
+        print(f"ratio {label} / llama.cpp grammar p50: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

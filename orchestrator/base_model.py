@@ -201,13 +201,10 @@ def default_dtype(device: str) -> torch.dtype:
 
 
 def serving_weights(setting: str, device: str) -> str:
-    """``decoding.weights`` resolved for this machine (``ORCH_WEIGHTS`` overrides): "auto" is
-    int8 on a CPU without native bf16, where float32 reads 4 bytes a weight, and the native dtype
-    elsewhere (bf16 on GPUs and bf16 CPUs). ``benchmarks/cpu_peer.py`` measures both."""
+    """``decoding.weights`` for this machine (``ORCH_WEIGHTS`` overrides): int8 applies on the CPU
+    only. ``benchmarks/cpu_peer.py`` measures it against the native weights."""
     setting = os.environ.get("ORCH_WEIGHTS") or setting
-    if setting == "auto":
-        return "int8" if device == "cpu" and not cpu_has_bf16() else "native"
-    return setting
+    return "int8" if setting == "int8" and device == "cpu" else "native"
 
 
 def cpu_has_bf16() -> bool:

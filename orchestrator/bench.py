@@ -206,6 +206,7 @@ def machine_line(orch: Orchestrator) -> str:
     from orchestrator.base_model import cpu_has_bf16
 
     dtype = str(next(orch.base.model.parameters()).dtype).removeprefix("torch.")
+    dtype += ", int8 decoding steps" if orch.weights == "int8" else ""
     if orch.base.device.type != "cpu":
         return f"device {orch.base.device}, {dtype}"
     native = "native bf16" if cpu_has_bf16() else "no native bf16"

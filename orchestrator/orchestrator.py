@@ -89,21 +89,7 @@ class Orchestrator:
         texts = [check_query(query, self.registry.max_query_chars) for query, _ in requests]
         started = time.perf_counter()
         results: list[Call | OrchError | None] = [None] * len(requests)
-        verdicts: dict[int, Verdict] = {}
-        scores: dict[int, dict[str, float]] = {}
-        rows: list[_Row] = []
-        unrouted = [i for i, (_, app) in enumerate(requests) if app is None]
-        for i, route_scores, candidates in self._candidates(texts, unrouted):
-            scores[i] = route_scores
-            candidates = candidates if mixed else candidates[:1]
-            verdicts[i] = Verdict(None, self.router.threshold, candidates)
-            rows += [_Row(i, c.app, c) for c in candidates]
-        for i, (_, app) in enumerate(requests):
-            if app is not None:
-                try:
-                    rows.append(_Row(i, self.registry.app(app).name))
-                except OrchError as err:
-                    results[i] = err
+        rows, verdicts, scores = plan_rows(self.router, self.registry, texts, requests, results, top_only=not mixed)
         route_ms = (time.perf_counter() - started) * 1000
         rows = self._loadable(rows, results, verdicts)
         apps = {row.app for row in rows}
@@ -132,13 +118,7 @@ class Orchestrator:
                 if isinstance(call, Call):
                     call.timings_ms = _rounded({**timings, **call.timings_ms, "total_ms": _since(started)})
                 results[row.request] = call
-        for i, verdict in verdicts.items():
-            if results[i] is None:
-                results[i] = Call(texts[i], None, None, {}, timings_ms=_rounded({"route_ms": route_ms}))
-            if isinstance(results[i], Call):
-                results[i].decision = verdict.to_json()
-                results[i].router_scores = scores[i]
-        return results
+        return settle_routed(results, verdicts, scores, texts, route_ms)
 
     def engine_health(self) -> dict:
         """What ``/health`` reports of the model side."""
@@ -214,6 +194,48 @@ def route_candidates(router: Router, texts: list[str], indices: list[int], reach
         )
         for i, probs in zip(indices, probabilities, strict=True)
     ]
+
+
+def plan_rows(
+    router: Router,
+    registry: Registry,
+    texts: list[str],
+    requests: list[tuple[str, str | None]],
+    results: list,
+    top_only: bool = False,
+) -> tuple[list[_Row], dict[int, Verdict], dict[int, dict[str, float]]]:
+    """The (request, app) rows to ask: a request's given app, or its reachable router candidates
+    (only the top one with ``top_only``); with each routed request's open verdict and router
+    scores. A request naming an unknown app gets its error in ``results``."""
+    verdicts: dict[int, Verdict] = {}
+    scores: dict[int, dict[str, float]] = {}
+    rows: list[_Row] = []
+    unrouted = [i for i, (_, app) in enumerate(requests) if app is None]
+    for i, route_scores, candidates in route_candidates(router, texts, unrouted):
+        scores[i] = route_scores
+        candidates = candidates[:1] if top_only else candidates
+        verdicts[i] = Verdict(None, router.threshold, candidates)
+        rows += [_Row(i, c.app, c) for c in candidates]
+    for i, (_, app) in enumerate(requests):
+        if app is not None:
+            try:
+                rows.append(_Row(i, registry.app(app).name))
+            except OrchError as err:
+                results[i] = err
+    return rows, verdicts, scores
+
+
+def settle_routed(
+    results: list, verdicts: dict[int, Verdict], scores: dict[int, dict[str, float]], texts: list[str], route_ms: float
+) -> list:
+    """Routed requests that no app answered get no call; every routed call carries its decision."""
+    for i, verdict in verdicts.items():
+        if results[i] is None:
+            results[i] = Call(texts[i], None, None, {}, timings_ms=_rounded({"route_ms": route_ms}))
+        if isinstance(results[i], Call):
+            results[i].decision = verdict.to_json()
+            results[i].router_scores = scores[i]
+    return results
 
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:

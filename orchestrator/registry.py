@@ -50,9 +50,9 @@ CALIBRATION_KEYS = {"threshold", "pooling"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
-# How the base's weights are held when serving: "auto" (int8 on a CPU without native bf16, else
-# the native dtype), "native", or "int8" (``orchestrator/quantized.py``).
-WEIGHTS = ("auto", "native", "int8")
+# How the base's weights are held when serving: "native" (bf16 or float32, by the machine) or
+# "int8" decoding steps on the CPU (``orchestrator/quantized.py``; opt-in, see its measurements).
+WEIGHTS = ("native", "int8")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
 ADAPTER_KEYS = {"path", "training"}
 TOOL_KEYS = {"type", "function"}
@@ -156,7 +156,7 @@ class Registry:
     pool_batching: str = "grouped"
     max_new_tokens: int = 96
     max_query_chars: int = 512
-    weights: str = "auto"
+    weights: str = "native"
     apps: dict[str, App] = field(default_factory=dict)
 
     # ----- lookups ---------------------------------------------------------------------------
@@ -272,7 +272,7 @@ class Registry:
             "decoding": {
                 "max_new_tokens": self.max_new_tokens,
                 "max_query_chars": self.max_query_chars,
-                **({"weights": self.weights} if self.weights != "auto" else {}),
+                **({"weights": self.weights} if self.weights != "native" else {}),
             },
             "apps": {
                 app.name: {
@@ -402,7 +402,7 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     decoding = _section(raw, "decoding", DECODING_KEYS, where)
     reg.max_new_tokens = _typed(decoding.get("max_new_tokens", 96), int, where, "decoding.max_new_tokens")
     reg.max_query_chars = _typed(decoding.get("max_query_chars", 512), int, where, "decoding.max_query_chars")
-    reg.weights = _typed(decoding.get("weights", "auto"), str, where, "decoding.weights")
+    reg.weights = _typed(decoding.get("weights", "native"), str, where, "decoding.weights")
     _expect(reg.weights in WEIGHTS, where, "decoding.weights", f"must be one of {', '.join(WEIGHTS)}")
 
     apps = raw.get("apps") or {}

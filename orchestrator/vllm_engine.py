@@ -32,7 +32,7 @@ from orchestrator.calls import Call, prompt_text, trimmed
 from orchestrator.decision import Verdict, call_probability, decide
 from orchestrator.decoder import NO_CALL, Decoded
 from orchestrator.errors import EngineError, EngineUnavailable, OrchError
-from orchestrator.orchestrator import _Row, check_query, grounded_call, route_candidates
+from orchestrator.orchestrator import _Row, check_query, grounded_call, plan_rows, settle_routed
 from orchestrator.registry import Registry
 from orchestrator.router import Route, Router
 
@@ -191,20 +191,7 @@ class VLLMEngine:
         texts = [check_query(query, self.registry.max_query_chars) for query, _ in requests]
         started = time.perf_counter()
         results: list[Call | OrchError | None] = [None] * len(requests)
-        verdicts: dict[int, Verdict] = {}
-        scores: dict[int, dict[str, float]] = {}
-        rows: list[_Row] = []
-        unrouted = [i for i, (_, app) in enumerate(requests) if app is None]
-        for i, route_scores, candidates in route_candidates(self.router, texts, unrouted):
-            scores[i] = route_scores
-            verdicts[i] = Verdict(None, self.router.threshold, candidates)
-            rows += [_Row(i, c.app, c) for c in candidates]
-        for i, (_, app) in enumerate(requests):
-            if app is not None:
-                try:
-                    rows.append(_Row(i, self.registry.app(app).name))
-                except OrchError as err:
-                    results[i] = err
+        rows, verdicts, scores = plan_rows(self.router, self.registry, texts, requests, results)
         route_ms = _since(started)
         prompts = [self._prompt(text) for text in texts]
 
@@ -243,13 +230,7 @@ class VLLMEngine:
             call = grounded_call(self.registry, texts[row.request], row.app, decoded)
             call.timings_ms = {k: round(v, 2) for k, v in {**timings, "total_ms": _since(started)}.items()}
             results[row.request] = call
-        for i, verdict in verdicts.items():
-            if results[i] is None:
-                results[i] = Call(texts[i], None, None, {}, timings_ms={"route_ms": round(route_ms, 2)})
-            if isinstance(results[i], Call):
-                results[i].decision = verdict.to_json()
-                results[i].router_scores = scores[i]
-        return results
+        return settle_routed(results, verdicts, scores, texts, route_ms)
 
     def engine_health(self) -> dict[str, Any]:
         problem = self.client.health()

@@ -37,6 +37,10 @@ def test_round_trip(builtin_registry: Registry) -> None:
     assert list(loaded.apps) == list(BUILTIN_APPS)
     assert loaded.app("doordash").function("order_food").defaults() == {"quantity": 1}
     assert loaded.to_dict() == builtin_registry.to_dict()
+    assert loaded.weights == "native" and "weights" not in builtin_registry.to_dict()["decoding"]
+    builtin_registry.weights = "int8"
+    builtin_registry.save()
+    assert load_registry(builtin_registry.path).weights == "int8"
 
 
 @pytest.mark.skipif(not (SHARED / "catalog").is_dir(), reason="../shared/catalog not beside the checkout")
@@ -76,6 +80,7 @@ def test_builtin_catalog_is_the_shared_contract(name: str) -> None:
             "router.calibration[x].pooling: must be three numbers",
         ),
         (lambda r: r["apps"].update({"Bad Name": r["apps"]["yelp"]}), "app name must match"),
+        (lambda r: r.update(decoding={"weights": "int4"}), "decoding.weights: must be one of native, int8"),
     ],
 )
 def test_invalid_registry_names_file_and_place(builtin_registry: Registry, change, message: str) -> None:
