@@ -21,7 +21,7 @@ from orchestrator.evaluation import read_rows
 from orchestrator.export import export_vllm
 from orchestrator.server import create_app
 from orchestrator.vllm_engine import VLLMEngine
-from orchestrator.vllm_process import VLLMProcess, vllm_python
+from orchestrator.vllm_process import VLLMProcess, free_port, vllm_python
 from tests.conftest import ROOT, SHARED
 from tests.test_server import BAD_REQUESTS
 
@@ -31,12 +31,6 @@ def export_dir(project_registry, tmp_path_factory):
     directory = tmp_path_factory.mktemp("vllm") / "export"
     export_vllm(project_registry, directory)
     return directory
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +62,7 @@ def silent_vllm():
 
 @pytest.fixture(scope="module")
 def down_client(project_registry, export_dir, orchestrator):
-    engine = VLLMEngine(project_registry, export_dir, f"http://127.0.0.1:{closed_port()}", router=orchestrator.router)
+    engine = VLLMEngine(project_registry, export_dir, f"http://127.0.0.1:{free_port()}", router=orchestrator.router)
     with TestClient(create_app(engine)) as http:
         yield http
 
