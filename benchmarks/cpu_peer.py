@@ -1,19 +1,20 @@
 """orch's warm call against llama.cpp on the same base, the same requests and the same CPU threads.
 
-orch runs twice in one process, one after the other: with the base's native float weights, and
-with ``decoding.weights: int8`` (``orchestrator/quantized.py``). For each: warm p50/p95 over the
-dev requests, the cost of an adapter switch (merge + the int8 repack it triggers), and with
-``--accuracy`` dev and SNIPS accuracy (``orch eval``'s scoring).
+orch runs three times in one process, one after the other: with the base's native float weights,
+with ``decoding.weights: int8`` (``orchestrator/quantized.py``) and with ``decoding.weights: q8_0``
+(each app merged into a Q8_0 GGUF, decoded by llama.cpp: ``orchestrator/llama_backend.py``). For
+each: warm p50/p95 over the dev requests (after one pass that loads every app), the cost of an
+adapter switch, and with ``--accuracy`` dev and SNIPS accuracy (``orch eval``'s scoring).
 
 For every dev request, orch answers it end to end (router, adapter, constrained decoding) and
 llama.cpp, reading the same base as its 4-bit GGUF, generates as many tokens as orch generated
 for that request: once unconstrained and once under the JSON-schema grammar of the function the
 request expects (llama.cpp's own ``LlamaGrammar.from_json_schema``). So both sides do the same
 number of decode steps and the table compares per-call cost, not answers. Each request's latency
-is the median of ``--rounds`` passes. llama.cpp (``pip install llama-cpp-python``) is optional:
-without it, its rows are skipped with one line saying so.
+is the median of ``--rounds`` passes. llama.cpp (``make llama``) is optional: without it, its rows
+and orch's q8_0 row are skipped with one line saying so.
 
-    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy]
+    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy] [--modes native,int8,q8_0]
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
 SNIPS = ROOT.parent / "shared" / "eval" / "snips.jsonl"
-MODES = {"native": "orch, native float weights", "int8": "orch, int8 decoding steps"}
+MODES = {
+    "native": "orch, native float weights",
+    "int8": "orch, int8 decoding steps",
+    "q8_0": "orch, q8_0 on llama.cpp",
+}
 
 
 def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: bool) -> dict:
@@ -48,8 +53,8 @@ def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: b
     registry = load_registry(registry_path)
     registry.weights = weights
     orch = Orchestrator(registry)
-    for row in rows[:3]:
-        orch.run(row.query)  # warm-up: first-call allocations, grammar compiles
+    for row in rows:
+        orch.run(row.query)  # warm-up: every app loaded, grammars compiled, first-call allocations
     times: list[list[float]] = [[] for _ in rows]
     tokens = [0] * len(rows)
     for _ in range(rounds):
@@ -71,25 +76,24 @@ def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: b
 
 
 def switch_cost(orch, rounds: int = 3) -> float:
-    """Median ms of an adapter switch plus one decoding step, minus that step alone: what a
-    request for another app pays before its first token (int8: the repack of merged weights)."""
-    import torch
-
+    """Median ms of a call right after a call to another app, minus the same call right after a
+    call to its own app: what a request for another app pays (native: the merge; int8: the merge
+    and the repack; q8_0: nothing once the app's context is resident)."""
     apps = [name for name in orch.registry.apps if orch.registry.adapter_dir(orch.registry.app(name))]
-    ids = torch.tensor([orch.base.tokenizer("order pizza", add_special_tokens=False).input_ids[:1]])
-
-    def step(app: str) -> float:
-        started = time.perf_counter()
-        with torch.inference_mode():
-            orch.pool.activate(app)(input_ids=ids, logits_to_keep=1)
-        return (time.perf_counter() - started) * 1000
-
+    query = "turn it on"
     switched, warm = [], []
     for _ in range(rounds):
-        for app in apps:
-            switched.append(step(app))
-            warm.append(step(app))
+        for i, app in enumerate(apps):
+            orch.run(query, app=apps[i - 1])
+            switched.append(_timed(orch, query, app))
+            warm.append(_timed(orch, query, app))
     return statistics.median(switched) - statistics.median(warm)
+
+
+def _timed(orch, query: str, app: str) -> float:
+    started = time.perf_counter()
+    orch.run(query, app=app)
+    return (time.perf_counter() - started) * 1000
 
 
 def llama_calls(spec: str, registry, rows, tokens: list[int], rounds: int, threads: int) -> dict[str, list[float]]:
@@ -127,35 +131,42 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=0, help="First N dev requests (0: all).")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--accuracy", action="store_true", help="Also dev and SNIPS accuracy per mode.")
+    parser.add_argument("--modes", default=",".join(MODES), help=f"orch paths to run (of {', '.join(MODES)}).")
     args = parser.parse_args()
     import torch
 
+    try:
+        import llama_cpp
+    except ImportError:
+        llama_cpp = None
+    modes = [mode for mode in args.modes.split(",") if mode in MODES]
+    if llama_cpp is None and "q8_0" in modes:
+        modes.remove("q8_0")
+        print("orch q8_0: skipped (llama-cpp-python is not installed; run: make llama)")
     registry = load_registry(args.registry)
     rows = read_rows(DEV)[: args.rows or None]
-    runs = {mode: orch_calls(Path(args.registry), mode, rows, args.rounds, args.accuracy) for mode in MODES}
-    tokens = runs["native"]["tokens"]
+    runs = {mode: orch_calls(Path(args.registry), mode, rows, args.rounds, args.accuracy) for mode in modes}
+    tokens = runs[modes[0]]["tokens"]
     threads = torch.get_num_threads()
-    print(f"cpu_peer ({len(rows)} dev requests, base {registry.base_model}; {runs['native']['machine']})")
+    print(f"cpu_peer ({len(rows)} dev requests, base {registry.base_model}; {runs[modes[0]]['machine']})")
     head = f"{'path':<44} {'p50 ms':>8} {'p95 ms':>8} {'tokens/call':>12} {'switch ms':>10}"
     print(head + "\n" + "-" * len(head))
-    for mode, label in MODES.items():
-        run = runs[mode]
+    for mode in modes:
+        run, label = runs[mode], MODES[mode]
         print(
             f"{label:<44} {percentile(run['ms'], 50):>8.0f} {percentile(run['ms'], 95):>8.0f} "
             f"{statistics.mean(run['tokens']):>12.1f} {run['switch_ms']:>10.0f}"
         )
     if args.accuracy:
         print(f"\n{'accuracy':<44} {'dev fn':>8} {'dev exact':>10} {'SNIPS fn':>9} {'SNIPS false calls':>18}")
-        for mode, label in MODES.items():
-            dev, snips = runs[mode]["dev"], runs[mode]["snips"]
+        for mode in modes:
+            dev, snips, label = runs[mode]["dev"], runs[mode]["snips"], MODES[mode]
             print(
                 f"{label:<44} {dev['function_accuracy']:>8.1%} {dev['exact_match']:>10.1%} "
                 f"{snips['function_accuracy']:>9.1%} {snips['false_call_rate']:>18.1%}"
             )
-    try:
-        import llama_cpp
-    except ImportError:
-        print("llama.cpp: skipped (pip install llama-cpp-python to compare)")
+    if llama_cpp is None:
+        print("llama.cpp: skipped (llama-cpp-python is not installed; run: make llama)")
         return
     peer = llama_calls(registry.base_model, registry, rows, tokens, args.rounds, threads)
     mean_tokens = statistics.mean(tokens)
@@ -165,9 +176,9 @@ def main() -> None:
             f"{f'llama.cpp {llama_cpp.__version__}, {label}':<44} {percentile(ms, 50):>8.0f} "
             f"{percentile(ms, 95):>8.0f} {mean_tokens:>12.1f}"
         )
-    for mode, label in MODES.items():
+    for mode in modes:
         ratio = percentile(runs[mode]["ms"], 50) / percentile(peer["json_schema"], 50)
-        print(f"ratio {label} / llama.cpp grammar p50: {ratio:.2f}x")
+        print(f"ratio {MODES[mode]} / llama.cpp grammar p50: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -201,10 +201,10 @@ def default_dtype(device: str) -> torch.dtype:
 
 
 def serving_weights(setting: str, device: str) -> str:
-    """``decoding.weights`` for this machine (``ORCH_WEIGHTS`` overrides): int8 applies on the CPU
-    only. ``benchmarks/cpu_peer.py`` measures it against the native weights."""
+    """``decoding.weights`` for this machine (``ORCH_WEIGHTS`` overrides): int8 and q8_0 apply on
+    the CPU only. ``benchmarks/cpu_peer.py`` measures them against the native weights."""
     setting = os.environ.get("ORCH_WEIGHTS") or setting
-    return "int8" if setting == "int8" and device == "cpu" else "native"
+    return setting if setting in ("int8", "q8_0") and device == "cpu" else "native"
 
 
 def cpu_has_bf16() -> bool:

@@ -206,7 +206,7 @@ def machine_line(orch: Orchestrator) -> str:
     from orchestrator.base_model import cpu_has_bf16
 
     dtype = str(next(orch.base.model.parameters()).dtype).removeprefix("torch.")
-    dtype += ", int8 decoding steps" if orch.weights == "int8" else ""
+    dtype += {"int8": ", int8 decoding steps", "q8_0": " base, calls in q8_0 on llama.cpp"}.get(orch.weights, "")
     if orch.base.device.type != "cpu":
         return f"device {orch.base.device}, {dtype}"
     native = "native bf16" if cpu_has_bf16() else "no native bf16"
@@ -231,7 +231,7 @@ def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> d
     report["adapters"] = adapter_swaps(orch, list(registry.apps))
     in_scope = [r for r in rows if r.app]
     modes = {}
-    for mode in ("unmerged", "merged"):
+    for mode in ("unmerged", "merged") if orch.weights != "q8_0" else ():  # q8_0: every app is merged
         orch.pool.evict(orch.pool.active) if orch.pool.active else None
         orch.pool = type(orch.pool)(orch.base, registry, mode=mode)
         for row in in_scope[:3]:
@@ -260,9 +260,14 @@ def format_report(r: dict[str, Any]) -> str:
         f"{'tokens per call (incl. functional + end)':<44} {r['warm']['tokens']:>12.1f}",
         f"{'adapter cold load (ms)':<44} {r['adapters']['cold_load_ms']:>12.1f}",
         f"{'adapter switch, resident (ms)':<44} {r['adapters']['switch_ms']:>12.1f}",
-        f"{'call p50, unmerged LoRA hooks (ms)':<44} {m['unmerged']['p50_ms']:>12.0f}",
-        f"{'call p50, merged on switch (ms)':<44} {m['merged']['p50_ms']:>12.0f}",
-        f"{'  merged speed-up (unmerged / merged)':<44} {m['unmerged']['p50_ms'] / m['merged']['p50_ms']:>11.2f}x",
+    ]
+    if m:
+        lines += [
+            f"{'call p50, unmerged LoRA hooks (ms)':<44} {m['unmerged']['p50_ms']:>12.0f}",
+            f"{'call p50, merged on switch (ms)':<44} {m['merged']['p50_ms']:>12.0f}",
+            f"{'  merged speed-up (unmerged / merged)':<44} {m['unmerged']['p50_ms'] / m['merged']['p50_ms']:>11.2f}x",
+        ]
+    lines += [
         "",
         f"RAG baseline vs functional tokens (same base, first {r['rag_rows']} requests)",
         f"{'path':<22} {'prompt tok':>10} {'p50 ms':>8} {'function':>9} {'exact':>7}",

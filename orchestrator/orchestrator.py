@@ -11,10 +11,12 @@ from pathlib import Path
 from orchestrator.adapter_pool import AdapterPool
 from orchestrator.base_model import BaseModel, load_base, serving_weights
 from orchestrator.calls import Call, prompt_text
+from orchestrator.constraints import Decoded
 from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
-from orchestrator.decoder import CallDecoder, Decoded
+from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
 from orchestrator.grounding import ground
+from orchestrator.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.quantized import quantize_linears, weights_of
 from orchestrator.registry import Registry, load_registry
 from orchestrator.router import Route, Router
@@ -52,15 +54,21 @@ class Orchestrator:
         pool_mode: str | None = None,
     ) -> None:
         self.registry = registry
-        if base is None:
-            base = load_base(registry, device=device)
-            if serving_weights(registry.weights, base.device.type) == "int8":
-                quantize_linears(base.model)
+        loaded = base is None
+        base = base or load_base(registry, device=device)
+        weights = serving_weights(registry.weights, base.device.type)
+        if weights == "int8" and loaded:  # a base handed in is shared: never quantized in place
+            quantize_linears(base.model)
         self.base = base
-        self.weights = weights_of(base.model)
         self.router = router or Router(registry)
-        self.pool = AdapterPool(self.base, registry, mode=pool_mode)
-        self.decoder = CallDecoder(self.base, max_new_tokens=registry.max_new_tokens)
+        if weights == "q8_0":
+            self.weights = weights
+            self.pool = LlamaApps(base, registry)
+            self.decoder = LlamaDecoder(base, self.pool, max_new_tokens=registry.max_new_tokens)
+        else:
+            self.weights = weights_of(base.model)
+            self.pool = AdapterPool(self.base, registry, mode=pool_mode)
+            self.decoder = CallDecoder(self.base, max_new_tokens=registry.max_new_tokens)
 
     @classmethod
     def from_registry(cls, path: str | Path, **kwargs) -> Orchestrator:

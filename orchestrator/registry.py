@@ -50,9 +50,11 @@ CALIBRATION_KEYS = {"threshold", "pooling"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
-# How the base's weights are held when serving: "native" (bf16 or float32, by the machine) or
-# "int8" decoding steps on the CPU (``orchestrator/quantized.py``; opt-in, see its measurements).
-WEIGHTS = ("native", "int8")
+# How the base's weights are held when serving: "native" (bf16 or float32, by the machine), "int8"
+# decoding steps on the CPU (``orchestrator/quantized.py``), or "q8_0": each app merged into a Q8_0
+# GGUF decoded by llama.cpp on the CPU (``orchestrator/llama_backend.py``). Both opt-in; measured by
+# ``benchmarks/cpu_peer.py``.
+WEIGHTS = ("native", "int8", "q8_0")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
 ADAPTER_KEYS = {"path", "training"}
 TOOL_KEYS = {"type", "function"}

@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 
 from orchestrator.calls import Call, prompt_text, trimmed
+from orchestrator.constraints import NO_CALL, Decoded
 from orchestrator.decision import Verdict, call_probability, decide
-from orchestrator.decoder import NO_CALL, Decoded
 from orchestrator.errors import EngineError, EngineUnavailable, OrchError
 from orchestrator.orchestrator import _Row, check_query, grounded_call, plan_rows, settle_routed
 from orchestrator.registry import Registry
@@ -258,7 +258,7 @@ class VLLMEngine:
 
     def _first_scores(self, app: str, prompt: list[int]) -> dict[str, float]:
         """The first-token distribution over the app's functional tokens and end token, as orch's
-        decoder computes it (``CallDecoder._first_scores``)."""
+        decoder computes it (``CallConstraints.first_scores``)."""
         manifest = self._manifest(app)
         self.stats["first_token_requests"] += 1
         logprobs = self.client.first_token(manifest, prompt)

@@ -90,7 +90,7 @@ def test_the_call_carries_what_grounding_changed_and_explain_shows_it(project_re
     from types import SimpleNamespace
 
     from orchestrator.cli import _explain
-    from orchestrator.decoder import Decoded
+    from orchestrator.constraints import Decoded
     from orchestrator.orchestrator import Orchestrator
 
     decoded = Decoded("get_business_details", {"business_name": "Mobi Malibu"}, 8, 4)

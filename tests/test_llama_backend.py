@@ -1,0 +1,130 @@
+"""``decoding.weights: q8_0``: each app merged into a Q8_0 GGUF and decoded by llama.cpp.
+
+The tests that run llama.cpp skip where llama-cpp-python is not installed (``make llama``; CI does
+not build it) and run in ``make test-llama``. The clear error for a machine without it runs always.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from orchestrator.calls import validate_arguments
+from orchestrator.errors import OrchError
+from orchestrator.orchestrator import Orchestrator
+from orchestrator.registry import load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+HELDOUT = ROOT / "adapters" / "smollm2-135m-instruct"
+
+needs_llama = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make llama)"
+)
+
+
+def q8_registry():
+    registry = load_registry(ROOT / "registry.yaml")
+    registry.weights = "q8_0"
+    return registry
+
+
+def heldout(app: str, count: int) -> list[dict]:
+    """The app's own held-out requests (written by ``orch train``; no measuring set)."""
+    lines = (HELDOUT / app / "heldout.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines[:count]]
+
+
+@pytest.fixture(scope="module")
+def q8_orchestrator(embedded_base):
+    return Orchestrator(q8_registry(), base=embedded_base)
+
+
+def test_q8_0_without_llama_cpp_is_a_clear_error(embedded_base, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # what `import llama_cpp` sees when it is absent
+    with pytest.raises(OrchError, match=r"decoding.weights q8_0 needs llama-cpp-python \(run: make llama\)"):
+        Orchestrator(q8_registry(), base=embedded_base)
+
+
+@needs_llama
+def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orchestrator) -> None:
+    """The merged Q8_0 model is the same model: over each app's functional and end tokens, the
+    first-token probabilities agree within 0.05 and pick the same token."""
+    for app_name in ("doordash", "android", "yelp", "vehicle"):
+        app = orchestrator.registry.app(app_name)
+        torch_model = orchestrator.pool.activate(app_name)
+        context = q8_orchestrator.pool.load(app_name)
+        for query in [row["query"] for row in heldout(app_name, 5)] + ["what is the capital of France"]:
+            prompt = orchestrator._prompt(query)
+            with torch.inference_mode():
+                logits = torch_model(input_ids=torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
+            _, expected = orchestrator.decoder.constraints.first_scores(app, logits)
+            _, got = q8_orchestrator.decoder.constraints.first_scores(app, context.read(prompt))
+            assert int(got.argmax()) == int(expected.argmax()), (app_name, query)
+            assert float((got - expected).abs().max()) < 0.05, (app_name, query, got, expected)
+
+
+@needs_llama
+def test_q8_0_makes_the_float_calls_and_every_one_is_schema_valid(q8_orchestrator, orchestrator) -> None:
+    """Routed end to end on 10 held-out requests per app: the same (app, function) as the float
+    path on all but at most one, the same arguments on all but at most two, and every call valid
+    against its function's schema (the grammar's guarantee holds on llama.cpp)."""
+    requests = [row["query"] for app in ("doordash", "android", "yelp", "vehicle") for row in heldout(app, 10)]
+    same_function = same_arguments = 0
+    for query in requests:
+        expected, got = orchestrator.run(query), q8_orchestrator.run(query)
+        if got.function:
+            validate_arguments(q8_orchestrator.registry.app(got.app).function(got.function), got.arguments)
+        same_function += (got.app, got.function) == (expected.app, expected.function)
+        same_arguments += (got.app, got.function, got.arguments) == (
+            expected.app,
+            expected.function,
+            expected.arguments,
+        )
+    assert same_function >= len(requests) - 1, same_function
+    assert same_arguments >= len(requests) - 2, same_arguments
+
+
+@needs_llama
+def test_a_mixed_batch_answers_as_its_requests_do_alone(q8_orchestrator) -> None:
+    queries = [heldout(app, 1)[0]["query"] for app in ("doordash", "android", "yelp", "vehicle")]
+    requests = [(query, None) for query in queries] + [(queries[0], "doordash"), (queries[1], "doordash")]
+    batch = q8_orchestrator.run_batch(requests, mixed=True)
+    alone = [q8_orchestrator.run(query, app=app) for query, app in requests]
+    assert [(c.app, c.function, c.arguments) for c in batch] == [(c.app, c.function, c.arguments) for c in alone]
+    assert len({c.routed_app for c in batch}) >= 3, "a batch of several apps' rows"
+
+
+@needs_llama
+def test_an_app_file_is_written_once_and_replaced_atomically_for_a_new_adapter(
+    embedded_base, tmp_path, monkeypatch
+) -> None:
+    from orchestrator.adapter_pool import read_adapter
+    from orchestrator.gguf_apps import app_gguf_path
+
+    monkeypatch.setenv("ORCH_CACHE", str(tmp_path))
+    registry = q8_registry()
+    app = registry.app("doordash")
+    source = registry.adapter_dir(app) / "adapter_model.safetensors"
+    adapter = read_adapter(registry.adapter_dir(app), app, embedded_base)
+    first = app_gguf_path(embedded_base, adapter, source)
+    written = first.stat().st_mtime_ns
+    assert app_gguf_path(embedded_base, adapter, source) == first and first.stat().st_mtime_ns == written
+
+    retrained = tmp_path / "adapter_model.safetensors"
+    retrained.write_bytes(source.read_bytes() + b" ")  # other bytes: another adapter, another file
+
+    def disk_full(*args, **kwargs):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as crashing:
+        crashing.setattr("gguf.GGUFWriter.write_tensors_to_file", disk_full)
+        with pytest.raises(OSError, match="disk full"):
+            app_gguf_path(embedded_base, adapter, retrained)
+    assert [p.name for p in first.parent.iterdir()] == [first.name], "a failed write leaves no temp, keeps the old"
+    second = app_gguf_path(embedded_base, adapter, retrained)
+    assert second != first and [p.name for p in second.parent.iterdir()] == [second.name]
