@@ -62,7 +62,7 @@ test-vllm: install vllm
 # llama.cpp for `decoding.weights: q8_0` (orchestrator/llama_backend.py). PyPI has no wheel of it
 # for Linux, so pip compiles it for this CPU (about 8 minutes on 2 cores); CI does not build it.
 $(VENV)/.llama-installed: $(STAMP)
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q -e '.[llama]'
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q -e '.[llama]'
 	touch $@
 
 llama: $(VENV)/.llama-installed

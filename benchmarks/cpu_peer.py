@@ -57,13 +57,16 @@ def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: b
         orch.run(row.query)  # warm-up: every app loaded, grammars compiled, first-call allocations
     times: list[list[float]] = [[] for _ in rows]
     tokens = [0] * len(rows)
+    answers: list[tuple] = [()] * len(rows)
     for _ in range(rounds):
         for i, row in enumerate(rows):
             started = time.perf_counter()
             call = orch.run(row.query)
             times[i].append((time.perf_counter() - started) * 1000)
             tokens[i] = call.generated_tokens
+            answers[i] = (call.app, call.function, call.arguments)
     result = {
+        "answers": answers,
         "ms": [statistics.median(t) for t in times],
         "tokens": tokens,
         "machine": machine_line(orch),
@@ -75,25 +78,31 @@ def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: b
     return result
 
 
-def switch_cost(orch, rounds: int = 3) -> float:
-    """Median ms of a call right after a call to another app, minus the same call right after a
-    call to its own app: what a request for another app pays (native: the merge; int8: the merge
-    and the repack; q8_0: nothing once the app's context is resident)."""
+def switch_cost(orch, rounds: int = 5) -> float:
+    """Median ms of an adapter switch plus one one-token step, minus that step alone: what a
+    request for another app pays before its first token (native: the merge; int8: the merge and
+    the repack of every merged weight; q8_0: nothing but picking the app's resident context)."""
+    import torch
+
     apps = [name for name in orch.registry.apps if orch.registry.adapter_dir(orch.registry.app(name))]
-    query = "turn it on"
+    ids = orch.base.tokenizer("order pizza", add_special_tokens=False).input_ids[:1]
+
+    def step(app: str) -> float:
+        started = time.perf_counter()
+        if orch.weights == "q8_0":
+            orch.pool.activate(app)
+            orch.pool.load(app).read(ids)
+        else:
+            with torch.inference_mode():
+                orch.pool.activate(app)(input_ids=torch.tensor([ids]), logits_to_keep=1)
+        return (time.perf_counter() - started) * 1000
+
     switched, warm = [], []
     for _ in range(rounds):
-        for i, app in enumerate(apps):
-            orch.run(query, app=apps[i - 1])
-            switched.append(_timed(orch, query, app))
-            warm.append(_timed(orch, query, app))
+        for app in apps:
+            switched.append(step(app))
+            warm.append(step(app))
     return statistics.median(switched) - statistics.median(warm)
-
-
-def _timed(orch, query: str, app: str) -> float:
-    started = time.perf_counter()
-    orch.run(query, app=app)
-    return (time.perf_counter() - started) * 1000
 
 
 def llama_calls(spec: str, registry, rows, tokens: list[int], rounds: int, threads: int) -> dict[str, list[float]]:
@@ -165,6 +174,10 @@ def main() -> None:
                 f"{label:<44} {dev['function_accuracy']:>8.1%} {dev['exact_match']:>10.1%} "
                 f"{snips['function_accuracy']:>9.1%} {snips['false_call_rate']:>18.1%}"
             )
+    for mode in modes[1:]:
+        pairs = zip(rows, runs[modes[0]]["answers"], runs[mode]["answers"], strict=True)
+        differ = [row.query for row, a, b in pairs if a != b]
+        print(f"dev calls of {MODES[mode]} that differ from {MODES[modes[0]]}: {len(differ)} {differ}")
     if llama_cpp is None:
         print("llama.cpp: skipped (llama-cpp-python is not installed; run: make llama)")
         return
