@@ -100,6 +100,16 @@ def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
     return LoadedAdapter(app.name, pairs, scale, ids, token_rows, manifest)
 
 
+def read_app_adapter(registry: Registry, app_name: str, base: BaseModel) -> tuple[LoadedAdapter, Path]:
+    """The registry's adapter of ``app_name`` for the registry's base, read and checked; and its
+    directory. Both adapter pools (torch and llama.cpp) load through here."""
+    app = registry.app(app_name)
+    path = registry.adapter_dir(app)
+    if path is None:
+        raise OrchError(f"app {app_name!r} has no trained adapter yet (run: orch train {app_name})")
+    return read_adapter(path, app, base), path
+
+
 class AdapterPool:
     """LRU cache of adapters over one base model, with the active one applied to the model."""
 
@@ -196,12 +206,8 @@ class AdapterPool:
 
     # ----- internals ----------------------------------------------------------------------
     def _load(self, app_name: str) -> LoadedAdapter:
-        app = self.registry.app(app_name)
-        path = self.registry.adapter_dir(app)
-        if path is None:
-            raise OrchError(f"app {app_name!r} has no trained adapter yet (run: orch train {app_name})")
         started = time.perf_counter()
-        adapter = read_adapter(path, app, self.base)
+        adapter, path = read_app_adapter(self.registry, app_name, self.base)
         for module in adapter.lora:
             if module not in self.modules:
                 raise OrchError(f"adapter {path} targets {module}, which the base model does not have")

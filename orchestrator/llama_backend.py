@@ -28,7 +28,7 @@ import numpy as np
 import torch
 import xgrammar as xgr
 
-from orchestrator.adapter_pool import read_adapter
+from orchestrator.adapter_pool import read_app_adapter
 from orchestrator.base_model import BaseModel
 from orchestrator.constraints import CallConstraints, Clock, Decoded
 from orchestrator.errors import OrchError
@@ -170,12 +170,8 @@ class LlamaApps:
             self.active = None
 
     def _load(self, app_name: str) -> AppContext:
-        app = self.registry.app(app_name)
-        path = self.registry.adapter_dir(app)
-        if path is None:
-            raise OrchError(f"app {app_name!r} has no trained adapter yet (run: orch train {app_name})")
         started = time.perf_counter()
-        adapter = read_adapter(path, app, self.base)
+        adapter, path = read_app_adapter(self.registry, app_name, self.base)
         gguf = app_gguf_path(self.base, adapter, path / "adapter_model.safetensors")
         while len(self.resident) >= self.max_resident:
             self.evict(next(iter(self.resident)))
