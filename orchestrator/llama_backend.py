@@ -132,8 +132,6 @@ class LlamaApps:
     app is resident; the first load of an app writes its GGUF if the cache lacks it (seconds).
     """
 
-    mode = "q8_0"
-
     def __init__(self, base: BaseModel, registry: Registry, max_resident: int | None = None) -> None:
         _llama()
         self.base = base
