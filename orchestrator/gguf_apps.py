@@ -26,11 +26,11 @@ import numpy as np
 import torch
 
 from orchestrator.adapter_pool import LoadedAdapter
-from orchestrator.base_model import BaseModel, cache_root, embedded_gguf_path
+from orchestrator.base_model import BaseModel, cache_root, embedded_gguf_path, resolve_base_dir
 from orchestrator.errors import OrchError
 from orchestrator.registry import EMBEDDED_PROMPTS
 
-FORMAT = "orch-app-q8_0-v1"  # part of every cache key: a change of layout rebuilds the files
+FORMAT = "orch-app-q8_0-v2"  # part of every cache key: a change of layout rebuilds the files
 # Architectures whose HF -> GGUF conversion orch reproduces and whose q8_0 calls were measured
 # against the float path (``benchmarks/cpu_peer.py``); llama's q/k rows are permuted for rope.
 # Gemma 3 converts too, but its q8_0 calls are not measured yet, so it is refused.
@@ -91,27 +91,35 @@ def write_app_gguf(base: BaseModel, adapter: LoadedAdapter, source: Path, target
 
 def _merged_tensors(base: BaseModel, adapter: LoadedAdapter, arch: str) -> dict[str, np.ndarray]:
     """GGUF name -> float32 array: every projection with the adapter merged, and the embeddings
-    (the output projection too where the base does not tie it) with the app's token rows."""
+    (the output projection too where the base does not tie it) with the app's token rows.
+
+    The base's weights are read from its float32 safetensors on disk, never from the live model:
+    a torch adapter pool sharing that model points its projections at merged copies, and a bf16
+    model has lost precision."""
     import gguf
 
     model = base.model
     layers = model.config.num_hidden_layers
     names = gguf.get_tensor_name_map(next(k for k, v in gguf.MODEL_ARCH_NAMES.items() if v == arch), layers)
     heads = {"q_proj": model.config.num_attention_heads, "k_proj": model.config.num_key_value_heads}
+    pristine = _pristine_weights(base)
     tensors: dict[str, np.ndarray] = {}
     with torch.no_grad():
-        embedding = model.get_input_embeddings().weight.detach().float().clone()
-        embedding[adapter.token_ids] = adapter.token_rows.float()
-        tensors["token_embd.weight"] = embedding.numpy()
-        output = model.get_output_embeddings()
-        if output is not None and output.weight.data_ptr() != model.get_input_embeddings().weight.data_ptr():
-            head = output.weight.detach().float().clone()
-            head[adapter.token_ids] = adapter.token_rows.float()
-            tensors["output.weight"] = head.numpy()
+        tied = model.get_output_embeddings().weight.data_ptr() == model.get_input_embeddings().weight.data_ptr()
+        for gguf_name, source in (("token_embd", "model.embed_tokens"), ("output", "lm_head")):
+            if gguf_name == "output" and tied:
+                continue
+            rows = model.get_input_embeddings() if gguf_name == "token_embd" else model.get_output_embeddings()
+            # Rows past the base's vocabulary stay zero but the app's own: no other app's token is
+            # ever fed or allowed under this app, and the file depends on this adapter alone.
+            grown = torch.zeros(rows.weight.shape, dtype=torch.float32)
+            grown[: base.base_vocab] = pristine(f"{source}.weight")[: base.base_vocab]
+            grown[adapter.token_ids] = adapter.token_rows.float()
+            tensors[f"{gguf_name}.weight"] = grown.numpy()
         for name, module in model.named_modules():
             if not (isinstance(module, torch.nn.Linear) and ".layers." in name):
                 continue
-            weight = module.weight.detach().float()
+            weight = pristine(f"{name}.weight")
             if name in adapter.lora:
                 a, b = adapter.lora[name]
                 weight = torch.addmm(weight, b.float(), a.float(), alpha=adapter.scale)
@@ -123,6 +131,25 @@ def _merged_tensors(base: BaseModel, adapter: LoadedAdapter, arch: str) -> dict[
                 raise OrchError(f"no GGUF name for {name} in a {arch} model")
             tensors[f"{gguf_name}.weight"] = weight.contiguous().numpy()
     return tensors
+
+
+def _pristine_weights(base: BaseModel):
+    """name -> the base's float32 tensor, from its safetensors cache (no adapter, no token rows)."""
+    from safetensors import safe_open
+
+    directory = resolve_base_dir(base.spec, torch.float32)
+    where = {}
+    for path in sorted(directory.glob("*.safetensors")):
+        with safe_open(str(path), "pt") as handle:
+            where.update(dict.fromkeys(handle.keys(), path))
+
+    def read(name: str) -> torch.Tensor:
+        if name not in where:
+            raise OrchError(f"the base's weights in {directory} lack {name}")
+        with safe_open(str(where[name]), "pt") as handle:
+            return handle.get_tensor(name).float()
+
+    return read
 
 
 def _rope_permuted(weight: torch.Tensor, heads: int) -> torch.Tensor:
