@@ -11,9 +11,10 @@ requantisation.
 
 The file is the embedded base's own GGUF (its metadata, tokenizer and norms) with three changes:
 each projection holds ``W + scale * B @ A`` (llama's q and k rows permuted as llama.cpp's
-converter does), the embedding holds the grown vocabulary with the app's trained token rows, and
-the tokenizer lists the functional tokens (orch tokenizes and detokenizes itself; llama.cpp only
-needs the count to agree).
+converter does), the embedding holds the grown vocabulary with the app's trained token rows (other
+apps' rows zero: never fed, never allowed), and the tokenizer lists the functional tokens (orch
+tokenizes and detokenizes itself; llama.cpp only needs the count to agree). The base's weights are
+read from its float32 safetensors, never from a live model an adapter pool may have merged into.
 """
 
 from __future__ import annotations
