@@ -26,8 +26,7 @@ class CallDecoder:
 
     def __init__(self, base: BaseModel, max_new_tokens: int = 96) -> None:
         self.base = base
-        vocab = base.model.get_output_embeddings().weight.shape[0]
-        self.constraints = CallConstraints(base.tokenizer, vocab, base.base_vocab, max_new_tokens)
+        self.constraints = CallConstraints.for_base(base, max_new_tokens)
 
     def decode(self, model: torch.nn.Module, app: App, prompt_ids: list[int]) -> Decoded:
         """Decode one request: a batch of one."""

@@ -141,14 +141,13 @@ def _pristine_weights(base: BaseModel):
     directory = resolve_base_dir(base.spec, torch.float32)
     where = {}
     for path in sorted(directory.glob("*.safetensors")):
-        with safe_open(str(path), "pt") as handle:
-            where.update(dict.fromkeys(handle.keys(), path))
+        handle = safe_open(str(path), "pt")  # one mmap per file, kept while the writer reads
+        where.update(dict.fromkeys(handle.keys(), handle))
 
     def read(name: str) -> torch.Tensor:
         if name not in where:
             raise OrchError(f"the base's weights in {directory} lack {name}")
-        with safe_open(str(where[name]), "pt") as handle:
-            return handle.get_tensor(name).float()
+        return where[name].get_tensor(name).float()
 
     return read
 

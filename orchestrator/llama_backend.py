@@ -52,7 +52,7 @@ class AppContext:
     """One app's merged model and a llama.cpp context over it (one sequence, its own KV cache)."""
 
     def __init__(self, path: str, n_ctx: int, threads: int) -> None:
-        llama = _llama()
+        self.llama = llama = _llama()
         llama.llama_backend_init()
         params = llama.llama_model_default_params()
         self.model = llama.llama_model_load_from_file(path.encode(), params)
@@ -83,13 +83,13 @@ class AppContext:
                 break
             common += 1
         common = min(common, len(prompt) - 1)  # the last token is fed again: its logits are needed
-        _llama().llama_memory_seq_rm(self.memory, 0, common, -1)
+        self.llama.llama_memory_seq_rm(self.memory, 0, common, -1)
         self.tokens = self.tokens[:common]
         return self.feed(prompt[common:])
 
     def feed(self, tokens: list[int]) -> torch.Tensor:
         """Append ``tokens``; the logits after the last one (float32, a copy)."""
-        llama = _llama()
+        llama = self.llama
         start = len(self.tokens)
         if start + len(tokens) > self.n_ctx:
             raise OrchError(f"call longer than the context of {self.n_ctx} tokens")
@@ -111,7 +111,7 @@ class AppContext:
         return torch.from_numpy(np.ctypeslib.as_array(logits, shape=(self.n_vocab,)).copy())
 
     def close(self) -> None:
-        llama = _llama()
+        llama = self.llama
         llama.llama_batch_free(self.batch)
         llama.llama_free(self.ctx)
         llama.llama_model_free(self.model)
@@ -184,9 +184,8 @@ class LlamaDecoder:
 
     def __init__(self, base: BaseModel, pool: LlamaApps, max_new_tokens: int = 96) -> None:
         self.pool = pool
-        vocab = base.model.get_output_embeddings().weight.shape[0]
-        self.constraints = CallConstraints(base.tokenizer, vocab, base.base_vocab, max_new_tokens)
-        self._bitmask = xgr.allocate_token_bitmask(1, vocab)
+        self.constraints = CallConstraints.for_base(base, max_new_tokens)
+        self._bitmask = xgr.allocate_token_bitmask(1, self.constraints.vocab_size)
 
     def decode_batch(
         self,
