@@ -13,8 +13,11 @@ from orchestrator.registry import App, Registry, tools_from_file
 ROUTER_EXAMPLES_PER_FUNCTION = 6
 CALIBRATION_PER_FUNCTION = 6
 CALIBRATION_HARD = 20
+CALIBRATION_SIBLINGS = 30
 CALIBRATION_NONE = 600
 WRONG_CALL_COST = 2.0
+# The vetoes ``orch calibrate`` tries: an adapter's call probability below which it never calls.
+VETOES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
 
 
 def router_examples_for(app: App, registry: Registry, seed: int = 101) -> list[str]:
@@ -49,9 +52,11 @@ def remove_app(registry: Registry, name: str, delete_adapter: bool = False) -> A
 
 
 def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str], list[str | None]]:
-    """Labelled requests nothing trains on: generated with an unused seed (each app's requests and
-    its phrasebook's hard negatives) and the shipped corpus's held-out fifth."""
+    """Labelled requests nothing trains on: generated with an unused seed (each app's requests, its
+    phrasebook's hard negatives, its sibling operations and the neighbouring objects, none of them
+    a text the router learned) and the shipped corpus's held-out fifth."""
     from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
+    from orchestrator.router import sibling_groups
     from training.datagen import generate, load_hard_negatives, render_hard_negative
 
     rng = random.Random(seed)
@@ -72,6 +77,12 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
         negatives = [render_hard_negative(rng.choice(hard), rng) for _ in range(CALIBRATION_HARD if hard else 0)]
         queries += negatives
         labels += [None] * len(negatives)
+    trained = {text for texts in sibling_groups(registry).values() for text in texts}
+    for texts in sibling_groups(registry, seed=seed).values():
+        unseen = [text for text in texts if text not in trained]
+        negatives = rng.sample(unseen, min(CALIBRATION_SIBLINGS, len(unseen)))
+        queries += negatives
+        labels += [None] * len(negatives)
     words = content_words(list(registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
     served = [line for line in heldout if line.app in registry.apps]
@@ -83,14 +94,16 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
 
 
 def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict[str, float]]:
-    """Fit how the router's and the adapters' views pool (``router.pooling``) and the score at
-    which the best candidate gets the call (``router.threshold``), on ``validation_requests``.
+    """Fit how the router's and the adapters' views pool (``router.pooling``), the score at which
+    the best candidate gets the call (``router.threshold``) and the call probability below which an
+    adapter's "no" is final (``router.veto``), on ``validation_requests``.
 
     Every candidate's two views are computed once. The pooling weights are a logistic regression
     of "this candidate is the request's app" on the logits of both views. The threshold minimises
     the cost of the decisions, a wrong call (to the wrong app, or on a request no app serves)
     costing ``WRONG_CALL_COST`` times a missed one: it orders food or sends a message, a missed
-    one only asks again. How much traffic no app serves is unknown, so requests some app serves
+    one only asks again. The veto is the least of ``VETOES`` at which the cheapest threshold is
+    cheapest. How much traffic no app serves is unknown, so requests some app serves
     and requests none does weigh the same in total, in both fits.
 
     The router learned the shipped corpus's own phrasing of the intents the apps serve, and on
@@ -123,15 +136,16 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     ]
     pooling = fit_pooling(rows)
 
-    def cost(threshold: float) -> float:
-        picks = [decide(v.candidates, threshold, pooling).app for v in verdicts]
+    def cost(threshold: float, veto: float) -> float:
+        picks = [decide(v.candidates, threshold, pooling, veto).app for v in verdicts]
         return sum(_cost(p, a) * w for p, a, w in zip(picks, labels, weights, strict=True))
 
     grid = [step / 100 for step in range(5, 96)]
-    costs = [cost(t) for t in grid]
-    plateau = [t for t, c in zip(grid, costs, strict=True) if c <= min(costs) + 1e-12]
+    costs = {veto: [cost(t, veto) for t in grid] for veto in VETOES}
+    veto = min(VETOES, key=lambda v: (round(min(costs[v]), 12), v))  # the least veto of the cheapest
+    plateau = [t for t, c in zip(grid, costs[veto], strict=True) if c <= min(costs[veto]) + 1e-12]
     threshold = plateau[len(plateau) // 2]
-    picks = [decide(v.candidates, threshold, pooling).app for v in verdicts]
+    picks = [decide(v.candidates, threshold, pooling, veto).app for v in verdicts]
     in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
     out_of_scope = [p for p, a in zip(picks, labels, strict=True) if a is None]
     report = {
@@ -139,10 +153,8 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
         "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
     }
-    registry.router_threshold = threshold
-    registry.router_pooling = pooling
-    orchestrator.router.threshold = threshold
-    orchestrator.router.pooling = pooling
+    registry.calibration = (threshold, pooling, veto)
+    orchestrator.router.threshold, orchestrator.router.pooling, orchestrator.router.veto = threshold, pooling, veto
     return threshold, report
 
 

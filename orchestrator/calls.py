@@ -26,6 +26,8 @@ class Call:
     function: str | None
     arguments: dict[str, Any] = field(default_factory=dict)
     grounded: dict[str, str] = field(default_factory=dict)
+    # Required parameters the request gives no value for: the call is not made until they are.
+    needs_input: list[str] = field(default_factory=list)
     router_scores: dict[str, float] = field(default_factory=dict)
     routed_app: str | None = None
     function_scores: dict[str, float] = field(default_factory=dict)
@@ -37,9 +39,15 @@ class Call:
     def is_call(self) -> bool:
         return self.function is not None
 
+    @property
+    def ready(self) -> bool:
+        """A call that can run: a function with every required value from the request."""
+        return self.is_call and not self.needs_input
+
     def tool_calls(self) -> list[dict[str, Any]]:
-        """The OpenAI ``tool_calls`` list (arguments as a JSON string, as OpenAI sends them)."""
-        if not self.is_call:
+        """The OpenAI ``tool_calls`` list (arguments as a JSON string, as OpenAI sends them);
+        empty for a call that needs input (see ``to_json``)."""
+        if not self.ready:
             return []
         return [
             {
@@ -51,6 +59,8 @@ class Call:
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"app": self.app, "tool_calls": self.tool_calls()}
+        if self.needs_input:
+            out["needs_input"] = {"function": self.function, "arguments": self.arguments, "missing": self.needs_input}
         if explain:
             data = asdict(self)
             out.update(
@@ -75,8 +85,9 @@ class Call:
             return "no app fits this request (no call)"
         if not self.is_call:
             return f"{self.app}: no function fits this request (no call)"
-        args = ", ".join(f"{k}={json.dumps(v)}" for k, v in self.arguments.items())
-        return f"{self.app}.{self.function}({args})"
+        args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.arguments.items())
+        line = f"{self.app}.{self.function}({args})"
+        return f"{line} needs input: {', '.join(self.needs_input)} (not called)" if self.needs_input else line
 
 
 def strict_schema(fn: Function) -> dict[str, Any]:

@@ -186,7 +186,9 @@ def _train(
     click.echo(
         f"trained {app.name}: {result.examples} examples ({result.rejected} rejected), "
         f"{result.train_seconds:.0f}s, loss {result.final_loss:.4f}; held-out n={m['n']}: "
-        f"function {m['function_accuracy']:.1%}, exact {m['exact_match']:.1%} -> {adapter_dir}"
+        f"function {m['function_accuracy']:.1%}, exact {m['exact_match']:.1%}"
+        + (f"; sibling operations refused {m['sibling_refusal']:.1%} of {m['sibling_n']}" if "sibling_n" in m else "")
+        + f" -> {adapter_dir}"
     )
 
 
@@ -226,16 +228,18 @@ def use_base_cmd(ctx: click.Context, spec: str) -> None:
 @cli.command("calibrate")
 @click.pass_context
 def calibrate_cmd(ctx: click.Context) -> None:
-    """Fit how router and adapters pool, and the call threshold, on held-out requests; store them."""
+    """Fit how router and adapters pool, the call threshold and the adapters' veto, on held-out
+    requests; store them."""
     from orchestrator.apps import calibrate_router
 
     registry = _registry(ctx)
     threshold, report = calibrate_router(registry)
     with registry_change(registry.path) as fresh:
-        fresh.router_threshold, fresh.router_pooling = threshold, registry.router_pooling
+        fresh.calibration = registry.calibration
     a, b, c = registry.router_pooling
     click.echo(
-        f"pooling: {a:.3f} * logit(router) + {b:.3f} * logit(adapter) + {c:.3f}; call at >= {threshold:.2f}. "
+        f"pooling: {a:.3f} * logit(router) + {b:.3f} * logit(adapter) + {c:.3f}; call at >= {threshold:.2f}; "
+        f"an adapter below {registry.router_veto} never calls. "
         f"On {report['requests']} held-out requests: in-scope app {report['in_scope_app_accuracy']:.1%}, "
         f"false calls {report['false_call_rate']:.1%}"
     )
@@ -271,12 +275,12 @@ def run_cmd(
     text = check_query(_read_query(query), registry.max_query_chars)
     call = Orchestrator(registry).run(text, app=app)
     if as_json:
-        click.echo(json.dumps(call.to_json(explain=explain), indent=2 if explain else None))
+        click.echo(json.dumps(call.to_json(explain=explain), indent=2 if explain else None, ensure_ascii=False))
     else:
         click.echo(call.summary())
         if explain:
             _explain(call)
-    if execute and call.is_call:
+    if execute and call.ready:
         from orchestrator.handlers import dispatch
 
         click.echo(dispatch(call))
@@ -286,19 +290,23 @@ def _explain(call) -> None:
     scores = ", ".join(f"{k} {v:.3f}" for k, v in sorted(call.router_scores.items(), key=lambda kv: -kv[1]))
     click.echo(f"  router:   {scores or 'bypassed (--app)'}")
     if call.decision:
+        veto = call.decision.get("veto", 0.0)
         views = "; ".join(
             f"{c['app']}: router {c['router']:.3f} x adapter {c['adapter'] if c['adapter'] is not None else '-'}"
-            f" -> {c['score']:.3f}"
+            f" -> {c['score']:.3f}{' (vetoed)' if c['adapter'] is not None and c['adapter'] < veto else ''}"
             for c in call.decision["candidates"]
         )
         verdict = call.decision["app"] or "no app"
-        click.echo(f"  decision: {views or 'no candidate app'} (call at >= {call.decision['threshold']}) -> {verdict}")
+        rule = f"call at >= {call.decision['threshold']}, adapter >= {veto}"
+        click.echo(f"  decision: {views or 'no candidate app'} ({rule}) -> {verdict}")
     click.echo(f"  adapter:  {call.routed_app or '-'}")
     if call.function_scores:
         top = sorted(call.function_scores.items(), key=lambda kv: -kv[1])[:3]
         click.echo("  first token: " + ", ".join(f"{k} {v:.3f}" for k, v in top))
     if call.grounded:
         click.echo("  grounded: " + "; ".join(f"{k}: {v}" for k, v in call.grounded.items()))
+    if call.needs_input:
+        click.echo(f"  needs input: {', '.join(call.needs_input)} (the request does not say; nothing is called)")
     click.echo(f"  tokens:   {call.generated_tokens} generated")
     click.echo("  timings:  " + ", ".join(f"{k} {v:.1f}" for k, v in call.timings_ms.items()))
 

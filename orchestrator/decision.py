@@ -12,6 +12,12 @@ gives "ai, shut up" a call probability of 0.99999) and must not outvote everythi
 candidate makes a call when ``s`` reaches ``router.threshold``. So a router miss can be rescued
 (a low ``p``, a sure adapter) and an adapter can veto (a likely app, an adapter that says "not
 mine").
+
+The pooled score gives the adapter little weight, and alone it would call where the adapter is all
+but certain there is nothing to call ("cancel the timer": router 0.56, adapter 0.0006): the decoder
+would then have to start a function the adapter did not want and write values for it. So a
+candidate whose adapter's call probability is below ``router.veto`` never calls, whatever the
+pooled score. ``orch calibrate`` fits the veto with the threshold (0 turns it off).
 """
 
 from __future__ import annotations
@@ -41,11 +47,13 @@ class Verdict:
     app: str | None
     threshold: float
     candidates: list[Candidate] = field(default_factory=list)
+    veto: float = 0.0
 
     def to_json(self) -> dict:
         return {
             "app": self.app,
             "threshold": self.threshold,
+            "veto": self.veto,
             "candidates": [
                 {"app": c.app, "router": round(c.router, 4), "adapter": _round(c.adapter), "score": round(c.score, 4)}
                 for c in self.candidates
@@ -76,13 +84,15 @@ def call_probability(first_token_scores: dict[str, float]) -> float:
     return 1.0 - first_token_scores.get(NO_CALL, 0.0)
 
 
-def decide(candidates: list[Candidate], threshold: float, pooling: Pooling = INDEPENDENT) -> Verdict:
-    """The best-scoring candidate if its pooled score reaches the threshold, else no app."""
+def decide(candidates: list[Candidate], threshold: float, pooling: Pooling = INDEPENDENT, veto: float = 0.0) -> Verdict:
+    """The best-scoring candidate if its pooled score reaches the threshold, else no app. A
+    candidate whose adapter's call probability is below ``veto`` is not eligible."""
     for c in candidates:
         c.score = pooled(c.router, c.adapter if c.adapter is not None else 0.5, pooling)
-    best = max(candidates, key=lambda c: c.score, default=None)
+    eligible = [c for c in candidates if c.adapter is None or c.adapter >= veto]
+    best = max(eligible, key=lambda c: c.score, default=None)
     app = best.app if best is not None and best.score >= threshold else None
-    return Verdict(app, threshold, candidates)
+    return Verdict(app, threshold, candidates, veto)
 
 
 def _round(value: float | None) -> float | None:

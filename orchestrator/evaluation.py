@@ -2,8 +2,10 @@
 
 A row without an ``arguments`` key is scored for router and function only and left out of exact
 match's denominator. The false-call rate is the share of rows whose ``app`` is null that got a
-call anyway; in-scope function accuracy is function accuracy over the other rows. Rows that carry
-a ``source`` are also tallied per source.
+call anyway (one that needs input included: it was going to do something); in-scope function
+accuracy is function accuracy over the other rows. Rows that carry a ``source`` are also tallied
+per source. Free-text values that are not spans of the request are listed as invented, and calls
+held back for a missing required value are counted.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from orchestrator.calls import Call, validate_arguments
 from orchestrator.errors import OrchError
+from orchestrator.grounding import free_text, said
 from orchestrator.registry import Registry
 from orchestrator.scoring import arguments_match
 
@@ -38,6 +41,7 @@ class Outcome:
     exact_ok: bool
     schema_valid: bool
     ms: float
+    invented: dict[str, str] = field(default_factory=dict)  # free-text values the request never said
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Tally:
     in_scope_function: int = 0
     out_of_scope: int = 0
     false_calls: int = 0
+    needs_input: int = 0
     latencies: list[float] = field(default_factory=list)
 
     def add(self, o: Outcome) -> None:
@@ -64,6 +69,7 @@ class Tally:
             self.exact += o.exact_ok
         self.calls += o.call.is_call
         self.valid += o.call.is_call and o.schema_valid
+        self.needs_input += bool(o.call.needs_input)
         if o.row.app is None:
             self.out_of_scope += 1
             self.false_calls += o.call.is_call
@@ -84,6 +90,7 @@ class Tally:
             "false_call_rate": round(self.false_calls / self.out_of_scope, 4) if self.out_of_scope else None,
             "out_of_scope_n": self.out_of_scope,
             "schema_valid_rate": round(self.valid / self.calls, 4) if self.calls else 1.0,
+            "needs_input": self.needs_input,
             "p50_ms": round(percentile(self.latencies, 50), 1),
             "p95_ms": round(percentile(self.latencies, 95), 1),
         }
@@ -139,16 +146,32 @@ def score(registry: Registry, row: EvalRow, call: Call, routed_app: str | None) 
     function_ok = call.app == row.app and call.function == row.function
     exact_ok = False
     valid = True
+    invented: dict[str, str] = {}
     if call.is_call and call.app in registry.apps:
         fn = registry.app(call.app).function(call.function or "")
+        properties = fn.parameters.get("properties", {})
         try:
-            validate_arguments(fn, call.arguments)
+            # A call that needs input lacks only what it names: the rest must be valid.
+            validate_arguments(
+                fn, {**call.arguments, **{name: _placeholder(properties[name]) for name in call.needs_input}}
+            )
         except OrchError:
             valid = False
+        invented = {
+            name: value
+            for name, value in call.arguments.items()
+            if isinstance(value, str) and free_text(properties.get(name, {})) and not said(value, call.query)
+        }
         exact_ok = function_ok and row.arguments is not None and arguments_match(fn, call.arguments, row.arguments)
     elif function_ok:
         exact_ok = True  # both "no call"
-    return Outcome(row, call, router_ok, function_ok, exact_ok, valid, call.timings_ms.get("total_ms", 0.0))
+    ms = call.timings_ms.get("total_ms", 0.0)
+    return Outcome(row, call, router_ok, function_ok, exact_ok, valid, ms, invented)
+
+
+def _placeholder(schema: dict[str, Any]) -> Any:
+    """A value of a free-text parameter's type, standing in for one a call still needs."""
+    return "x" * max(1, schema.get("minLength", 1))
 
 
 def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[str, Any]:
@@ -163,6 +186,7 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
     per_app: dict[str, Tally] = {}
     per_source: dict[str, Tally] = {}
     misses = []
+    invented = []
     for row in rows:
         call = orchestrator.run(row.query, app=app)
         routed = app if app is not None else (call.routed_app if call.routed_app else None)
@@ -171,6 +195,7 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
         per_app.setdefault(row.app or "none", Tally()).add(outcome)
         if row.source is not None:
             per_source.setdefault(row.source, Tally()).add(outcome)
+        invented += [{"query": row.query, "parameter": k, "value": v} for k, v in outcome.invented.items()]
         if not (outcome.exact_ok if row.arguments is not None else outcome.function_ok):
             misses.append(
                 {
@@ -189,6 +214,7 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
     if per_source:
         result["per_source"] = {name: tally.summary() for name, tally in sorted(per_source.items())}
     result["misses"] = misses
+    result["invented_values"] = invented
     result["mode"] = f"adapter only ({app})" if app else "router + adapters"
     return result
 
@@ -218,15 +244,22 @@ def format_table(result: dict[str, Any]) -> str:
     lines += _table("app", [*result["per_app"].items(), ("overall", result)])
     if result.get("per_source"):
         lines += ["", *_table("source", list(result["per_source"].items()))]
+    invented = result.get("invented_values") or []
+    lines.append(f"\ninvented values (free text the request never said): {len(invented)}")
+    lines += [f"  {v['query']!r}: {v['parameter']}={json.dumps(v['value'], ensure_ascii=False)}" for v in invented]
     if result["misses"]:
         lines.append(f"\nmisses ({len(result['misses'])}; exact where the row has arguments, else function):")
         for miss in result["misses"]:
             e, g = miss["expected"], miss["got"]
             lines.append(
-                f"  {miss['query']!r}\n    expected {e['app']}.{e['function']} {json.dumps(e['arguments'] or {})}"
-                f"\n    got      {g['app']}.{g['function']} {json.dumps(g['arguments'])} (routed: {g['routed_app']})"
+                f"  {miss['query']!r}\n    expected {e['app']}.{e['function']} {_json(e['arguments'] or {})}"
+                f"\n    got      {g['app']}.{g['function']} {_json(g['arguments'])} (routed: {g['routed_app']})"
             )
     return "\n".join(lines)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def pyplot():

@@ -1,13 +1,16 @@
 """Free-text argument values are spans of the request: snap a value the request never said to
-the span it misspelt, and drop an optional one it made up.
+the span it misspelt, drop an optional one it made up, and ask for a required one.
 
 Every free-text string the adapters learn (a string parameter with no ``enum``, ``const``,
 ``format`` or ``pattern``) is copied from the request: the data generator renders the value into
 the text. So a value that is not in the request is a copying slip ("Mobi Malibu" for "Nobu
-Malibu", "B Brooklyn" for "Brooklyn") or an invention (a restaurant nobody named). A slip is
-replaced by the request's most similar span; an invention of an optional parameter is dropped
-(the function's default applies); a required one is kept, as there is nothing better to say.
-Values whose schema fixes their form (enums, dates, patterns) are the grammar's business.
+Malibu", "B Brooklyn" for "Brooklyn") or an invention (a restaurant nobody named, an alarm at
+"12345"). A slip is replaced by the request's most similar span. An invention of an optional
+parameter is dropped (the function's default applies); of a required one, it is taken out and
+the call comes back needing that input (``NEEDS_INPUT``): the user is asked, nothing runs. A
+place that is a time word ("weather for tonight": ``location="tonight"``) is no place, and is
+treated as invented. Values whose schema fixes their form (enums, dates, patterns) are the
+grammar's business.
 """
 
 from __future__ import annotations
@@ -26,6 +29,15 @@ MIN_SIMILARITY = 0.6
 # Longest span tried, in words, beyond the value's own length.
 EXTRA_WORDS = 2
 _WORD = re.compile(r"[^\s]+")
+NEEDS_INPUT = "(needs input)"
+DROPPED = "(dropped)"
+# A parameter named for a place, and the words for times that are never one.
+_PLACE = re.compile(r"location|place|city|destination|origin|address|area|where", re.IGNORECASE)
+TIME_WORDS = {
+    "today", "tonight", "tomorrow", "yesterday", "now", "noon", "midnight", "morning", "afternoon",
+    "evening", "night", "weekend", "week", "this week", "next week", "this weekend", "later", "soon",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "right now",
+}  # fmt: skip
 _EDGE = "\"'.,!?;:()[]{}"
 
 
@@ -65,29 +77,44 @@ def nearest_span(value: str, query: str) -> tuple[str, float]:
 
 def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments with every free-text value a span of ``query``, and what changed
-    (parameter -> ``"old -> new"`` or ``"old -> (dropped)"``). Arguments that grounding would
-    make schema-invalid (a ``maxLength``, say) are returned as they were."""
+    (parameter -> ``"old -> new"``, ``"old -> (dropped)"`` or ``"old -> (needs input)"``, the
+    last for a required value the request does not give: it is left out of the arguments).
+    Arguments that grounding would make schema-invalid otherwise (a ``maxLength``, say) are
+    returned as they were."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     grounded = dict(arguments)
     changes: dict[str, str] = {}
     for name, value in arguments.items():
-        if not isinstance(value, str) or not free_text(properties.get(name, {})) or said(value, query):
+        if not isinstance(value, str) or not free_text(properties.get(name, {})):
+            continue
+        if said(value, query) and not _time_for_a_place(name, properties[name], value):
             continue
         span, similarity = nearest_span(value, query)
-        if similarity >= MIN_SIMILARITY:
+        if similarity >= MIN_SIMILARITY and not _time_for_a_place(name, properties[name], span):
             grounded[name] = span
             changes[name] = f"{value} -> {span}"
-        elif name not in required:
+        else:
             del grounded[name]
-            changes[name] = f"{value} -> (dropped)"
+            changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
     if not changes:
         return arguments, {}
     try:
-        validate_arguments(fn, grounded)
+        validate_arguments(fn, {**grounded, **{name: arguments[name] for name in missing(changes)}})
     except OrchError:
         return arguments, {}
     return grounded, changes
+
+
+def missing(changes: dict[str, str]) -> list[str]:
+    """The required parameters grounding found no value for in the request."""
+    return [name for name, change in changes.items() if change.endswith(NEEDS_INPUT)]
+
+
+def _time_for_a_place(name: str, schema: dict[str, Any], value: str) -> bool:
+    """A time word given as a place ("tonight" as a weather ``location``)."""
+    about_a_place = _PLACE.search(name) or _PLACE.search(schema.get("description", "") or "")
+    return bool(about_a_place) and _norm(value).strip(_EDGE) in TIME_WORDS
 
 
 def _norm(text: str) -> str:

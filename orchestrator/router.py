@@ -7,7 +7,8 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
   the way people do), its function descriptions, and the shipped real requests it serves;
 * none: shipped real requests no app serves (CLINC150, a few per intent, minus any that mention a
   registered function's words, which may be a user app's own requests), the phrasebooks' hard
-  negatives, and general questions.
+  negatives, each app's sibling operations and the objects next to the apps' own
+  (``sibling_groups``), and general questions.
 
 Each class is a union of unlike requests (an app's functions, the corpus's many out-of-scope
 intents), which one linear boundary per class separates badly. So the head is a multinomial
@@ -49,9 +50,11 @@ NONE = "<none>"
 GENERATED_PER_FUNCTION = 20
 CORPUS_NONE_PER_INTENT = 25
 HARD_NEGATIVES_PER_APP = 120
+SIBLINGS_PER_APP = 120
+NEIGHBOURS = 120
 L2 = 1e-4
 # Bump when the recipe changes in a way the cache key cannot see.
-RECIPE = "logreg-subclasses-v3"
+RECIPE = "logreg-subclasses-v4"
 
 
 def encoder_path() -> Path:
@@ -110,7 +113,24 @@ def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[
         kept = [text for text in dict.fromkeys(rendered) if not (words & words_of(text))]
         if kept:
             groups[f"{NONE}:hard:{app.name}"] = kept
+    groups.update(sibling_groups(registry))
     return {name: list(dict.fromkeys(texts)) for name, texts in groups.items() if texts}
+
+
+def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
+    """None sub-classes for each app's sibling operations ("cancel my alarm") and for the objects
+    next to the apps' own ("turn off the bedroom lights"), from the schemas (``training/siblings``).
+    A sibling that shares a content word with another app's functions is left out: it may be
+    exactly what that app does."""
+    from training.siblings import neighbour_requests, sibling_requests
+
+    apps = list(registry.apps.values())
+    groups = {f"{NONE}:neighbour": neighbour_requests(apps, NEIGHBOURS, seed=seed)}
+    for app in apps:
+        words = content_words([other for other in apps if other is not app])
+        texts = sibling_requests(app, SIBLINGS_PER_APP, seed=seed)
+        groups[f"{NONE}:sibling:{app.name}"] = [text for text in texts if not (words & words_of(text))]
+    return groups
 
 
 def corpus_none_texts() -> dict[str, list[str]]:
@@ -138,6 +158,7 @@ class Router:
         self.threshold = registry.router_threshold
         self.floor = registry.router_floor
         self.pooling = registry.router_pooling
+        self.veto = registry.router_veto
         self.classes = [*registry.apps, NONE]
         self.weight, self.bias, self.parent = self._head()
 
@@ -180,7 +201,7 @@ class Router:
             tools = [fn.to_tool() for fn in app.functions]
             digest.update(json.dumps([app.name, app.description, tools, app.router_examples]).encode())
         sources = [CORPUS, Path(datagen.__file__), *sorted(datagen.PHRASEBOOK_DIR.glob("*.yaml"))]
-        sources += [Path(datagen.__file__).with_name(name) for name in ("values.py", "templates.py")]
+        sources += [Path(datagen.__file__).with_name(name) for name in ("values.py", "templates.py", "siblings.py")]
         for source in sources:
             digest.update(source.read_bytes())
         return digest.hexdigest()[:24]

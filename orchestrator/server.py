@@ -69,9 +69,18 @@ class ToolCall(BaseModel):
     function: FunctionCall
 
 
+class NeedsInput(BaseModel):
+    function: str
+    arguments: dict[str, Any] = Field(..., description="The values the request gave.")
+    missing: list[str] = Field(..., description="Required parameters the request gives no value for.")
+
+
 class CallResponse(BaseModel):
     app: str | None = Field(..., description="The app called, or null for no call.")
-    tool_calls: list[ToolCall]
+    tool_calls: list[ToolCall] = Field(..., description="Empty for no call, and for a call that needs input.")
+    needs_input: NeedsInput | None = Field(
+        None, description="The function the request asks for, when it leaves a required value unsaid: ask the user."
+    )
     timings_ms: dict[str, float]
 
 
@@ -329,7 +338,7 @@ def create_app(orch: Engine, max_batch: int = 16) -> FastAPI:
     @app.post("/v1/call", response_model=CallResponse)
     async def call(body: CallRequest):
         result, error = await submit(body.query, body.app)
-        return error or {"app": result.app, "tool_calls": result.tool_calls(), "timings_ms": result.timings_ms}
+        return error or {**result.to_json(), "timings_ms": result.timings_ms}
 
     @app.post("/v1/chat/completions", response_model=ChatResponse)
     async def chat(body: ChatRequest):
@@ -343,7 +352,12 @@ def create_app(orch: Engine, max_batch: int = 16) -> FastAPI:
         if error:
             return error
         tool_calls = result.tool_calls()
-        message: dict[str, Any] = {"role": "assistant", "content": None if tool_calls else "", "tool_calls": tool_calls}
+        content = f"Which {', '.join(result.needs_input)}?" if result.needs_input else ""
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None if tool_calls else content,
+            "tool_calls": tool_calls,
+        }
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
@@ -351,10 +365,14 @@ def create_app(orch: Engine, max_batch: int = 16) -> FastAPI:
             "model": body.model or f"orch:{result.app or 'none'}",
             "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if tool_calls else "stop"}],
             "usage": {"prompt_tokens": 0, "completion_tokens": result.generated_tokens, "total_tokens": 0},
-            "orch": {"app": result.app, "router_scores": result.router_scores},
+            "orch": {"app": result.app, "router_scores": result.router_scores, **_needs_input(result)},
         }
 
     return app
+
+
+def _needs_input(call) -> dict[str, Any]:
+    return {"needs_input": call.to_json()["needs_input"]} if call.needs_input else {}
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

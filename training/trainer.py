@@ -24,8 +24,9 @@ from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import prompt_text
 from orchestrator.decoder import CallDecoder
 from orchestrator.errors import OrchError
-from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_SMOLLM2, App, Registry
+from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_HUB_IDS, EMBEDDED_SMOLLM2, App, Registry
 from training.datagen import Example, generate, write_jsonl
+from training.siblings import sibling_requests
 
 MANIFEST = "orch_manifest.json"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -154,6 +155,24 @@ def evaluate_examples(
     return {"n": len(examples), "function_accuracy": fn_hits / n, "exact_match": exact / n}
 
 
+def round_to_stored(model: torch.nn.Module) -> None:
+    """Round the trained weights to bfloat16, as they are stored: the held-out metrics below are
+    then those of the committed adapter."""
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.requires_grad:
+                parameter.copy_(parameter.to(torch.bfloat16).to(parameter.dtype))
+
+
+def store_in_bfloat16(path: Path) -> None:
+    """Rewrite an adapter's weights in bfloat16 (as peft stores a bf16 model's): half the bytes,
+    the same values once ``round_to_stored`` ran; loaders cast to the base's dtype."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = {name: tensor.to(torch.bfloat16) for name, tensor in load_file(str(path)).items()}
+    save_file(tensors, str(path), metadata={"format": "pt"})
+
+
 def train_app(
     registry: Registry,
     app_name: str,
@@ -173,6 +192,11 @@ def train_app(
     heldout, _ = generate(
         app, config.heldout, seed=config.seed + 7919, registry=registry, exclude={e.query.lower() for e in train}
     )
+    seen = {e.query.lower() for e in [*train, *heldout]}
+    unseen_siblings = [
+        q for q in sibling_requests(app, 4 * config.heldout, seed=config.seed + 7919) if q.lower() not in seen
+    ]
+    refuse = [Example(q, None, {}, app.end_token) for q in unseen_siblings[: config.heldout]]
     if base is None:
         on_gpu = torch.cuda.is_available()
         base = load_base(
@@ -226,16 +250,27 @@ def train_app(
         raise OrchError(f"training {app.name} diverged (loss is NaN); try a lower --lr")
 
     model.eval()
+    round_to_stored(model)
+    model.peft_config["default"].base_model_name_or_path = EMBEDDED_HUB_IDS.get(
+        registry.base_model, registry.base_model
+    )
     target = adapter_dir or registry.default_adapter_dir(app.name)
     with atomic_directory(target) as staging:
         # Only the LoRA weights and this app's token rows: never the whole resized embedding.
         model.save_pretrained(staging, save_embedding_layers=False)
+        store_in_bfloat16(staging / "adapter_model.safetensors")
         (staging / "README.md").unlink(missing_ok=True)
         write_jsonl(staging / "train.jsonl", train)
         write_jsonl(staging / "heldout.jsonl", heldout)
         merged = model.merge_and_unload()
         misses: list[dict[str, Any]] = []
         metrics = evaluate_examples(base, merged, app, registry.prompt_template, heldout, misses)
+        if refuse:
+            # Sibling operations and neighbour objects it never trained on: the adapter alone must
+            # refuse them (its first token its end token).
+            write_jsonl(staging / "heldout_siblings.jsonl", refuse)
+            refused = evaluate_examples(base, merged, app, registry.prompt_template, refuse)
+            metrics.update(sibling_n=len(refuse), sibling_refusal=refused["function_accuracy"])
         manifest: dict[str, Any] = {
             "app": app.name,
             "tokens": {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]},

@@ -1,0 +1,126 @@
+"""Values a request states in words, read the same way every time: a switch's polarity ("kill the
+flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
+("a couple", "a dozen") and durations in another unit ("an hour" for a ``minutes`` parameter).
+
+The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
+``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
+on an unambiguous cue in the request and only for a parameter of the matching kind (a boolean
+that is a switch, an integer with a range, a duration in minutes); everything else is left to
+the model. A value a rule replaces is reported like grounding's changes (``Call.grounded``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from orchestrator.registry import Function
+
+# A switch: a boolean whose name or description says it turns something on.
+_SWITCH_NAME = {"on", "enabled", "enable", "active", "power"}
+_SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b", re.IGNORECASE)
+# Cues of each polarity, in the languages orch reads. Negation ("don't") is not a cue: "don't
+# disturb me" turns do-not-disturb on.
+_OFF = re.compile(
+    r"\b(off|disable|deactivate|kill|shut|stop|cut)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
+    r"|关|關|停|禁用|消して|オフ|止め",
+    re.IGNORECASE,
+)
+_ON = re.compile(
+    r"\b(on|enable|activate|start)\b|encend|enciend|activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
+    r"|开|開|启用|打开|つけ|オン",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_MAXIMUM = re.compile(r"\b(max|maximum|highest|full|fully|all the way|as (high|loud|bright) as)\b|最大|máximo|maximal")
+_MINIMUM = re.compile(r"\b(min|minimum|lowest|as low as)\b|最小|mínimo|minimal")
+_HALF = re.compile(r"\b(halfway|half way|half)\b|一半|mitad|a medias|halb")
+_COUNTS = [(re.compile(r"\bhalf a dozen\b"), 6), (re.compile(r"\ba dozen\b"), 12), (re.compile(r"\ba couple\b"), 2)]
+_WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+}  # fmt: skip
+_AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
+_HOURS = re.compile(rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h)\b(?:\s*(?:and\s*)?(?:{_AMOUNT}\s*min(?:ute)?s?|(a half)))?")
+_HALF_HOUR = re.compile(r"\bhalf an hour\b")
+_SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?)\b")
+
+
+def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """``arguments`` with the values the request states in words, and what changed
+    (parameter -> ``"old -> new"``)."""
+    properties = fn.parameters.get("properties", {})
+    text = query.lower()
+    read = dict(arguments)
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        stated = _stated(name, schema, text)
+        if stated is not None and stated != value:
+            read[name] = stated
+    changes = {name: f"{arguments[name]} -> {read[name]}" for name in read if read[name] != arguments[name]}
+    return read, changes
+
+
+def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
+    """The value ``text`` gives the parameter in words, or None when it gives none clearly."""
+    kind = schema.get("type")
+    if kind == "boolean" and _is_switch(name, schema):
+        off, on = bool(_OFF.search(text)), bool(_ON.search(text))
+        return (not off) if off != on else None
+    if kind not in ("integer", "number") or "enum" in schema:
+        return None
+    if _minutes(name, schema):
+        minutes = _duration_minutes(text)
+        if minutes is not None:
+            return _clamped(minutes, schema)
+    if _DIGIT.search(text):
+        return None  # a number is written out: the model copies it
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if high is not None and _MAXIMUM.search(text):
+        return high
+    if low is not None and _MINIMUM.search(text):
+        return low
+    if low == 0 and high == 100 and _HALF.search(text):
+        return 50
+    for pattern, count in _COUNTS:
+        if pattern.search(text):
+            return _clamped(count, schema)
+    return None
+
+
+def _is_switch(name: str, schema: dict[str, Any]) -> bool:
+    return name.lower() in _SWITCH_NAME or bool(_SWITCH_DESCRIPTION.search(schema.get("description", "") or ""))
+
+
+def _minutes(name: str, schema: dict[str, Any]) -> bool:
+    return "minute" in name.lower() or "in minutes" in (schema.get("description", "") or "").lower()
+
+
+def _amount(word: str) -> float:
+    return float(word) if word[0].isdigit() else float(_WORD_NUMBERS[word])
+
+
+def _duration_minutes(text: str) -> int | None:
+    """A duration said in hours or seconds, in whole minutes (seconds round up: a timer never
+    ends early); None when the request says none."""
+    if _HALF_HOUR.search(text):
+        return 30
+    hours = _HOURS.search(text)
+    if hours:
+        minutes = _amount(hours.group(1)) * 60
+        if hours.group(2):
+            minutes += _amount(hours.group(2))
+        elif hours.group(3):
+            minutes += 30
+        return round(minutes)
+    seconds = _SECONDS.search(text)
+    if seconds:
+        return max(1, math.ceil(_amount(seconds.group(1)) / 60))
+    return None
+
+
+def _clamped(value: float, schema: dict[str, Any]) -> int | float:
+    low, high = schema.get("minimum", -math.inf), schema.get("maximum", math.inf)
+    value = min(max(value, low), high)
+    return int(value) if schema.get("type") == "integer" else value

@@ -1,0 +1,41 @@
+"""Values a request states in words: polarity, extremes, counts and durations, for the matching kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.catalog import builtin_tools
+from orchestrator.value_words import read_values
+
+# android's set_volume (0-100) wins over the vehicle's (0-30): the android one is listed last.
+FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") for fn in builtin_tools(app)[1]}
+
+
+@pytest.mark.parametrize(
+    ("function", "query", "model", "want"),
+    [
+        ("toggle_wifi", "switch wifi off", {"on": True}, {"on": False}),
+        ("toggle_flashlight", "kill the flashlight", {"on": True}, {"on": False}),
+        ("toggle_flashlight", "flashlight on please", {"on": False}, {"on": True}),
+        ("toggle_wifi", "apaga el wifi", {"on": True}, {"on": False}),
+        ("toggle_flashlight", "关掉手电筒", {"on": True}, {"on": False}),
+        ("set_do_not_disturb", "don't disturb me", {"enabled": True}, {"enabled": True}),  # no cue
+        ("set_do_not_disturb", "turn off do not disturb", {"enabled": True}, {"enabled": False}),
+        ("set_timer", "set a timer for 1 hour", {"minutes": 1}, {"minutes": 60}),
+        ("set_timer", "timer for an hour and a half", {"minutes": 1}, {"minutes": 90}),
+        ("set_timer", "half an hour timer", {"minutes": 1}, {"minutes": 30}),
+        ("set_timer", "90 second timer", {"minutes": 90}, {"minutes": 2}),
+        ("set_timer", "set a timer for 5 minutes", {"minutes": 5}, {"minutes": 5}),
+        ("open_window", "open the window halfway", {"window": "driver", "percent": 100}, {"percent": 50}),
+        ("open_window", "open the sunroof all the way", {"window": "sunroof", "percent": 10}, {"percent": 100}),
+        ("set_volume", "volume to max", {"level": 10}, {"level": 100}),
+        ("set_volume", "volume to 40", {"level": 40}, {"level": 40}),
+        ("order_food", "order a dozen donuts", {"item": "donuts", "quantity": 1}, {"quantity": 12}),
+        ("order_food", "a couple of tacos", {"item": "tacos", "quantity": 1}, {"quantity": 2}),
+        ("search_businesses", "pizza places open now", {"term": "pizza", "open_now": True}, {"open_now": True}),
+    ],
+)
+def test_values_said_in_words(function: str, query: str, model: dict, want: dict) -> None:
+    arguments, changes = read_values(FUNCTIONS[function], model, query)
+    assert {k: arguments[k] for k in want} == want
+    assert set(changes) == {k for k in want if want[k] != model[k]}

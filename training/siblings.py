@@ -1,0 +1,236 @@
+"""Requests about an app's objects for operations it does not offer, and requests with its verbs on
+objects it does not control: "no call" material derived from the schemas alone, so every app,
+built in or added with ``orch add-app``, learns to refuse them.
+
+A call there does something else than what was asked: "cancel my alarm" must not set an alarm,
+"turn off the bedroom lights" must not switch off the phone's flashlight. Two kinds:
+
+* **siblings**: for each function that makes or changes something (``set_alarm``,
+  ``send_email``, ``make_reservation``), the object named by its name ("alarm") with the operations
+  people ask for next: remove (cancel, delete, get rid of), look up (show, list, "do I have"),
+  change (reschedule, edit) and undo. An operation is left out where some function of the app
+  already does it to that object (DoorDash's ``cancel_order`` serves "cancel my order"), and
+  switching off or changing is left out where a parameter is a setting's value (a boolean, a
+  number or a choice: ``toggle_flashlight`` serves "turn it off", ``set_volume`` "change it").
+* **neighbours**: things people ask assistants to do to objects close to an app's (room lights and
+  smart plugs next to a flashlight, tweets next to text messages, taxis next to navigation). A
+  neighbour is left out where it shares a content word with the app's functions, so an app that
+  controls lights keeps "turn on the kitchen lights".
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from orchestrator.corpus import GENERIC_WORDS, content_words, words_of
+from orchestrator.registry import App, Function
+from training import templates
+
+# Verbs whose functions make or change something: the ones with sibling operations to refuse.
+MAKING_VERBS = {
+    "set", "create", "send", "make", "add", "order", "book", "schedule", "toggle", "turn", "start",
+    "enable", "take", "play", "connect", "post", "write", "save", "reserve", "call",
+}  # fmt: skip
+# Words that name the app or service, not the object ("find_route_google_maps").
+NOT_OBJECTS = {"a", "an", "the", "my", "google", "maps", "app", "new"}
+
+# Operations, each with the verbs a function name would carry to offer it, and request templates
+# ({obj}: the object, {objs}: its plural).
+OPERATIONS: dict[str, tuple[set[str], list[str]]] = {
+    "remove": (
+        {"cancel", "delete", "remove", "clear", "dismiss", "unset"},
+        [
+            "(cancel|delete|remove|get rid of|clear) (my|the|that) {obj}",
+            "(cancel|delete|remove|clear|get rid of) (all|all of) my {objs}",
+            "(please |can you |)(cancel|delete|remove) (every|each) {obj}[ (I have|I set|I made)]",
+            "I (don't|do not) (need|want) (the|my|that) {obj} anymore[,] (cancel|delete|remove) it",
+            "(erase|wipe) (my|all my|the) {objs}",
+            "(delete|cancel|remove) the {obj} (for|at|on) {time}",
+        ],
+    ),
+    "switch off": (
+        {"stop", "disable", "end", "off", "toggle"},
+        [
+            "(turn off|switch off|stop|silence) (my|the|that) {obj}",
+            "(stop|turn off) the {obj} (for|at) {time}",
+        ],
+    ),
+    "look up": (
+        {"get", "list", "show", "check", "find", "search", "read", "track", "view", "query", "lookup", "fetch"},
+        [
+            "(show|list|tell) me [all ]my {objs}",
+            "(what|which) {objs} do I have[ (set|today|tomorrow|this week)]",
+            "(do I have|have I got|is there) ({a}|any) {obj}[ (set|for tomorrow|today|this week)]",
+            "(check|read|review|look at) my {objs}",
+            "how many {objs} do I have",
+            "(when|what time) is my[ next] {obj}",
+            "(what's|what is) my (next|last|latest) {obj}",
+            "(tell me|remind me) (about|of) my {objs}",
+            "(is|are) (there|my) {objs} (set|on|scheduled)",
+        ],
+    ),
+    "look up a setting": (
+        {"get", "show", "check", "read", "query", "fetch"},
+        [
+            "(what's|what is) the {obj}[ (set to|at right now|now)]",
+            "(check|tell me) the {obj}",
+            "(is|are) the {obj} (on|off|up|down)",
+            "how (high|low|strong) is the {obj}[ right now]",
+        ],
+    ),
+    "change": (
+        {"update", "edit", "change", "modify", "reschedule", "move", "rename", "snooze"},
+        [
+            "(reschedule|move|push back|postpone) my {obj}[ (to|until) {time}]",
+            "(edit|rename|update|modify) (my|the|that) {obj}",
+            "(change|move) (my|the) {obj} (from|at) {time} to {time2}",
+            "snooze (my|the) {obj}",
+        ],
+    ),
+    "undo": (
+        {"undo", "unsend", "revert", "recall"},
+        [
+            "(undo|take back|revert) (that|the last|my last) {obj}",
+            "(unsend|recall) the {obj} I just (sent|made)",
+        ],
+    ),
+}
+# Operations a setting's value already covers: a boolean or a number turns it off ("fan speed 0"),
+# and a new value is the change.
+COVERED_BY_A_VALUE = {"switch off", "change"}
+# A switch (a boolean) also covers removing: "cancel do not disturb" turns it off.
+COVERED_BY_A_SWITCH = COVERED_BY_A_VALUE | {"remove"}
+# A setting is looked up as a value ("what's the volume"), an object as things one has.
+LOOK_UPS = {True: "look up a setting", False: "look up"}
+
+# Objects an assistant is asked about that sit next to the apps' own, with the verbs people use
+# on them. Lights, plugs and appliances (a phone has a flashlight and a screen, a car has a fan
+# and a radio), social posts (next to messages and emails), lists (next to reminders and notes),
+# rides and tickets (next to navigation and reservations).
+NEIGHBOURS = [
+    "(turn|switch) (on|off) the (kitchen|bedroom|living room|bathroom|hallway|porch|office) (lights|lamp)",
+    "(turn|switch) the (lights|lamp) (on|off) in the (kitchen|bedroom|living room|bathroom|hallway)",
+    "(dim|brighten) the (lights|lamp)[ in the (kitchen|bedroom|living room|dining room)]",
+    "(set|change) the (lights|lamp) (to|at) {n} percent",
+    "(make|change) the (lights|bulbs) (blue|red|warm white|green|purple)",
+    "(turn|switch) (on|off) the (smart plug|coffee maker|robot vacuum|ceiling fan|heater in the bedroom)",
+    "(start|stop) the (robot vacuum|vacuum cleaner|dishwasher|washing machine)",
+    "(turn|switch) (on|off) the (tv|television)[ in the (living room|bedroom)]",
+    "(lock|unlock) the (front door|back door|garage)",
+    "(open|close) the (garage door|blinds|curtains) in the house",
+    "set the (house|home) thermostat to {n} degrees",
+    "(tweet|post on twitter|post on facebook|share on instagram) [that ]{text}",
+    "(tweet|post) (a complaint|my complaint) (to|about) (the airline|my internet provider|the bank)",
+    "(post|write) a (status update|facebook post|tweet) (saying|about) {text}",
+    "add (milk|eggs|bread|batteries) to my (shopping|grocery) list",
+    "(create|make|start) a (new |)(to do|shopping|grocery) list",
+    "(book|call|get) (me |)(a taxi|an uber|a cab|a lyft) to (the airport|the station|work)",
+    "(book|buy|get) {n} (train|movie|concert|plane) tickets[ (for tonight|to Boston|for Friday)]",
+    "(add|put) (a task|an item) to my to do list",
+    "(order|buy) (paper towels|a phone charger|dog food) (online|on amazon)",
+]
+NEIGHBOUR_TEXT = ["I'm running late", "the service was terrible", "happy friday everyone", "we won the game"]
+TIMES = ["7 am", "six thirty", "noon", "tomorrow morning", "friday", "9 pm", "tonight"]
+
+
+def object_phrases(fn: Function) -> list[str]:
+    """The object a function acts on, from its name: ``create_calendar_event`` -> "calendar
+    event"; none when its first word is not a making verb."""
+    words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
+    if len(words) < 2 or words[0] not in MAKING_VERBS:
+        return []
+    noun = [w for w in words[1:] if w not in NOT_OBJECTS]
+    return [" ".join(noun)] if noun else []
+
+
+def _plural(phrase: str) -> str:
+    return phrase + ("es" if phrase.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+def _offered(app: App, operation: str, fn: Function) -> bool:
+    """Whether another function of the app does ``operation`` to something ``fn``'s name names
+    (``cancel_order`` and ``order_food`` share "order")."""
+    verbs = OPERATIONS[operation][0]
+    nouns = _name_words(fn)
+    others = [_name_words(other) for other in app.functions if other is not fn]
+    return any(words & verbs and (words - verbs) & nouns for words in others)
+
+
+def _name_words(fn: Function) -> set[str]:
+    return words_of(fn.name.replace("_", " ")) - GENERIC_WORDS
+
+
+def _takes_a_setting(fn: Function) -> bool:
+    """Whether the function sets a setting: every parameter is a value (a boolean, a number or a
+    choice), none a free text that names a thing (an alarm's time, a reservation's restaurant)."""
+    properties = fn.parameters.get("properties", {}).values()
+    return bool(properties) and all(
+        spec.get("type") in ("boolean", "integer", "number") or "enum" in spec for spec in properties
+    )
+
+
+def _takes_a_switch(fn: Function) -> bool:
+    return any(spec.get("type") == "boolean" for spec in fn.parameters.get("properties", {}).values())
+
+
+def sibling_templates(app: App) -> list[tuple[str, str]]:
+    """(template, object) pairs of the operations the app lacks on its own objects."""
+    found = []
+    for fn in app.functions:
+        for phrase in object_phrases(fn):
+            for operation, (_, lines) in OPERATIONS.items():
+                setting = _takes_a_setting(fn)
+                covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
+                if _offered(app, operation, fn) or operation in covered:
+                    continue
+                if operation in LOOK_UPS.values() and operation != LOOK_UPS[setting]:
+                    continue
+                found += [(line, phrase) for line in lines]
+    return found
+
+
+def _fill(template: str, phrase: str, rng: random.Random) -> str:
+    def fill(slot: str) -> str:
+        if slot == "obj":
+            return phrase
+        if slot == "objs":
+            return _plural(phrase)
+        if slot == "a":
+            return "an" if phrase[:1] in "aeiou" else "a"
+        if slot in ("time", "time2"):
+            return rng.choice(TIMES)
+        if slot == "n":
+            return str(rng.choice([2, 3, 20, 40, 50, 70, 72]))
+        if slot == "text":
+            return rng.choice(NEIGHBOUR_TEXT)
+        raise KeyError(f"unknown slot {slot!r}")
+
+    return " ".join(templates.render(templates.parse(template), rng, fill).split())
+
+
+def sibling_requests(app: App, count: int, seed: int = 0) -> list[str]:
+    """Up to ``count`` distinct requests for operations the app lacks on its own objects."""
+    pairs = sibling_templates(app)
+    return _draw(lambda rng: _fill(*rng.choice(pairs), rng), count, seed) if pairs else []
+
+
+def neighbour_requests(apps: list[App], count: int, seed: int = 0) -> list[str]:
+    """Up to ``count`` distinct requests about objects next to the apps' own, none of which shares a
+    content word with ``apps``' functions (those may be exactly what one of them does)."""
+    words = content_words(apps)
+
+    def draw(rng: random.Random) -> str:
+        return _fill(rng.choice(NEIGHBOURS), "", rng)
+
+    return [text for text in _draw(draw, count, seed) if not words & words_of(text)]
+
+
+def _draw(make, count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    for _ in range(count * 5):
+        seen.setdefault(make(rng), None)
+        if len(seen) >= count:
+            break
+    return list(seen)
