@@ -59,7 +59,7 @@ vllm: $(VLLM_VENV)/.installed
 test-vllm: install vllm
 	$(VENV)/bin/pytest -q tests/test_vllm_engine.py
 
-# llama.cpp for `decoding.weights: q8_0` (orchestrator/llama_backend.py). PyPI has no wheel of it
+# llama.cpp for `decoding.weights: q8_0` (orchestrator/engines/llama_backend.py). PyPI has no wheel of it
 # for Linux, so pip compiles it for this CPU (about 8 minutes on 2 cores); CI does not build it.
 $(VENV)/.llama-installed: $(STAMP)
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q -e '.[llama]'

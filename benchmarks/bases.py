@@ -79,9 +79,9 @@ def _quiet_env() -> dict[str, str]:
 
 
 def measure(spec: str, ci_app: bool) -> dict:
-    from orchestrator.bench import cold_start_seconds, machine_line, warm_calls
-    from orchestrator.evaluation import evaluate, read_rows
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.evaluation.bench import cold_start_seconds, machine_line, warm_calls
+    from orchestrator.evaluation.evaluate import evaluate, read_rows
+    from orchestrator.request.orchestrator import Orchestrator
 
     with tempfile.TemporaryDirectory() as tmp:
         registry = registry_on(spec, Path(tmp))

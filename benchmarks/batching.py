@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from orchestrator.calls import prompt_text
-from orchestrator.orchestrator import Orchestrator
+from orchestrator.request.orchestrator import Orchestrator
 
 ROOT = Path(__file__).resolve().parent.parent
 

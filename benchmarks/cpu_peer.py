@@ -1,8 +1,8 @@
 """orch's warm call against llama.cpp on the same base, the same requests and the same CPU threads.
 
 orch runs three times in one process, one after the other: with the base's native float weights,
-with ``decoding.weights: int8`` (``orchestrator/quantized.py``) and with ``decoding.weights: q8_0``
-(each app merged into a Q8_0 GGUF, decoded by llama.cpp: ``orchestrator/llama_backend.py``). For
+with ``decoding.weights: int8`` (``orchestrator/engines/quantized.py``) and with ``decoding.weights: q8_0``
+(each app merged into a Q8_0 GGUF, decoded by llama.cpp: ``orchestrator/engines/llama_backend.py``). For
 each: warm p50/p95 over the dev requests (after one pass that loads every app), the cost of an
 adapter switch, and with ``--accuracy`` dev and SNIPS accuracy (``orch eval``'s scoring).
 
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orchestrator.evaluation import percentile, read_rows  # noqa: E402
+from orchestrator.evaluation.evaluate import percentile, read_rows  # noqa: E402
 from orchestrator.registry import EMBEDDED_PROMPTS, load_registry  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -46,9 +46,9 @@ MODES = {
 def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: bool) -> dict:
     """Warm end-to-end calls under one ``decoding.weights``: each request's median latency and
     generated-token count, the adapter switch cost, and optionally dev and SNIPS accuracy."""
-    from orchestrator.bench import machine_line
-    from orchestrator.evaluation import evaluate
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.evaluation.bench import machine_line
+    from orchestrator.evaluation.evaluate import evaluate
+    from orchestrator.request.orchestrator import Orchestrator
 
     registry = load_registry(registry_path)
     registry.weights = weights
@@ -109,7 +109,7 @@ def llama_calls(spec: str, registry, rows, tokens: list[int], rounds: int, threa
     """llama.cpp on the base's GGUF: unconstrained, and under each row's JSON-schema grammar."""
     from llama_cpp import Llama, LlamaGrammar
 
-    from orchestrator.base_model import embedded_gguf_path
+    from orchestrator.engines.base_model import embedded_gguf_path
 
     llm = Llama(model_path=str(embedded_gguf_path(spec)), n_threads=threads, n_ctx=512, verbose=False)
     template = EMBEDDED_PROMPTS[spec]

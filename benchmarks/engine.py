@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from load_test import HOST, Load, answer, free_port, run_load, start_server
 
-from orchestrator.base_model import cpu_has_bf16
+from orchestrator.engines.base_model import cpu_has_bf16
 
 ENGINES = {"orch (built-in)": (), "vLLM": ("--engine", "vllm")}
 

@@ -13,10 +13,10 @@ import json
 import statistics
 import time
 
-from orchestrator.base_model import load_base
 from orchestrator.calls import arguments_json, strict_schema
+from orchestrator.data.datagen import generate
+from orchestrator.engines.base_model import load_base
 from orchestrator.registry import load_registry
-from training.datagen import generate
 
 
 def replay_streams(registry, base, per_function: int = 3) -> list[tuple[dict, list[int], int]]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from orchestrator.calls import validate_arguments
 from orchestrator.errors import OrchError
-from orchestrator.orchestrator import Orchestrator
 from orchestrator.registry import load_registry
+from orchestrator.request.orchestrator import Orchestrator
 
 WORDS = [
     "order",

@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orchestrator.evaluation import read_rows  # noqa: E402
-from orchestrator.export import export_vllm  # noqa: E402
-from orchestrator.orchestrator import Orchestrator  # noqa: E402
+from orchestrator.engines.export import export_vllm  # noqa: E402
+from orchestrator.evaluation.evaluate import read_rows  # noqa: E402
 from orchestrator.registry import load_registry  # noqa: E402
-from orchestrator.vllm_engine import VLLMEngine  # noqa: E402
-from orchestrator.vllm_process import VLLMProcess, vllm_python  # noqa: E402
+from orchestrator.request.orchestrator import Orchestrator  # noqa: E402
+from orchestrator.serving.vllm_engine import VLLMEngine  # noqa: E402
+from orchestrator.serving.vllm_process import VLLMProcess, vllm_python  # noqa: E402
 
 
 def main() -> None:

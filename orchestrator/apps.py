@@ -22,7 +22,7 @@ VETOES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
 
 def router_examples_for(app: App, registry: Registry, seed: int = 101) -> list[str]:
     """A few generated requests per function: what the router compares new requests against."""
-    from training.datagen import generate
+    from orchestrator.data.datagen import generate
 
     count = ROUTER_EXAMPLES_PER_FUNCTION * len(app.functions)
     examples, _ = generate(app, count + 1, seed=seed, registry=registry, negative_rate=0.0)
@@ -56,8 +56,8 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     phrasebook's hard negatives, its sibling operations and the neighbouring objects, none of them
     a text the router learned) and the shipped corpus's held-out fifth."""
     from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
-    from orchestrator.router import sibling_groups
-    from training.datagen import generate, load_hard_negatives, render_hard_negative
+    from orchestrator.data.datagen import generate, load_hard_negatives, render_hard_negative
+    from orchestrator.request.router import sibling_groups
 
     rng = random.Random(seed)
     queries: list[str] = []
@@ -107,26 +107,26 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     and requests none does weigh the same in total, in both fits.
 
     The router learned the shipped corpus's own phrasing of the intents the apps serve, and on
-    that corpus's held-out fifth it is right far more often than on requests from anywhere else
-    (96% top-1, against about 70% on generated people-style requests). Weights fitted with it
+    that corpus's held-out fifth it is right far more often than on requests from anywhere else.
+    Weights fitted with it
     would trust the router the way only that corpus deserves. So the views are taken from a
     router fitted without those lines (all else the same): it meets the held-out real requests
     as the deployed router meets a new source of requests.
     """
-    from orchestrator.decision import decide
-    from orchestrator.orchestrator import Orchestrator
-    from orchestrator.router import Router
+    from orchestrator.request.decision import decide
+    from orchestrator.request.orchestrator import Orchestrator
+    from orchestrator.request.router import Router
 
     if not registry.apps:
         return registry.router_threshold, {}
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
-    deployed = orchestrator.router
-    orchestrator.router = Router(registry, encoder=deployed.encoder, real_in_scope=False)
+    deployed = orchestrator.request.router
+    orchestrator.request.router = Router(registry, encoder=deployed.encoder, real_in_scope=False)
     try:
         verdicts = orchestrator.judge(queries)
     finally:
-        orchestrator.router = deployed
+        orchestrator.request.router = deployed
     served = sum(label is not None for label in labels)
     weights = [0.5 / served if label else 0.5 / (len(labels) - served) for label in labels]
     rows = [
@@ -154,7 +154,11 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
     }
     registry.calibration = (threshold, pooling, veto)
-    orchestrator.router.threshold, orchestrator.router.pooling, orchestrator.router.veto = threshold, pooling, veto
+    orchestrator.request.router.threshold, orchestrator.request.router.pooling, orchestrator.request.router.veto = (
+        threshold,
+        pooling,
+        veto,
+    )
     return threshold, report
 
 
@@ -162,7 +166,7 @@ def fit_pooling(rows: list[tuple[float, float, bool, float]], l2: float = 1e-3) 
     """Weighted logistic regression of the label on (logit p, logit q): weights and bias."""
     import torch
 
-    from orchestrator.decision import logit
+    from orchestrator.request.decision import logit
 
     x = torch.tensor([[logit(p), logit(q)] for p, q, _, _ in rows])
     y = torch.tensor([float(ok) for _, _, ok, _ in rows])

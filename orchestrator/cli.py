@@ -198,7 +198,7 @@ def _train(
 @click.pass_context
 def export_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
     """Write the registry as an inference engine serves it (vLLM: one base, one pure LoRA per app)."""
-    from orchestrator.export import export_vllm
+    from orchestrator.engines.export import export_vllm
 
     click.echo(export_vllm(_registry(ctx), Path(directory)).summary())
 
@@ -209,7 +209,7 @@ def export_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
 def use_base_cmd(ctx: click.Context, spec: str) -> None:
     """Make SPEC the base every app runs on (embedded:gemma-3-270m, embedded:SmolLM2-135M-Instruct,
     a model directory or a cached HF id); adapters trained for it are used as they are."""
-    from orchestrator.base_model import resolve_base_dir
+    from orchestrator.engines.base_model import resolve_base_dir
 
     resolve_base_dir(spec)  # an unknown or missing base is refused before the registry changes
     with registry_change(ctx.obj["registry"]) as registry:
@@ -269,7 +269,7 @@ def run_cmd(
     ctx: click.Context, query: tuple[str, ...], app: str | None, as_json: bool, explain: bool, execute: bool
 ) -> None:
     """Turn QUERY into a function call of the right app (or into no call)."""
-    from orchestrator.orchestrator import Orchestrator, check_query
+    from orchestrator.request.orchestrator import Orchestrator, check_query
 
     registry = _registry(ctx)
     text = check_query(_read_query(query), registry.max_query_chars)
@@ -281,7 +281,7 @@ def run_cmd(
         if explain:
             _explain(call)
     if execute and call.ready:
-        from orchestrator.handlers import dispatch
+        from orchestrator.serving.handlers import dispatch
 
         click.echo(dispatch(call))
 
@@ -316,8 +316,8 @@ def _explain(call) -> None:
 @click.pass_context
 def route_cmd(ctx: click.Context, query: tuple[str, ...]) -> None:
     """Show which app the router picks for QUERY, with scores."""
-    from orchestrator.orchestrator import check_query
-    from orchestrator.router import Router
+    from orchestrator.request.orchestrator import check_query
+    from orchestrator.request.router import Router
 
     registry = _registry(ctx, check_files=False)
     route = Router(registry).route(check_query(_read_query(query), registry.max_query_chars))
@@ -332,8 +332,8 @@ def route_cmd(ctx: click.Context, query: tuple[str, ...]) -> None:
 @click.pass_context
 def eval_cmd(ctx: click.Context, data_file: str, app: str | None, as_json: bool, plot_file: str | None) -> None:
     """Score requests by the project's rule: router, function, exact match, schema validity, latency."""
-    from orchestrator.evaluation import evaluate, format_table, plot, read_rows
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.evaluation.evaluate import evaluate, format_table, plot, read_rows
+    from orchestrator.request.orchestrator import Orchestrator
 
     rows = read_rows(data_file)
     registry = _registry(ctx)
@@ -353,8 +353,8 @@ def eval_cmd(ctx: click.Context, data_file: str, app: str | None, as_json: bool,
 @click.pass_context
 def bench_cmd(ctx: click.Context, data_file: str, rag_rows: int, as_json: bool, plot_file: str | None) -> None:
     """Measure cold start, router, warm calls, adapter swaps, merged vs unmerged, and RAG vs orch."""
-    from orchestrator.bench import format_report, plot_report, run_bench
-    from orchestrator.evaluation import read_rows
+    from orchestrator.evaluation.bench import format_report, plot_report, run_bench
+    from orchestrator.evaluation.evaluate import read_rows
 
     report = run_bench(ctx.obj["registry"], read_rows(data_file), rag_rows=rag_rows)
     if plot_file:
@@ -398,12 +398,12 @@ def serve_cmd(
     vllm_timeout: float,
 ) -> None:
     """Serve /v1/call, /v1/route, /v1/chat/completions (OpenAI tool_calls shape), /v1/apps, /health."""
-    from orchestrator.server import serve
+    from orchestrator.serving.server import serve
 
     registry = _registry(ctx)
     registry.pool_batching = batching or registry.pool_batching
     if engine == "orch":
-        from orchestrator.orchestrator import Orchestrator
+        from orchestrator.request.orchestrator import Orchestrator
 
         orch = Orchestrator(registry)
         click.echo(f"orch serving {len(orch.registry.apps)} apps on http://{host}:{port}", err=True)
@@ -418,11 +418,11 @@ def serve_cmd(
 def vllm_engine(registry, url: str | None, export_dir: str | None, timeout_s: float):
     """A ``VLLMEngine`` on ``url``, or on a ``vllm serve`` started here on a fresh export (stopped
     on exit)."""
-    from orchestrator.base_model import cache_root
-    from orchestrator.export import export_vllm
+    from orchestrator.engines.base_model import cache_root
+    from orchestrator.engines.export import export_vllm
     from orchestrator.registry import base_slug
-    from orchestrator.vllm_engine import VLLMEngine
-    from orchestrator.vllm_process import VLLMProcess, vllm_python
+    from orchestrator.serving.vllm_engine import VLLMEngine
+    from orchestrator.serving.vllm_process import VLLMProcess, vllm_python
 
     directory = Path(export_dir) if export_dir else cache_root() / "vllm-export" / base_slug(registry.base_model)
     process = None

@@ -56,8 +56,8 @@ BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
 # How the base's weights are held when serving: "native" (bf16 or float32, by the machine), "int8"
-# decoding steps on the CPU (``orchestrator/quantized.py``), or "q8_0": each app merged into a Q8_0
-# GGUF decoded by llama.cpp on the CPU (``orchestrator/llama_backend.py``). Both opt-in; measured by
+# decoding steps on the CPU (``orchestrator/engines/quantized.py``), or "q8_0": each app merged into a Q8_0
+# GGUF decoded by llama.cpp on the CPU (``orchestrator/engines/llama_backend.py``). Both opt-in; measured by
 # ``benchmarks/cpu_peer.py``.
 WEIGHTS = ("native", "int8", "q8_0")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
@@ -156,7 +156,7 @@ class Registry:
     router_threshold: float = DEFAULT_CALIBRATION[0]
     router_floor: float = 0.05
     router_pooling: tuple[float, float, float] = DEFAULT_CALIBRATION[1]
-    # An adapter whose call probability is below this never calls (``orchestrator/decision.py``).
+    # An adapter whose call probability is below this never calls (``orchestrator/request/decision.py``).
     router_veto: float = DEFAULT_CALIBRATION[2]
     # Other bases' fitted (threshold, pooling, veto), restored when ``use_base`` makes one active.
     other_calibrations: dict[str, Calibration] = field(default_factory=dict)

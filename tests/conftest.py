@@ -35,14 +35,14 @@ def project_registry() -> Registry:
 @pytest.fixture(scope="session")
 def embedded_base(project_registry):
     """The real embedded SmolLM2 base, grown by the project's functional tokens (loaded once)."""
-    from orchestrator.base_model import load_base
+    from orchestrator.engines.base_model import load_base
 
     return load_base(project_registry, device="cpu")
 
 
 @pytest.fixture(scope="session")
 def orchestrator(project_registry, embedded_base):
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.request.orchestrator import Orchestrator
 
     return Orchestrator(project_registry, base=embedded_base)
 

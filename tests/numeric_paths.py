@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from orchestrator.calls import Call
-from orchestrator.constraints import NO_CALL
-from orchestrator.decision import logit
+from orchestrator.engines.constraints import NO_CALL
+from orchestrator.request.decision import logit
 
 # How far from a boundary (in probability) a decision must be, on both paths, to be compared.
 DECISION_MARGIN = 0.05

@@ -32,7 +32,7 @@ def test_an_adapter_names_its_base_by_hub_id_and_is_stored_in_bfloat16(adapter) 
 def test_plain_peft_loads_an_adapter_over_the_embedded_base_and_gives_orchs_logits(project_registry, orchestrator):
     from peft import PeftModel
 
-    from orchestrator.base_model import load_base
+    from orchestrator.engines.base_model import load_base
 
     app = project_registry.app("vehicle")
     fresh = load_base(project_registry, device="cpu", dtype=torch.float32)  # plain peft changes its model

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from orchestrator.server import create_app
+from orchestrator.serving.server import create_app
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 
 from orchestrator.apps import add_app
 from orchestrator.calls import validate_arguments
+from orchestrator.data import templates
+from orchestrator.data.datagen import generate
 from orchestrator.registry import Registry, load_registry
-from training import templates
-from training.datagen import generate
 
 from .conftest import DATA, ROOT
 
@@ -95,7 +95,7 @@ def test_a_parameter_named_in_the_verb_is_never_left_ambiguous(builtin_registry:
 
 
 def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> None:
-    from training import datagen
+    from orchestrator.data import datagen
 
     app = builtin_registry.app("doordash")
     book = datagen.load_phrasebook(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.decision import Candidate, call_probability, decide, pooled, reachable
+from orchestrator.request.decision import Candidate, call_probability, decide, pooled, reachable
 
 
 def test_pooling_is_symmetric_and_neutral_at_one_half() -> None:

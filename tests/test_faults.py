@@ -24,8 +24,8 @@ from orchestrator import atomic
 from orchestrator.atomic import atomic_directory, atomic_write_text
 from orchestrator.cli import cli
 from orchestrator.errors import OrchError
-from orchestrator.orchestrator import check_query
 from orchestrator.registry import load_registry, parse_registry, tools_from_file
+from orchestrator.request.orchestrator import check_query
 
 from .conftest import DATA, ROOT
 
@@ -186,7 +186,7 @@ def test_a_failed_text_write_leaves_no_temp_file(tmp_path: Path, monkeypatch) ->
     ],
 )
 def test_an_unusable_adapter_is_named_and_other_apps_still_serve(project_copy: Path, damage: str, message: str) -> None:
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.request.orchestrator import Orchestrator
 
     registry = load_registry(project_copy)
     adapter = registry.adapter_dir(registry.app("yelp"))

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from orchestrator.grounding import free_text, ground, missing, nearest_span, said, spans
 from orchestrator.registry import Function, Registry
+from orchestrator.request.grounding import free_text, ground, missing, nearest_span, said, spans
 
 SEARCH = Function(
     "search_restaurants",
@@ -129,8 +129,8 @@ def test_the_call_carries_what_grounding_changed_and_explain_shows_it(project_re
     from types import SimpleNamespace
 
     from orchestrator.cli import _explain
-    from orchestrator.constraints import Decoded
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.engines.constraints import Decoded
+    from orchestrator.request.orchestrator import Orchestrator
 
     decoded = Decoded("get_business_details", {"business_name": "Mobi Malibu"}, 8, 4)
     call = Orchestrator._call(SimpleNamespace(registry=project_registry), "address of Nobu Malibu", "yelp", decoded)

@@ -10,14 +10,14 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from orchestrator.adapter_pool import AdapterPool
 from orchestrator.calls import prompt_text, validate_arguments
 from orchestrator.catalog import builtin_tools
 from orchestrator.cli import cli
-from orchestrator.decision import decide
-from orchestrator.decoder import CallDecoder
+from orchestrator.engines.adapter_pool import AdapterPool
+from orchestrator.engines.decoder import CallDecoder
 from orchestrator.errors import OrchError
-from orchestrator.evaluation import evaluate, read_rows
+from orchestrator.evaluation.evaluate import evaluate, read_rows
+from orchestrator.request.decision import decide
 
 from .conftest import ROOT, SHARED
 from .numeric_paths import compare_calls
@@ -188,7 +188,7 @@ def test_app_decision_on_dev(orchestrator) -> None:
     """Router and candidate adapters together pick the right app (or none) on hand-written rows."""
     rows = read_rows(DEV)
     verdicts = orchestrator.judge([row.query for row in rows])
-    picks = [decide(v.candidates, orchestrator.router.threshold).app for v in verdicts]
+    picks = [decide(v.candidates, orchestrator.request.router.threshold).app for v in verdicts]
     assert sum(pick == row.app for pick, row in zip(picks, rows, strict=True)) / len(rows) >= 0.95
 
 

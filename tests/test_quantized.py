@@ -1,4 +1,4 @@
-"""Int8 decoding steps (``orchestrator/quantized.py``): close to float, exact for prompts, repacked
+"""Int8 decoding steps (``orchestrator/engines/quantized.py``): close to float, exact for prompts, repacked
 when the adapter pool repoints or rewrites a weight, and the same calls as float on real requests
 (where the decision is clear of its boundary: ``tests/numeric_paths.py``)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from orchestrator.quantized import STEP_TOKENS, Int8Linear, quantize_linears, weights_of
+from orchestrator.engines.quantized import STEP_TOKENS, Int8Linear, quantize_linears, weights_of
 from tests.numeric_paths import compare_calls
 
 
@@ -46,20 +46,20 @@ def test_a_repointed_or_rewritten_weight_is_repacked() -> None:
 
 @pytest.mark.slow
 def test_int8_steps_make_the_float_calls_on_dev_requests_also_in_mixed_batches(project_registry, orchestrator):
-    from orchestrator.evaluation import read_rows
-    from orchestrator.orchestrator import Orchestrator
+    from orchestrator.evaluation.evaluate import read_rows
     from orchestrator.registry import load_registry
+    from orchestrator.request.orchestrator import Orchestrator
     from tests.conftest import SHARED
 
     registry = load_registry(project_registry.path)
     registry.weights = "int8"
-    int8 = Orchestrator(registry, router=orchestrator.router)
+    int8 = Orchestrator(registry, router=orchestrator.request.router)
     assert int8.weights == "int8"
     queries = [row.query for row in read_rows(SHARED / "eval" / "dev.jsonl")][::3]
     want = [orchestrator.run(q) for q in queries]
     alone = [int8.run(q) for q in queries]
     mixed = int8.run_batch([(q, None) for q in queries], mixed=True)
-    threshold = orchestrator.router.threshold
+    threshold = orchestrator.request.router.threshold
     compare_calls(want, alone, threshold).check()
     compare_calls(want, mixed, threshold).check()
 

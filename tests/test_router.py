@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from orchestrator.encoder import PipelineEncoder, plain_pipeline
-from orchestrator.router import encoder_path, load_encoder
+from orchestrator.request.encoder import PipelineEncoder, plain_pipeline
+from orchestrator.request.router import encoder_path, load_encoder
 
 
 def test_fast_encoder_matches_sentence_transformers() -> None:
@@ -23,7 +23,7 @@ def test_fast_encoder_matches_sentence_transformers() -> None:
 
 
 def test_routes_and_refuses(orchestrator) -> None:
-    router = orchestrator.router
+    router = orchestrator.request.router
     assert router.route("reserve a table for two at Nobu tonight").app == "yelp"
     assert router.route("roll down the rear left window").app == "vehicle"
     assert router.route("write a poem about autumn leaves").app is None
@@ -32,7 +32,7 @@ def test_routes_and_refuses(orchestrator) -> None:
 
 
 def test_router_head_is_a_calibrated_classifier(orchestrator) -> None:
-    router = orchestrator.router
+    router = orchestrator.request.router
     probs = router.probabilities(["reserve a table for two at Nobu tonight", "how do I improve my credit score"])
     assert torch.allclose(probs.sum(dim=1), torch.ones(2), atol=1e-5)
     assert router.classes[-1] == "<none>" and float(probs[1, -1]) > 0.5
@@ -44,7 +44,7 @@ def test_router_learns_none_from_real_requests_it_never_saw(orchestrator) -> Non
     """The corpus's held-out fifth: real requests, never trained on, in scope and out of it."""
     from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
 
-    router = orchestrator.router
+    router = orchestrator.request.router
     words = content_words(list(orchestrator.registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
     served = [line for line in heldout if line.app][:150]
@@ -60,7 +60,7 @@ def test_a_new_app_refits_the_head_and_keeps_its_own_requests(builtin_registry, 
     """Shipped "none" requests that mention a new app's function words are not held against it."""
     from orchestrator.corpus import content_words, words_of
     from orchestrator.registry import tools_from_file
-    from orchestrator.router import Router, _corpus_none_mask, corpus_none_texts
+    from orchestrator.request.router import Router, _corpus_none_mask, corpus_none_texts
 
     from .conftest import DATA
 

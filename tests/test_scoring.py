@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestrator.catalog import builtin_tools
-from orchestrator.scoring import arguments_match
+from orchestrator.evaluation.scoring import arguments_match
 
 
 def _fn(app: str, name: str):

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from orchestrator.server import MAX_BODY_BYTES, InferenceWorker, Job, create_app
+from orchestrator.serving.server import MAX_BODY_BYTES, InferenceWorker, Job, create_app
 
 
 @pytest.fixture(scope="module")
@@ -129,15 +129,15 @@ def test_a_registry_change_is_reported_not_ignored(orchestrator, tmp_path) -> No
     import shutil
 
     from orchestrator.apps import add_app
-    from orchestrator.orchestrator import Orchestrator
     from orchestrator.registry import load_registry, registry_change
+    from orchestrator.request.orchestrator import Orchestrator
 
     from .conftest import DATA, ROOT
 
     shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
     shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
     registry = load_registry(tmp_path / "registry.yaml")
-    orch = Orchestrator(registry, base=orchestrator.base, router=orchestrator.router)
+    orch = Orchestrator(registry, base=orchestrator.base, router=orchestrator.request.router)
     with TestClient(create_app(orch)) as http:
         assert http.get("/health").json()["registry_changed"] is False
         with registry_change(registry.path) as changed:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from orchestrator.corpus import words_of
+from orchestrator.data.datagen import generate
+from orchestrator.data.siblings import neighbour_requests, object_phrases, sibling_requests
 from orchestrator.registry import Registry, tools_from_file
-from training.datagen import generate
-from training.siblings import neighbour_requests, object_phrases, sibling_requests
 
 from .conftest import DATA
 

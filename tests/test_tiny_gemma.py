@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from orchestrator.adapter_pool import AdapterPool
-from orchestrator.base_model import load_base
 from orchestrator.calls import prompt_text, validate_arguments
 from orchestrator.catalog import builtin_tools
-from orchestrator.decoder import CallDecoder
+from orchestrator.engines.adapter_pool import AdapterPool
+from orchestrator.engines.base_model import load_base
+from orchestrator.engines.decoder import CallDecoder
 from orchestrator.registry import Registry
 from training.trainer import TrainConfig, train_app
 
@@ -215,7 +215,7 @@ def test_vllm_export_moves_token_rows_into_the_base_and_keeps_the_logits(tiny_re
     from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from orchestrator.export import export_vllm
+    from orchestrator.engines.export import export_vllm
 
     if tiny_registry.app("vehicle").adapter is None:
         pytest.skip("needs the vehicle adapter trained by test_tiny_gemma_end_to_end")

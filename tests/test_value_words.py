@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.catalog import builtin_tools
-from orchestrator.value_words import read_values
+from orchestrator.request.value_words import read_values
 
 # android's set_volume (0-100) wins over the vehicle's (0-30): the android one is listed last.
 FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") for fn in builtin_tools(app)[1]}

@@ -20,13 +20,13 @@ import torch
 from tqdm.auto import tqdm
 
 from orchestrator.atomic import atomic_directory
-from orchestrator.base_model import BaseModel, load_base
 from orchestrator.calls import prompt_text
-from orchestrator.decoder import CallDecoder
+from orchestrator.data.datagen import Example, generate, write_jsonl
+from orchestrator.data.siblings import sibling_requests
+from orchestrator.engines.base_model import BaseModel, load_base
+from orchestrator.engines.decoder import CallDecoder
 from orchestrator.errors import OrchError
 from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_HUB_IDS, EMBEDDED_SMOLLM2, App, Registry
-from training.datagen import Example, generate, write_jsonl
-from training.siblings import sibling_requests
 
 MANIFEST = "orch_manifest.json"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -34,8 +34,7 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 
 # Chosen on the generated held-out split of doordash (700 examples, 3 epochs), never on eval sets.
 # SmolLM2-135M: the paper's 5e-5 leaves it unconverged after 3 epochs; 2e-3 converges. Gemma 3
-# 270M at 2e-3 reached held-out function/exact 96%/81% (it dropped optional arguments and
-# miscopied digits), at 5e-4 97%/93%.
+# 270M at 2e-3 dropped optional arguments and miscopied digits; 5e-4 did not (docs/bases.md).
 EMBEDDED_LEARNING_RATES = {EMBEDDED_SMOLLM2: 2e-3, EMBEDDED_GEMMA: 5e-4}
 
 
@@ -132,7 +131,7 @@ def evaluate_examples(
 
     Decodes in batches (``CallDecoder.decode_batch``); wrong answers are appended to ``misses``.
     """
-    from orchestrator.scoring import arguments_match
+    from orchestrator.evaluation.scoring import arguments_match
 
     decoder = CallDecoder(base)
     fn_hits = exact = 0

@@ -20,9 +20,9 @@ import torch
 
 from orchestrator.calls import Call, validate_arguments
 from orchestrator.errors import OrchError
-from orchestrator.evaluation import EvalRow, percentile, pyplot
-from orchestrator.orchestrator import Orchestrator
-from orchestrator.scoring import arguments_match
+from orchestrator.evaluation.evaluate import EvalRow, percentile, pyplot
+from orchestrator.evaluation.scoring import arguments_match
+from orchestrator.request.orchestrator import Orchestrator
 
 RAG_TOP_K = 3
 RAG_MAX_NEW_TOKENS = 64
@@ -67,7 +67,7 @@ def warm_calls(
     """Warm calls: routed and decided by router and adapters together, or with the app given
     (``app_fixed``), or by the earlier rule (``top1``): the router's best class alone picks the
     app, whose adapter then decides by itself. Each request's latency is its median over
-    ``rounds`` passes over the set (one pass left the p50 of two paths 10% apart between runs)."""
+    ``rounds`` passes over the set (one pass is too noisy to compare two paths)."""
     latencies: list[list[float]] = [[] for _ in rows]
     tokens, hits = [], 0
     for round_ in range(rounds):
@@ -202,8 +202,8 @@ def rag_vs_orch(orch: Orchestrator, rows: list[EvalRow]) -> dict[str, dict[str, 
 
 def machine_line(orch: Orchestrator) -> str:
     """Where the figures come from: device, threads, dtype, and whether the CPU has native bf16
-    (without it float32 is ~2.4x slower, so figures compare only within one machine)."""
-    from orchestrator.base_model import cpu_has_bf16
+    (without it orch runs in float32, far slower, so figures compare only within one machine)."""
+    from orchestrator.engines.base_model import cpu_has_bf16
 
     dtype = str(next(orch.base.model.parameters()).dtype).removeprefix("torch.")
     dtype += {"int8": ", int8 decoding steps", "q8_0": " base, calls in q8_0 on llama.cpp"}.get(orch.weights, "")

@@ -30,7 +30,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from orchestrator.base_model import BaseModel
+from orchestrator.engines.base_model import BaseModel
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry
 

@@ -190,8 +190,7 @@ def default_device() -> str:
 
 def default_dtype(device: str) -> torch.dtype:
     """bf16 on GPUs and on CPUs with native bf16 math; decoding is memory-bound, so half the bytes
-    is nearly half the time (measured: 1-token forward 50 -> 33 ms on the embedded base). fp32
-    elsewhere. ``ORCH_DTYPE=float32`` overrides."""
+    is nearly half the time. fp32 elsewhere. ``ORCH_DTYPE=float32`` overrides."""
     name = os.environ.get("ORCH_DTYPE")
     if name:
         return getattr(torch, name)

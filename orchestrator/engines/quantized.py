@@ -5,9 +5,8 @@ CPU has native bf16, orch serves in bf16 (half of float32's bytes); where it has
 laptops), bf16 math is emulated and float32 is what is left. Int8 weights (one scale per output
 channel) multiplied by FBGEMM's dynamic-quantized kernel (``quantized::linear_dynamic``: the
 activations are quantized per call, accumulated in int32, written back in float) read a quarter
-of float32's bytes and need only AVX2. Measured on a 2-core EPYC without bf16: the 49k-row output
-projection for one token 17.6 -> 2.5 ms; PyTorch's ``_weight_int8pack_mm`` was 1.5-5x *slower*
-than float32 there, so it is not used.
+of float32's bytes and need only AVX2. PyTorch's ``_weight_int8pack_mm`` was slower than float32
+on such a CPU, so it is not used.
 
 Only one request's decoding steps run in int8: the latency case on a laptop, where a step reads
 every weight for one row. The prompt's prefill stays in float: FBGEMM quantizes the activations

@@ -3,7 +3,7 @@
 * Step 1 is a single-token classification (Octopus v2): argmax over the chosen app's functional
   tokens plus its end token; the end token first means "no call". A ``gate`` may take that
   decision instead, from every row's first-token distribution at once (the orchestrator pools it
-  with the router's view, ``orchestrator/decision.py``); a row it keeps then takes its best
+  with the router's view, ``orchestrator/request/decision.py``); a row it keeps then takes its best
   functional token.
 * After it, xgrammar's JSON-schema grammar for that function masks every step, so the arguments
   parse and validate (types, enums, min/max, required) by construction. The grammar's only stop

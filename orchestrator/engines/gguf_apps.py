@@ -1,9 +1,8 @@
 """One app as llama.cpp reads it: the base with that app's adapter merged in, as a Q8_0 GGUF.
 
-Why merged and Q8_0 (measured on a 2-core AVX2 EPYC without bf16, SmolLM2-135M, 19-token prompt):
-the base's own Q4_1 GGUF with the app's LoRA as a llama.cpp adapter took 111 ms to prefill and
-18.5 ms a token (the adapter adds two small products to each of 210 projections); the merged Q8_0
-model took 83 ms and 17 ms, with no adapter arithmetic. Q8_0 (one scale per 32 weights) keeps the
+Why merged and Q8_0: the base's own Q4_1 GGUF with the app's LoRA as a llama.cpp adapter adds two
+small products to every projection of every token; a merged model has no adapter arithmetic
+(``docs/speed.md`` has the measurement). Q8_0 (one scale per 32 weights) keeps the
 merge faithful: the embedded base's weights are 4-bit (Q4_1) and its embedding 8-bit (Q8_0), so
 the only rounding orch adds is of the LoRA delta, at 8 bits. An app's file is written once per
 (base, adapter, vocabulary) and cached; a switch of app is a switch of llama.cpp context, not a
@@ -26,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from orchestrator.adapter_pool import LoadedAdapter
-from orchestrator.base_model import BaseModel, cache_root, embedded_gguf_path, resolve_base_dir
+from orchestrator.engines.adapter_pool import LoadedAdapter
+from orchestrator.engines.base_model import BaseModel, cache_root, embedded_gguf_path, resolve_base_dir
 from orchestrator.errors import OrchError
 from orchestrator.registry import EMBEDDED_PROMPTS
 

@@ -24,8 +24,8 @@ import random
 import re
 
 from orchestrator.corpus import GENERIC_WORDS, content_words, words_of
+from orchestrator.data import templates
 from orchestrator.registry import App, Function
-from training import templates
 
 # Verbs whose functions make or change something: the ones with sibling operations to refuse.
 MAKING_VERBS = {

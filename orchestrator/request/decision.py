@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from orchestrator.constraints import NO_CALL
+from orchestrator.engines.constraints import NO_CALL
 
 EPS = 1e-4
 Pooling = tuple[float, float, float]  # router weight, adapter weight, bias

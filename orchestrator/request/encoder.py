@@ -1,7 +1,7 @@
 """Sentence embeddings for the router: a sentence-transformers model folder, run without the import cost.
 
-``import sentence_transformers`` takes ~2.8 s on 2 cores (it pulls in scikit-learn and its
-training stack), half of a cold ``orch run``. all-MiniLM-L6-v2's folder declares a plain
+``import sentence_transformers`` pulls in scikit-learn and its training stack, a large share of a
+cold ``orch run``. all-MiniLM-L6-v2's folder declares a plain
 pipeline in ``modules.json``: Transformer -> mean Pooling -> Normalize. When a folder declares
 exactly that (mean or CLS pooling, optional Normalize), ``PipelineEncoder`` runs it on
 transformers directly; any other pipeline is loaded with sentence-transformers itself. The test
@@ -78,7 +78,7 @@ def plain_pipeline(path: Path) -> tuple[str, bool, int] | None:
 
 def load_sentence_encoder(path: Path):
     """A plain pipeline runs on transformers (fast start); anything else on sentence-transformers."""
-    from orchestrator.base_model import quiet_transformers
+    from orchestrator.engines.base_model import quiet_transformers
 
     quiet_transformers()
     plan = plain_pipeline(path)

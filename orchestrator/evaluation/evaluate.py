@@ -18,9 +18,9 @@ from typing import Any
 
 from orchestrator.calls import Call, validate_arguments
 from orchestrator.errors import OrchError
-from orchestrator.grounding import free_text, said
+from orchestrator.evaluation.scoring import arguments_match
 from orchestrator.registry import Registry
-from orchestrator.scoring import arguments_match
+from orchestrator.request.grounding import free_text, said
 
 
 @dataclass
@@ -109,7 +109,7 @@ def read_rows(path: str | Path) -> list[EvalRow]:
     path = Path(path)
     if not path.is_file():
         raise OrchError(f"{path}: eval file not found")
-    from orchestrator.orchestrator import check_query
+    from orchestrator.request.orchestrator import check_query
 
     rows = []
     for number, data in enumerate(path.read_bytes().splitlines(), start=1):

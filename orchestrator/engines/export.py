@@ -7,7 +7,7 @@ own adapter pool writes them at load time. Per app the export holds:
 
 * ``loras/<app>/``: the adapter's LoRA factors and config, token rows and token indices removed;
 * ``loras/<app>/orch_app.json``: token ids, functions and their schemas, the prompt template, and
-  what a request to vLLM sends (``orchestrator/vllm_engine.py``): step 1 asks for the first
+  what a request to vLLM sends (``orchestrator/serving/vllm_engine.py``): step 1 asks for the first
   token's log-probabilities over the app's functional tokens and end token (``logprob_token_ids``),
   which is Octopus's function choice and the adapter's call probability; step 2 appends the chosen
   functional token and decodes the arguments under that function's JSON schema
@@ -18,7 +18,7 @@ Why two steps and not one structural tag ("a functional token, then its schema, 
 token"): xgrammar 0.2.8, which vLLM 0.32 uses, caches compiled grammars under a fingerprint that
 ignores token ids, so a second app's tag is served the first app's tokens (two tags that differ
 only in their token ids compile to one grammar, with xgrammar alone). Compiling a whole app's tag
-also took 0.9-11.6 s on a 2-core CPU, against one cached JSON schema per function. And orch's
+is also slow, against one cached JSON schema per function. And orch's
 call-or-no-call decision needs every candidate app's first-token distribution before any of them
 decodes.
 """
@@ -115,8 +115,8 @@ def export_vllm(registry: Registry, directory: Path) -> ExportReport:
     """Write base, pure-LoRA adapters and manifests to ``directory`` (replaced atomically)."""
     import torch
 
-    from orchestrator.adapter_pool import read_adapter
-    from orchestrator.base_model import load_base
+    from orchestrator.engines.adapter_pool import read_adapter
+    from orchestrator.engines.base_model import load_base
 
     directory = Path(directory)
     if directory.exists() and not (directory / EXPORT_MANIFEST).is_file() and any(directory.iterdir()):

@@ -1,7 +1,7 @@
 """``orch serve --engine vllm``: routing, the call decision and grounding in orch, decoding in vLLM.
 
 vLLM serves ``orch export`` (one base holding every app's functional-token rows, a pure LoRA per
-app; ``orchestrator/export.py``). A request takes the same path as in ``Orchestrator.run_batch``,
+app; ``orchestrator/engines/export.py``). A request takes the same path as in ``Orchestrator.run_batch``,
 with vLLM doing the model's work:
 
 1. route, with orch's router on this machine;
@@ -29,12 +29,12 @@ from typing import Any
 import httpx
 
 from orchestrator.calls import Call, prompt_text, trimmed
-from orchestrator.constraints import NO_CALL, Decoded
-from orchestrator.decision import Verdict, call_probability, decide
+from orchestrator.engines.constraints import NO_CALL, Decoded
 from orchestrator.errors import EngineError, EngineUnavailable, OrchError
-from orchestrator.orchestrator import _Row, check_query, grounded_call, plan_rows, settle_routed
 from orchestrator.registry import Registry
-from orchestrator.router import Route, Router
+from orchestrator.request.decision import Verdict, call_probability, decide
+from orchestrator.request.orchestrator import _Row, check_query, grounded_call, plan_rows, settle_routed
+from orchestrator.request.router import Route, Router
 
 
 @dataclass

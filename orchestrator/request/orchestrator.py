@@ -8,19 +8,19 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestrator.adapter_pool import AdapterPool
-from orchestrator.base_model import BaseModel, load_base, serving_weights
 from orchestrator.calls import Call, prompt_text
-from orchestrator.constraints import Decoded
-from orchestrator.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
-from orchestrator.decoder import CallDecoder
+from orchestrator.engines.adapter_pool import AdapterPool
+from orchestrator.engines.base_model import BaseModel, load_base, serving_weights
+from orchestrator.engines.constraints import Decoded
+from orchestrator.engines.decoder import CallDecoder
+from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
+from orchestrator.engines.quantized import quantize_linears, weights_of
 from orchestrator.errors import OrchError
-from orchestrator.grounding import ground, missing
-from orchestrator.llama_backend import LlamaApps, LlamaDecoder
-from orchestrator.quantized import quantize_linears, weights_of
 from orchestrator.registry import Registry, load_registry
-from orchestrator.router import Route, Router
-from orchestrator.value_words import read_values
+from orchestrator.request.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
+from orchestrator.request.grounding import ground, missing
+from orchestrator.request.router import Route, Router
+from orchestrator.request.value_words import read_values
 
 
 def check_query(query: object, limit: int) -> str:
@@ -90,7 +90,7 @@ class Orchestrator:
 
         A request with an app goes to that app's adapter, which alone decides whether to call. A
         request without one is routed; each candidate app's adapter reads it in the same batch,
-        and ``decide`` pools both views (``orchestrator/decision.py``). ``mixed`` runs every row in
+        and ``decide`` pools both views (``orchestrator/request/decision.py``). ``mixed`` runs every row in
         one batch with per-row adapters (when the apps fit in the pool); otherwise one merged
         batch per app, and a routed request asks only its top candidate. A request that fails
         gets its error in its place.

@@ -30,8 +30,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orchestrator.errors import EngineError, EngineUnavailable, OrchError
-from orchestrator.orchestrator import Orchestrator, check_query
-from orchestrator.vllm_engine import VLLMEngine
+from orchestrator.request.orchestrator import Orchestrator, check_query
+from orchestrator.serving.vllm_engine import VLLMEngine
 
 Engine = Orchestrator | VLLMEngine
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from orchestrator.base_model import cpu_has_bf16
+from orchestrator.engines.base_model import cpu_has_bf16
 from orchestrator.errors import OrchError
 
 START_TIMEOUT_S = 600.0

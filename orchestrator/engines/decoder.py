@@ -14,9 +14,9 @@ import torch
 import xgrammar as xgr
 from transformers import Cache
 
-from orchestrator.adapter_pool import MixedAdapterModel
-from orchestrator.base_model import BaseModel
-from orchestrator.constraints import CallConstraints, Clock, Decoded, Row
+from orchestrator.engines.adapter_pool import MixedAdapterModel
+from orchestrator.engines.base_model import BaseModel
+from orchestrator.engines.constraints import CallConstraints, Clock, Decoded, Row
 from orchestrator.errors import OrchError
 from orchestrator.registry import App
 

@@ -1,0 +1,1 @@
+"""Measuring: orch eval with the scoring rule, and orch bench."""

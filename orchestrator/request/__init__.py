@@ -1,0 +1,1 @@
+"""The request path: route, decide, ground, read values; the Orchestrator that composes it."""

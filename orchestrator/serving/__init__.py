@@ -1,0 +1,1 @@
+"""HTTP serving: the built-in server, its handlers, and the vLLM engine behind it."""
