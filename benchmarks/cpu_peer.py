@@ -11,7 +11,7 @@ llama.cpp, reading the same base as its 4-bit GGUF, generates as many tokens as 
 for that request: once unconstrained and once under the JSON-schema grammar of the function the
 request expects (llama.cpp's own ``LlamaGrammar.from_json_schema``). So both sides do the same
 number of decode steps and the table compares per-call cost, not answers. Each request's latency
-is the median of ``--rounds`` passes. llama.cpp (``make llama``) is optional: without it, its rows
+is the median of ``--rounds`` passes. llama.cpp (``make install``) is optional: without it, its rows
 and orch's q8_0 row are skipped with one line saying so.
 
     python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy] [--modes native,int8,q8_0]
@@ -151,7 +151,7 @@ def main() -> None:
     modes = [mode for mode in args.modes.split(",") if mode in MODES]
     if llama_cpp is None and "q8_0" in modes:
         modes.remove("q8_0")
-        print("orch q8_0: skipped (llama-cpp-python is not installed; run: make llama)")
+        print("orch q8_0: skipped (llama-cpp-python is not installed; run: make install)")
     registry = load_registry(args.registry)
     rows = read_rows(DEV)[: args.rows or None]
     runs = {mode: orch_calls(Path(args.registry), mode, rows, args.rounds, args.accuracy) for mode in modes}
@@ -179,7 +179,7 @@ def main() -> None:
         differ = [row.query for row, a, b in pairs if a != b]
         print(f"dev calls of {MODES[mode]} that differ from {MODES[modes[0]]}: {len(differ)} {differ}")
     if llama_cpp is None:
-        print("llama.cpp: skipped (llama-cpp-python is not installed; run: make llama)")
+        print("llama.cpp: skipped (llama-cpp-python is not installed; run: make install)")
         return
     peer = llama_calls(registry.base_model, registry, rows, tokens, args.rounds, threads)
     mean_tokens = statistics.mean(tokens)

@@ -273,17 +273,25 @@ def run_cmd(
 
     registry = _registry(ctx)
     text = check_query(_read_query(query), registry.max_query_chars)
-    call = Orchestrator(registry).run(text, app=app)
+    orch = Orchestrator(registry)
+    call = orch.run(text, app=app)
     if as_json:
         click.echo(json.dumps(call.to_json(explain=explain), indent=2 if explain else None, ensure_ascii=False))
     else:
         click.echo(call.summary())
         if explain:
             _explain(call)
+            click.echo(f"  engine:   {engine_line(orch)}")
     if execute and call.ready:
         from orchestrator.serving.handlers import dispatch
 
         click.echo(dispatch(call))
+
+
+def engine_line(orch) -> str:
+    """Which engine decodes, and why not the fast one when it is not."""
+    engine = "q8_0 on llama.cpp" if orch.weights == "q8_0" else f"torch ({orch.weights})"
+    return f"{engine}; fast engine unavailable: {orch.engine_note}" if orch.engine_note else engine
 
 
 def _explain(call) -> None:

@@ -55,11 +55,11 @@ CALIBRATION_KEYS = {"threshold", "pooling", "veto"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
-# How the base's weights are held when serving: "native" (bf16 or float32, by the machine), "int8"
-# decoding steps on the CPU (``orchestrator/engines/quantized.py``), or "q8_0": each app merged into a Q8_0
-# GGUF decoded by llama.cpp on the CPU (``orchestrator/engines/llama_backend.py``). Both opt-in; measured by
-# ``benchmarks/cpu_peer.py``.
-WEIGHTS = ("native", "int8", "q8_0")
+# How the base's weights are held when serving: "auto" (q8_0 where llama.cpp passes its probe,
+# else native: ``orchestrator/engines/probe.py``), "native" (bf16 or float32, by the machine),
+# "int8" decoding steps on the CPU (``orchestrator/engines/quantized.py``), or "q8_0": each app
+# merged into a Q8_0 GGUF decoded by llama.cpp (``orchestrator/engines/llama_backend.py``).
+WEIGHTS = ("auto", "native", "int8", "q8_0")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
 ADAPTER_KEYS = {"path", "training"}
 TOOL_KEYS = {"type", "function"}
@@ -165,7 +165,7 @@ class Registry:
     pool_batching: str = "grouped"
     max_new_tokens: int = 96
     max_query_chars: int = 512
-    weights: str = "native"
+    weights: str = "auto"
     apps: dict[str, App] = field(default_factory=dict)
 
     # ----- lookups ---------------------------------------------------------------------------
@@ -290,7 +290,7 @@ class Registry:
             "decoding": {
                 "max_new_tokens": self.max_new_tokens,
                 "max_query_chars": self.max_query_chars,
-                **({"weights": self.weights} if self.weights != "native" else {}),
+                **({"weights": self.weights} if self.weights != "auto" else {}),
             },
             "apps": {
                 app.name: {
@@ -420,7 +420,7 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     decoding = _section(raw, "decoding", DECODING_KEYS, where)
     reg.max_new_tokens = _typed(decoding.get("max_new_tokens", 96), int, where, "decoding.max_new_tokens")
     reg.max_query_chars = _typed(decoding.get("max_query_chars", 512), int, where, "decoding.max_query_chars")
-    reg.weights = _typed(decoding.get("weights", "native"), str, where, "decoding.weights")
+    reg.weights = _typed(decoding.get("weights", "auto"), str, where, "decoding.weights")
     _expect(reg.weights in WEIGHTS, where, "decoding.weights", f"must be one of {', '.join(WEIGHTS)}")
 
     apps = raw.get("apps") or {}

@@ -42,8 +42,10 @@ def embedded_base(project_registry):
 
 @pytest.fixture(scope="session")
 def orchestrator(project_registry, embedded_base):
+    """The torch engine: the suite's reference path (the q8_0 engine's tests compare with it)."""
     from orchestrator.request.orchestrator import Orchestrator
 
+    project_registry.weights = "native"
     return Orchestrator(project_registry, base=embedded_base)
 
 

@@ -1,7 +1,7 @@
 """``decoding.weights: q8_0``: each app merged into a Q8_0 GGUF and decoded by llama.cpp.
 
-The tests that run llama.cpp skip where llama-cpp-python is not installed (``make llama``; CI does
-not build it) and run in ``make test-llama``. The clear error for a machine without it runs always.
+``make install`` builds llama-cpp-python, so ``make test`` (and CI) runs them; they skip where it is
+not installed. The clear error for a machine without it runs always.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "adapters" / "smollm2-135m-instruct"
 
 needs_llama = pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make llama)"
+    importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make install builds it)"
 )
 
 
@@ -47,7 +47,7 @@ def q8_orchestrator(embedded_base):
 
 def test_q8_0_without_llama_cpp_is_a_clear_error(embedded_base, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # what `import llama_cpp` sees when it is absent
-    with pytest.raises(OrchError, match=r"decoding.weights q8_0 needs llama-cpp-python \(run: make llama\)"):
+    with pytest.raises(OrchError, match=r"decoding.weights q8_0 needs llama-cpp-python \(run: make install\)"):
         Orchestrator(q8_registry(), base=embedded_base)
 
 

@@ -37,7 +37,7 @@ def test_round_trip(builtin_registry: Registry) -> None:
     assert list(loaded.apps) == list(BUILTIN_APPS)
     assert loaded.app("doordash").function("order_food").defaults() == {"quantity": 1}
     assert loaded.to_dict() == builtin_registry.to_dict()
-    assert loaded.weights == "native" and "weights" not in builtin_registry.to_dict()["decoding"]
+    assert loaded.weights == "auto" and "weights" not in builtin_registry.to_dict()["decoding"]
     builtin_registry.weights = "int8"
     builtin_registry.save()
     assert load_registry(builtin_registry.path).weights == "int8"

@@ -199,13 +199,6 @@ def default_dtype(device: str) -> torch.dtype:
     return torch.bfloat16 if cpu_has_bf16() else torch.float32
 
 
-def serving_weights(setting: str, device: str) -> str:
-    """``decoding.weights`` for this machine (``ORCH_WEIGHTS`` overrides): int8 and q8_0 apply on
-    the CPU only. ``benchmarks/cpu_peer.py`` measures them against the native weights."""
-    setting = os.environ.get("ORCH_WEIGHTS") or setting
-    return setting if setting in ("int8", "q8_0") and device == "cpu" else "native"
-
-
 def cpu_has_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text().split()

@@ -42,7 +42,7 @@ def _llama():
     try:
         import llama_cpp
     except ImportError:
-        raise OrchError("decoding.weights q8_0 needs llama-cpp-python (run: make llama)") from None
+        raise OrchError("decoding.weights q8_0 needs llama-cpp-python (run: make install)") from None
     # llama-cpp-python prints llama.cpp's log (graph dumps included) unless its logger is told not to.
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     return llama_cpp

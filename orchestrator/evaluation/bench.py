@@ -210,7 +210,8 @@ def machine_line(orch: Orchestrator) -> str:
     if orch.base.device.type != "cpu":
         return f"device {orch.base.device}, {dtype}"
     native = "native bf16" if cpu_has_bf16() else "no native bf16"
-    return f"CPU, {torch.get_num_threads()} threads, {native}, {dtype}"
+    fallback = f"; fast engine unavailable: {orch.engine_note}" if orch.engine_note else ""
+    return f"CPU, {torch.get_num_threads()} threads, {native}, {dtype}{fallback}"
 
 
 def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from orchestrator.calls import Call, prompt_text
 from orchestrator.engines.adapter_pool import AdapterPool
-from orchestrator.engines.base_model import BaseModel, load_base, serving_weights
+from orchestrator.engines.base_model import BaseModel, load_base
 from orchestrator.engines.constraints import Decoded
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
+from orchestrator.engines.probe import serving_weights
 from orchestrator.engines.quantized import quantize_linears, weights_of
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
@@ -57,7 +58,7 @@ class Orchestrator:
         self.registry = registry
         loaded = base is None
         base = base or load_base(registry, device=device)
-        weights = serving_weights(registry.weights, base.device.type)
+        weights, self.engine_note = serving_weights(registry.weights, base)
         if weights == "int8" and loaded:  # a base handed in is shared: never quantized in place
             quantize_linears(base.model)
         self.base = base
@@ -137,6 +138,7 @@ class Orchestrator:
             "active_adapter": self.pool.active,
             "adapter_switches": self.pool.stats["switches"],
             "batching": self.registry.pool_batching,
+            **({"fast_engine_unavailable": self.engine_note} if self.engine_note else {}),
         }
 
     def judge(self, queries: list[str], batch_size: int = 16) -> list[Verdict]:
