@@ -93,3 +93,27 @@ def test_rows_without_arguments_count_for_router_and_function_only(tmp_path: Pat
     assert set(body["per_source"]) == {"crowd"} and body["per_source"]["crowd"]["exact_n"] == 0
     table = orch("eval", "--data", str(data)).output
     assert "false call" in table and "source" in table and "crowd" in table
+
+
+def test_invented_values_are_listed_and_calls_that_need_input_counted(project_registry) -> None:
+    """A string argument that is not a span of the request is invented; a call held back for a
+    missing required value is counted (and still a call, for the false-call rate)."""
+    from types import SimpleNamespace
+
+    from orchestrator.calls import Call
+    from orchestrator.evaluation.evaluate import EvalRow, evaluate
+
+    answers = {
+        "tell me my alarms": Call("tell me my alarms", "android", "set_alarm", {}, needs_input=["time"]),
+        "text mom hi": Call("text mom hi", "android", "send_text_message", {"contact_name": "mom", "message": "hello"}),
+    }
+    fake = SimpleNamespace(registry=project_registry, run=lambda query, app=None: answers[query])
+    rows = [
+        EvalRow("tell me my alarms", None, None, None, "slurp:alarm_query:sibling"),
+        EvalRow("text mom hi", "android", "send_text_message", {"contact_name": "mom", "message": "hi"}),
+    ]
+    result = evaluate(fake, rows)
+    assert result["invented_values"] == [{"query": "text mom hi", "parameter": "message", "value": "hello"}]
+    assert result["needs_input"] == 1 and result["false_call_rate"] == 1.0
+    assert result["per_source"]["slurp:alarm_query:sibling"]["false_call_rate"] == 1.0
+    assert result["schema_valid_rate"] == 1.0  # the held-back call lacks only what it names
