@@ -121,12 +121,12 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
         return registry.router_threshold, {}
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
-    deployed = orchestrator.request.router
-    orchestrator.request.router = Router(registry, encoder=deployed.encoder, real_in_scope=False)
+    deployed = orchestrator.router
+    orchestrator.router = Router(registry, encoder=deployed.encoder, real_in_scope=False)
     try:
         verdicts = orchestrator.judge(queries)
     finally:
-        orchestrator.request.router = deployed
+        orchestrator.router = deployed
     served = sum(label is not None for label in labels)
     weights = [0.5 / served if label else 0.5 / (len(labels) - served) for label in labels]
     rows = [
@@ -154,7 +154,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
     }
     registry.calibration = (threshold, pooling, veto)
-    orchestrator.request.router.threshold, orchestrator.request.router.pooling, orchestrator.request.router.veto = (
+    orchestrator.router.threshold, orchestrator.router.pooling, orchestrator.router.veto = (
         threshold,
         pooling,
         veto,

@@ -64,8 +64,8 @@ def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orc
             prompt = orchestrator._prompt(query)
             with torch.inference_mode():
                 logits = torch_model(input_ids=torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
-            _, expected = orchestrator.engines.decoder.constraints.first_scores(app, logits)
-            _, got = q8_orchestrator.engines.decoder.constraints.first_scores(app, context.read(prompt))
+            _, expected = orchestrator.decoder.constraints.first_scores(app, logits)
+            _, got = q8_orchestrator.decoder.constraints.first_scores(app, context.read(prompt))
             assert float((got - expected).abs().max()) < 0.05, (app_name, query, got, expected)
             best, second = expected.topk(2).values.tolist()
             if best - second >= DECISION_MARGIN:
@@ -83,7 +83,7 @@ def test_q8_0_makes_the_float_calls_and_every_one_is_schema_valid(q8_orchestrato
     for call in got:
         if call.function:
             validate_arguments(q8_orchestrator.registry.app(call.app).function(call.function), call.arguments)
-    compare_calls(expected, got, orchestrator.request.router.threshold).check()
+    compare_calls(expected, got, orchestrator.router.threshold).check()
 
 
 @needs_llama
@@ -92,7 +92,7 @@ def test_a_mixed_batch_answers_as_its_requests_do_alone(q8_orchestrator) -> None
     requests = [(query, None) for query in queries] + [(queries[0], "doordash"), (queries[1], "doordash")]
     batch = q8_orchestrator.run_batch(requests, mixed=True)
     alone = [q8_orchestrator.run(query, app=app) for query, app in requests]
-    compare_calls(alone, batch, q8_orchestrator.request.router.threshold).check()
+    compare_calls(alone, batch, q8_orchestrator.router.threshold).check()
     assert len({c.routed_app for c in batch}) >= 3, "a batch of several apps' rows"
 
 

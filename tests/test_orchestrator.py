@@ -183,13 +183,21 @@ def test_one_failing_row_does_not_fail_the_batch(orchestrator) -> None:
     assert no_call.function is None
 
 
+# The dev accuracy floors, in rows: a single request near a boundary flips with the CPU's dtype
+# (2.3 points of 44), so the floors leave DEV_MARGIN_ROWS rows below all-right.
+DEV_MARGIN_ROWS = 2
+
+
 @needs_dev
 def test_app_decision_on_dev(orchestrator) -> None:
     """Router and candidate adapters together pick the right app (or none) on hand-written rows."""
     rows = read_rows(DEV)
     verdicts = orchestrator.judge([row.query for row in rows])
-    picks = [decide(v.candidates, orchestrator.request.router.threshold).app for v in verdicts]
-    assert sum(pick == row.app for pick, row in zip(picks, rows, strict=True)) / len(rows) >= 0.95
+    router = orchestrator.router
+    picks = [decide(v.candidates, router.threshold, router.pooling, router.veto).app for v in verdicts]
+    right = sum(pick == row.app for pick, row in zip(picks, rows, strict=True))
+    print(f"app decision on dev: {right}/{len(rows)}")
+    assert right >= len(rows) - DEV_MARGIN_ROWS
 
 
 @needs_dev
@@ -203,8 +211,9 @@ def test_adapter_accuracy_on_dev(orchestrator) -> None:
         n += result["n"]
         functions += round(result["function_accuracy"] * result["n"])
         exact += round(result["exact_match"] * result["n"])
-    assert functions / n >= 0.95
-    assert exact / n >= 0.85
+    print(f"adapters on dev: function {functions}/{n}, exact {exact}/{n}")
+    assert functions >= n - DEV_MARGIN_ROWS
+    assert exact >= 0.85 * n
 
 
 def test_cli_run_json_and_execute() -> None:

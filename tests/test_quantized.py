@@ -53,13 +53,13 @@ def test_int8_steps_make_the_float_calls_on_dev_requests_also_in_mixed_batches(p
 
     registry = load_registry(project_registry.path)
     registry.weights = "int8"
-    int8 = Orchestrator(registry, router=orchestrator.request.router)
+    int8 = Orchestrator(registry, router=orchestrator.router)
     assert int8.weights == "int8"
     queries = [row.query for row in read_rows(SHARED / "eval" / "dev.jsonl")][::3]
     want = [orchestrator.run(q) for q in queries]
     alone = [int8.run(q) for q in queries]
     mixed = int8.run_batch([(q, None) for q in queries], mixed=True)
-    threshold = orchestrator.request.router.threshold
+    threshold = orchestrator.router.threshold
     compare_calls(want, alone, threshold).check()
     compare_calls(want, mixed, threshold).check()
 

@@ -23,7 +23,7 @@ def test_fast_encoder_matches_sentence_transformers() -> None:
 
 
 def test_routes_and_refuses(orchestrator) -> None:
-    router = orchestrator.request.router
+    router = orchestrator.router
     assert router.route("reserve a table for two at Nobu tonight").app == "yelp"
     assert router.route("roll down the rear left window").app == "vehicle"
     assert router.route("write a poem about autumn leaves").app is None
@@ -32,7 +32,7 @@ def test_routes_and_refuses(orchestrator) -> None:
 
 
 def test_router_head_is_a_calibrated_classifier(orchestrator) -> None:
-    router = orchestrator.request.router
+    router = orchestrator.router
     probs = router.probabilities(["reserve a table for two at Nobu tonight", "how do I improve my credit score"])
     assert torch.allclose(probs.sum(dim=1), torch.ones(2), atol=1e-5)
     assert router.classes[-1] == "<none>" and float(probs[1, -1]) > 0.5
@@ -44,7 +44,7 @@ def test_router_learns_none_from_real_requests_it_never_saw(orchestrator) -> Non
     """The corpus's held-out fifth: real requests, never trained on, in scope and out of it."""
     from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
 
-    router = orchestrator.request.router
+    router = orchestrator.router
     words = content_words(list(orchestrator.registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
     served = [line for line in heldout if line.app][:150]

@@ -137,7 +137,7 @@ def test_a_registry_change_is_reported_not_ignored(orchestrator, tmp_path) -> No
     shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
     shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
     registry = load_registry(tmp_path / "registry.yaml")
-    orch = Orchestrator(registry, base=orchestrator.base, router=orchestrator.request.router)
+    orch = Orchestrator(registry, base=orchestrator.base, router=orchestrator.router)
     with TestClient(create_app(orch)) as http:
         assert http.get("/health").json()["registry_changed"] is False
         with registry_change(registry.path) as changed:

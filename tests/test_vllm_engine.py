@@ -63,9 +63,7 @@ def silent_vllm():
 
 @pytest.fixture(scope="module")
 def down_client(project_registry, export_dir, orchestrator):
-    engine = VLLMEngine(
-        project_registry, export_dir, f"http://127.0.0.1:{free_port()}", router=orchestrator.request.router
-    )
+    engine = VLLMEngine(project_registry, export_dir, f"http://127.0.0.1:{free_port()}", router=orchestrator.router)
     with TestClient(create_app(engine)) as http:
         yield http
 
@@ -90,7 +88,7 @@ def test_a_vllm_that_is_down_gives_503_with_a_reason_and_routing_still_works(dow
 def test_a_vllm_that_never_answers_gives_503_within_the_timeout(
     project_registry, export_dir, orchestrator, silent_vllm
 ) -> None:
-    engine = VLLMEngine(project_registry, export_dir, silent_vllm, timeout_s=1.0, router=orchestrator.request.router)
+    engine = VLLMEngine(project_registry, export_dir, silent_vllm, timeout_s=1.0, router=orchestrator.router)
     with TestClient(create_app(engine)) as http:
         started = time.perf_counter()
         response = http.post("/v1/call", json={"query": "order a pizza", "app": "doordash"})
@@ -126,10 +124,10 @@ def test_vllm_engine_makes_orch_runs_calls_on_dev(project_registry, export_dir, 
     process = VLLMProcess(vllm_python(ROOT), export_dir, export_dir / "vllm.log")
     url = process.start()
     try:
-        engine = VLLMEngine(project_registry, export_dir, url, timeout_s=120, router=orchestrator.request.router)
+        engine = VLLMEngine(project_registry, export_dir, url, timeout_s=120, router=orchestrator.router)
         got = engine.run_batch([(query, None) for query in queries])
         # Both engines run the same weights: the same calls wherever a decision is clear.
-        compare_calls(want, got, orchestrator.request.router.threshold).check()
+        compare_calls(want, got, orchestrator.router.threshold).check()
     finally:
         process.stop()
     assert process.process.poll() is not None
