@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from orchestrator import base_model
 from orchestrator.catalog import builtin_tools
+from orchestrator.engines import base_model
 from orchestrator.errors import OrchError
 from orchestrator.registry import EMBEDDED_GEMMA, GEMMA_PROMPT, Registry
 
