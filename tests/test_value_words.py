@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from orchestrator.catalog import builtin_tools
@@ -39,3 +41,14 @@ def test_values_said_in_words(function: str, query: str, model: dict, want: dict
     arguments, changes = read_values(FUNCTIONS[function], model, query)
     assert {k: arguments[k] for k in want} == want
     assert set(changes) == {k for k in want if want[k] != model[k]}
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_the_rules_never_change_a_training_target(project_registry, app: str) -> None:
+    """The rules' premise, on the committed training data: they read the values the data means."""
+    adapter = project_registry.adapter_dir(project_registry.app(app))
+    rows = [json.loads(line) for line in (adapter / "train.jsonl").open()]
+    for row in rows:
+        if row["function"]:
+            fn = project_registry.app(app).function(row["function"])
+            assert read_values(fn, row["arguments"], row["query"]) == (row["arguments"], {}), row

@@ -34,7 +34,7 @@ _ON = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _MAXIMUM = re.compile(r"\b(max|maximum|highest|full|fully|all the way|as (high|loud|bright) as)\b|最大|máximo|maximal")
-_MINIMUM = re.compile(r"\b(min|minimum|lowest|as low as)\b|最小|mínimo|minimal")
+_MINIMUM = re.compile(r"\b(minimum|lowest|as low as|all the way down)\b|最小|mínimo|minimal")  # "min" is minutes
 _HALF = re.compile(r"\b(halfway|half way|half)\b|一半|mitad|a medias|halb")
 _COUNTS = [(re.compile(r"\bhalf a dozen\b"), 6), (re.compile(r"\ba dozen\b"), 12), (re.compile(r"\ba couple\b"), 2)]
 _WORD_NUMBERS = {
