@@ -42,9 +42,11 @@ def test_plain_peft_loads_an_adapter_over_the_embedded_base_and_gives_orchs_logi
     app = project_registry.app("vehicle")
     fresh = load_base(project_registry, device="cpu", dtype=torch.float32)  # plain peft changes its model
     ids = torch.tensor([orchestrator._prompt("turn on the AC")])
+    peft_model = PeftModel.from_pretrained(fresh.model, str(project_registry.adapter_dir(app)))
+    orch_model = orchestrator.pool.activate("vehicle")  # outside inference mode: the pool writes weights
     with torch.inference_mode():
-        peft_logits = PeftModel.from_pretrained(fresh.model, str(project_registry.adapter_dir(app)))(ids).logits
-        orch_logits = orchestrator.pool.activate("vehicle")(input_ids=ids).logits.float()
+        peft_logits = peft_model(ids).logits
+        orch_logits = orch_model(input_ids=ids).logits.float()
     token_ids = [fresh.token_id(token) for token in [*app.function_tokens, app.end_token]]
     # orch's base may run in bf16 (CPUs with native bf16): compare the first-token choice and its
     # distribution over the app's tokens, within the numeric-paths tolerance.

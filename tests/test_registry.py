@@ -80,7 +80,7 @@ def test_builtin_catalog_is_the_shared_contract(name: str) -> None:
             "router.calibration[x].pooling: must be three numbers",
         ),
         (lambda r: r["apps"].update({"Bad Name": r["apps"]["yelp"]}), "app name must match"),
-        (lambda r: r.update(decoding={"weights": "int4"}), "decoding.weights: must be one of native, int8, q8_0"),
+        (lambda r: r.update(decoding={"weights": "int4"}), "decoding.weights: must be one of auto, native, int8, q8_0"),
     ],
 )
 def test_invalid_registry_names_file_and_place(builtin_registry: Registry, change, message: str) -> None:

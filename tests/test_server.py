@@ -34,7 +34,7 @@ def test_call_returns_openai_tool_calls(client) -> None:
 
 def test_no_app_is_an_empty_list(client) -> None:
     body = client.post("/v1/call", json={"query": "what's the capital of Peru"}).json()
-    assert body == {"app": None, "tool_calls": [], "timings_ms": body["timings_ms"]}
+    assert body == {"app": None, "tool_calls": [], "needs_input": None, "timings_ms": body["timings_ms"]}
 
 
 def test_route(client) -> None:

@@ -29,6 +29,7 @@ MIN_SIMILARITY = 0.6
 # Longest span tried, in words, beyond the value's own length.
 EXTRA_WORDS = 2
 _WORD = re.compile(r"[^\s]+")
+_PUNCTUATION = re.compile(r"[.,!?;\"]")
 NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"
 # A parameter named for a place, and the words for times that are never one.
@@ -118,4 +119,7 @@ def _time_for_a_place(name: str, schema: dict[str, Any], value: str) -> bool:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
+    """Lower case, one space between words, no stops or commas: speech to text and typing drop the
+    period of "Dr. Patel", and the span is still the value (an apostrophe is kept: "McDonalds" is
+    a slip of "McDonald's", snapped to it)."""
+    return " ".join(_PUNCTUATION.sub("", text.lower()).split())
