@@ -15,7 +15,7 @@ import string
 import time
 from pathlib import Path
 
-from orchestrator.calls import validate_arguments
+from orchestrator.calls import validate_call
 from orchestrator.errors import OrchError
 from orchestrator.registry import load_registry
 from orchestrator.request.orchestrator import Orchestrator
@@ -107,7 +107,7 @@ def main() -> None:
                 continue
             counts["calls"] += 1
             try:
-                validate_arguments(orch.registry.app(call.app).function(call.function), call.arguments)
+                validate_call(orch.registry.app(call.app).function(call.function), call)
             except OrchError as err:
                 counts["invalid"] += 1
                 print(f"INVALID {query!r}: {err}")

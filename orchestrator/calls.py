@@ -116,6 +116,17 @@ def validate_arguments(fn: Function, arguments: dict[str, Any]) -> None:
             raise OrchError(f"{fn.name}: {key}: {value!r} is not an integer")
 
 
+def validate_call(fn: Function, call: Call) -> None:
+    """Raise OrchError unless the call's arguments are valid for ``fn``: a call that needs input
+    may lack only required values, the ones it names."""
+    required = set(fn.parameters.get("required", []))
+    if not set(call.needs_input) <= required:
+        raise OrchError(f"{fn.name}: needs input for {call.needs_input}, of which not all are required")
+    properties = fn.parameters.get("properties", {})
+    stand_ins = {name: "x" * max(1, properties.get(name, {}).get("minLength", 1)) for name in call.needs_input}
+    validate_arguments(fn, {**call.arguments, **stand_ins})
+
+
 def trimmed(fn: Function, arguments: dict[str, Any]) -> dict[str, Any]:
     """Valid arguments with surrounding whitespace cut from string values (a token such as
     `` Popeyes`` carries its leading space into the JSON string); if cutting made them invalid

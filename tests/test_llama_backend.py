@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from orchestrator.calls import validate_arguments
+from orchestrator.calls import validate_call
 from orchestrator.errors import OrchError
 from orchestrator.registry import load_registry
 from orchestrator.request.orchestrator import Orchestrator
@@ -82,7 +82,7 @@ def test_q8_0_makes_the_float_calls_and_every_one_is_schema_valid(q8_orchestrato
     got = [q8_orchestrator.run(query) for query in requests]
     for call in got:
         if call.function:
-            validate_arguments(q8_orchestrator.registry.app(call.app).function(call.function), call.arguments)
+            validate_call(q8_orchestrator.registry.app(call.app).function(call.function), call)
     compare_calls(expected, got, orchestrator.router.threshold).check()
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from orchestrator.calls import prompt_text, validate_arguments
+from orchestrator.calls import prompt_text, validate_call
 from orchestrator.catalog import builtin_tools
 from orchestrator.cli import cli
 from orchestrator.engines.adapter_pool import AdapterPool
@@ -92,7 +92,7 @@ def test_every_call_is_schema_valid(orchestrator) -> None:
                 assert "longer than" in str(err)  # the only refusal: arguments past the token cap
                 continue
             if call.is_call:
-                validate_arguments(orchestrator.registry.app(call.app).function(call.function), call.arguments)
+                validate_call(orchestrator.registry.app(call.app).function(call.function), call)
 
 
 def test_pool_keeps_recent_adapters_and_evicts_the_oldest(orchestrator) -> None:

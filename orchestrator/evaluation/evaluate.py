@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestrator.calls import Call, validate_arguments
+from orchestrator.calls import Call, validate_call
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.scoring import arguments_match
 from orchestrator.registry import Registry
@@ -151,10 +151,7 @@ def score(registry: Registry, row: EvalRow, call: Call, routed_app: str | None) 
         fn = registry.app(call.app).function(call.function or "")
         properties = fn.parameters.get("properties", {})
         try:
-            # A call that needs input lacks only what it names: the rest must be valid.
-            validate_arguments(
-                fn, {**call.arguments, **{name: _placeholder(properties[name]) for name in call.needs_input}}
-            )
+            validate_call(fn, call)
         except OrchError:
             valid = False
         invented = {
@@ -167,11 +164,6 @@ def score(registry: Registry, row: EvalRow, call: Call, routed_app: str | None) 
         exact_ok = True  # both "no call"
     ms = call.timings_ms.get("total_ms", 0.0)
     return Outcome(row, call, router_ok, function_ok, exact_ok, valid, ms, invented)
-
-
-def _placeholder(schema: dict[str, Any]) -> Any:
-    """A value of a free-text parameter's type, standing in for one a call still needs."""
-    return "x" * max(1, schema.get("minLength", 1))
 
 
 def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[str, Any]:
