@@ -52,3 +52,12 @@ def orchestrator(project_registry, embedded_base):
 def copy_tree(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst
+
+
+def committed_training_calls(registry: Registry, app_name: str) -> list[tuple]:
+    """(function, arguments, query, row) of every call in the app's committed training data."""
+    import json
+
+    app = registry.app(app_name)
+    rows = [json.loads(line) for line in (registry.adapter_dir(app) / "train.jsonl").open()]
+    return [(app.function(row["function"]), row["arguments"], row["query"], row) for row in rows if row["function"]]

@@ -3,12 +3,12 @@ forms left."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from orchestrator.registry import Function, Registry
 from orchestrator.request.grounding import free_text, ground, missing, nearest_span, said, spans
+
+from .conftest import committed_training_calls
 
 SEARCH = Function(
     "search_restaurants",
@@ -116,13 +116,10 @@ def test_grounding_that_would_break_the_schema_is_not_applied() -> None:
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_every_free_text_value_the_adapters_learn_is_a_span(project_registry: Registry, app: str) -> None:
     """The rule's premise, on the committed training data: grounding never changes a target."""
-    adapter = project_registry.adapter_dir(project_registry.app(app))
-    rows = [json.loads(line) for line in (adapter / "train.jsonl").open()]
-    for row in rows:
-        if row["function"]:
-            fn = project_registry.app(app).function(row["function"])
-            assert ground(fn, row["arguments"], row["query"]) == (row["arguments"], {}), row
-    assert rows and said("Nobu", "address of nobu malibu")
+    calls = committed_training_calls(project_registry, app)
+    for fn, arguments, query, row in calls:
+        assert ground(fn, arguments, query) == (arguments, {}), row
+    assert calls and said("Nobu", "address of nobu malibu")
 
 
 def test_the_call_carries_what_grounding_changed_and_explain_shows_it(project_registry: Registry, capsys) -> None:

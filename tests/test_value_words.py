@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from orchestrator.catalog import builtin_tools
 from orchestrator.request.value_words import read_values
+
+from .conftest import committed_training_calls
 
 # android's set_volume (0-100) wins over the vehicle's (0-30): the android one is listed last.
 FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") for fn in builtin_tools(app)[1]}
@@ -46,9 +46,7 @@ def test_values_said_in_words(function: str, query: str, model: dict, want: dict
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_the_rules_never_change_a_training_target(project_registry, app: str) -> None:
     """The rules' premise, on the committed training data: they read the values the data means."""
-    adapter = project_registry.adapter_dir(project_registry.app(app))
-    rows = [json.loads(line) for line in (adapter / "train.jsonl").open()]
-    for row in rows:
-        if row["function"]:
-            fn = project_registry.app(app).function(row["function"])
-            assert read_values(fn, row["arguments"], row["query"]) == (row["arguments"], {}), row
+    calls = committed_training_calls(project_registry, app)
+    for fn, arguments, query, row in calls:
+        assert read_values(fn, arguments, query) == (arguments, {}), row
+    assert calls

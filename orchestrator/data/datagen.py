@@ -357,13 +357,7 @@ def irrelevant_query(rng: random.Random) -> str:
 
 def default_none_examples(count: int = 120, seed: int = 11) -> list[str]:
     """General requests no app serves, distinct: part of the router's "none" class."""
-    rng = random.Random(seed)
-    seen: dict[str, None] = {}
-    for _ in range(count * 4):
-        seen.setdefault(irrelevant_query(rng), None)
-        if len(seen) >= count:
-            break
-    return list(seen)
+    return templates.distinct(irrelevant_query, count, seed, tries=4)
 
 
 def _real_negatives(app: App, registry: Registry | None) -> list[str]:

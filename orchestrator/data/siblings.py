@@ -212,7 +212,7 @@ def _fill(template: str, phrase: str, rng: random.Random) -> str:
 def sibling_requests(app: App, count: int, seed: int = 0) -> list[str]:
     """Up to ``count`` distinct requests for operations the app lacks on its own objects."""
     pairs = sibling_templates(app)
-    return _draw(lambda rng: _fill(*rng.choice(pairs), rng), count, seed) if pairs else []
+    return templates.distinct(lambda rng: _fill(*rng.choice(pairs), rng), count, seed, tries=5) if pairs else []
 
 
 def neighbour_requests(apps: list[App], count: int, seed: int = 0) -> list[str]:
@@ -223,14 +223,4 @@ def neighbour_requests(apps: list[App], count: int, seed: int = 0) -> list[str]:
     def draw(rng: random.Random) -> str:
         return _fill(rng.choice(NEIGHBOURS), "", rng)
 
-    return [text for text in _draw(draw, count, seed) if not words & words_of(text)]
-
-
-def _draw(make, count: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    seen: dict[str, None] = {}
-    for _ in range(count * 5):
-        seen.setdefault(make(rng), None)
-        if len(seen) >= count:
-            break
-    return list(seen)
+    return [text for text in templates.distinct(draw, count, seed, tries=5) if not words & words_of(text)]

@@ -121,3 +121,15 @@ def render(
         else:
             out.append(render(rng.choice(node.options), rng, fill, optional_rate))
     return "".join(out)
+
+
+def distinct(make: Callable[[random.Random], str], count: int, seed: int, tries: int) -> list[str]:
+    """Up to ``count`` distinct texts from ``make``, in first-drawn order, within ``tries`` draws
+    per text wanted (a small template space runs out before ``count``)."""
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    for _ in range(count * tries):
+        seen.setdefault(make(rng), None)
+        if len(seen) >= count:
+            break
+    return list(seen)
