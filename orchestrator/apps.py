@@ -102,9 +102,12 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     of "this candidate is the request's app" on the logits of both views. The threshold minimises
     the cost of the decisions, a wrong call (to the wrong app, or on a request no app serves)
     costing ``WRONG_CALL_COST`` times a missed one: it orders food or sends a message, a missed
-    one only asks again. The veto is the least of ``VETOES`` at which the cheapest threshold is
-    cheapest. How much traffic no app serves is unknown, so requests some app serves
-    and requests none does weigh the same in total, in both fits.
+    one only asks again. The veto is the greatest of ``VETOES`` at which the cheapest threshold is
+    cheapest: an adapter's "no" is respected as far as it costs nothing on these requests, because
+    it guards against requests unlike them (a request about the app's object that no generated
+    request resembles), where forcing a call makes the decoder write values the user never said.
+    How much traffic no app serves is unknown, so requests some app serves and requests none does
+    weigh the same in total, in both fits.
 
     The router learned the shipped corpus's own phrasing of the intents the apps serve, and on
     that corpus's held-out fifth it is right far more often than on requests from anywhere else.
@@ -142,7 +145,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
 
     grid = [step / 100 for step in range(5, 96)]
     costs = {veto: [cost(t, veto) for t in grid] for veto in VETOES}
-    veto = min(VETOES, key=lambda v: (round(min(costs[v]), 12), v))  # the least veto of the cheapest
+    veto = min(VETOES, key=lambda v: (round(min(costs[v]), 12), -v))  # the greatest veto of the cheapest
     plateau = [t for t, c in zip(grid, costs[veto], strict=True) if c <= min(costs[veto]) + 1e-12]
     threshold = plateau[len(plateau) // 2]
     picks = [decide(v.candidates, threshold, pooling, veto).app for v in verdicts]

@@ -104,6 +104,12 @@ def ordered_arguments(fn: Function, arguments: dict[str, Any]) -> dict[str, Any]
     return {k: arguments[k] for k in order if k in arguments}
 
 
+def free_text(schema: dict[str, Any]) -> bool:
+    """A string parameter whose form the schema leaves open."""
+    fixed = ("enum", "const", "format", "pattern")
+    return schema.get("type") == "string" and not any(key in schema for key in fixed)
+
+
 def validate_arguments(fn: Function, arguments: dict[str, Any]) -> None:
     """Raise OrchError when arguments break the function's schema (type, enum, range, required)."""
     try:

@@ -9,7 +9,7 @@ import pytest
 from orchestrator.apps import add_app
 from orchestrator.calls import validate_arguments
 from orchestrator.data import templates
-from orchestrator.data.datagen import generate
+from orchestrator.data.datagen import askable, can_be_incomplete, generate, load_phrasebook
 from orchestrator.registry import Registry, load_registry
 
 from .conftest import DATA, ROOT
@@ -91,9 +91,30 @@ def test_a_parameter_named_in_the_verb_is_never_left_ambiguous(builtin_registry:
     assert speaker_calls
     for ex in speaker_calls:
         query = ex.query.lower()
-        assert f"speaker {ex.arguments['query'].lower()}" not in query, ex.query
+        if ex.arguments["query"]:  # empty: an incomplete request, the query is asked for
+            assert f"speaker {ex.arguments['query'].lower()}" not in query, ex.query
         if "speaker" in ex.arguments:
             assert f"with speaker {ex.arguments['speaker'].lower()}" in query, ex.query
+
+
+def test_incomplete_requests_leave_an_askable_value_empty(builtin_registry: Registry) -> None:
+    """A share of requests omit a required free-text value ("add the dentist to my calendar"): the
+    target still calls, with "" for what was not said, from the phrasebook's ``incomplete``
+    templates or, for an app without one, from its schema."""
+    smarthome = add_app(builtin_registry, "smarthome", DATA / "smarthome.json")
+    for app, samples in ((builtin_registry.apps["android"], 600), (smarthome, 300)):
+        examples, _ = generate(app, samples, seed=3, registry=builtin_registry)
+        incomplete = [e for e in examples if e.function and "" in e.arguments.values()]
+        assert incomplete, app.name
+        for ex in incomplete:
+            fn = app.function(ex.function)
+            unsaid = {name for name, value in ex.arguments.items() if value == ""}
+            assert unsaid <= set(askable(fn)), ex
+            assert set(fn.parameters["required"]) <= set(ex.arguments), ex
+    book = load_phrasebook(builtin_registry.apps["android"])
+    assert not can_be_incomplete(
+        builtin_registry.apps["android"].function("search_youtube_videos"), book["search_youtube_videos"]
+    )
 
 
 def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> None:

@@ -115,5 +115,6 @@ def test_invented_values_are_listed_and_calls_that_need_input_counted(project_re
     result = evaluate(fake, rows)
     assert result["invented_values"] == [{"query": "text mom hi", "parameter": "message", "value": "hello"}]
     assert result["needs_input"] == 1 and result["false_call_rate"] == 1.0
+    assert result["false_action_rate"] == 0.0  # asked for its time, it would not have run
     assert result["per_source"]["slurp:alarm_query:sibling"]["false_call_rate"] == 1.0
     assert result["schema_valid_rate"] == 1.0  # the held-back call lacks only what it names

@@ -230,3 +230,37 @@ def test_cli_run_json_and_execute() -> None:
     result = runner.invoke(cli, ["--registry", str(ROOT / "registry.yaml"), "run", "--execute", "turn off the AC"])
     assert result.exit_code == 0, result.output
     assert "vehicle.toggle_air_conditioning" in result.output and "[vehicle demo] would call" in result.output
+
+
+# Floors for the generated held-out splits through the whole request path (router, decision,
+# adapters, grounding). The adapters alone refuse at least 90% of the sibling split (the manifest's
+# ``sibling_refusal``); the router and the veto only add refusals.
+SIBLING_REFUSAL_FLOOR = 0.9
+INCOMPLETE_ASKED_FLOOR = 0.75
+
+
+def test_held_out_siblings_are_refused_and_incomplete_requests_ask(orchestrator) -> None:
+    """On each app's generated held-out splits (never trained on): requests for operations the app
+    lacks get no call, and requests that leave a required value out get the right function,
+    held back for that value rather than run with an invented one."""
+    registry = orchestrator.registry
+    siblings, incomplete = [], []
+    for app in registry.apps.values():
+        folder = registry.adapter_dir(app)
+        siblings += [json.loads(line)["query"] for line in (folder / "heldout_siblings.jsonl").open()][:40]
+        for line in (folder / "heldout.jsonl").open():
+            row = json.loads(line)
+            if row["function"] and "" in row["arguments"].values():
+                unsaid = sorted(name for name, value in row["arguments"].items() if value == "")
+                incomplete.append((row["query"], app.name, row["function"], unsaid))
+    calls = orchestrator.run_batch([(query, None) for query in siblings])
+    refused = sum(not call.is_call for call in calls)
+    print(f"held-out siblings refused: {refused}/{len(siblings)}")
+    assert refused >= SIBLING_REFUSAL_FLOOR * len(siblings)
+    calls = orchestrator.run_batch([(query, None) for query, *_ in incomplete])
+    asked = sum(
+        (call.app, call.function) == (app, function) and set(call.needs_input) >= set(unsaid)
+        for call, (_, app, function, unsaid) in zip(calls, incomplete, strict=True)
+    )
+    print(f"held-out incomplete requests asked for their value: {asked}/{len(incomplete)}")
+    assert len(incomplete) >= 10 and asked >= INCOMPLETE_ASKED_FLOOR * len(incomplete)

@@ -19,7 +19,7 @@ def test_an_apps_objects_come_from_its_function_names(builtin_registry: Registry
 
 def test_operations_the_app_lacks_are_refused_and_those_it_offers_are_not(builtin_registry: Registry) -> None:
     alarms = [text for text in sibling_requests(builtin_registry.app("android"), 400) if "alarm" in text]
-    assert any(text.startswith(("cancel", "delete", "remove")) for text in alarms)
+    assert any(text.startswith(("cancel", "delete", "remove", "clear", "wipe", "erase")) for text in alarms)
     assert any(text.startswith(("show", "list", "what", "do I have")) for text in alarms)
     # DoorDash cancels and tracks orders itself: neither is a sibling of order_food.
     doordash = sibling_requests(builtin_registry.app("doordash"), 400)
@@ -29,6 +29,12 @@ def test_operations_the_app_lacks_are_refused_and_those_it_offers_are_not(builti
     assert not any(text.startswith(("turn off", "switch off")) and "flashlight" in text for text in android)
     assert not any(text.startswith(("cancel", "remove")) and "do not disturb" in text for text in android)
     assert not any(text.startswith(("edit", "change")) and "volume" in text for text in android)
+    # A level that may be 0 turns its object off ("get rid of the seat heating"); a timer cannot.
+    vehicle = sibling_requests(builtin_registry.app("vehicle"), 400)
+    removals = [text for text in vehicle if text.startswith(("cancel", "delete", "remove", "get rid of"))]
+    assert not any(obj in text for text in removals for obj in ("seat heating", "fan speed", "volume"))
+    assert any(text.startswith(("cancel", "delete", "remove")) and "timer" in text for text in android)
+    assert any(text.startswith(("how high", "what's the")) and "fan speed" in text for text in vehicle)
 
 
 def test_neighbours_leave_out_what_a_registered_app_controls(builtin_registry: Registry) -> None:

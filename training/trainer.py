@@ -268,7 +268,7 @@ def train_app(
             # Sibling operations and neighbour objects it never trained on: the adapter alone must
             # refuse them (its first token its end token).
             write_jsonl(staging / "heldout_siblings.jsonl", refuse)
-            refused = evaluate_examples(base, merged, app, registry.prompt_template, refuse)
+            refused = evaluate_examples(base, merged, app, registry.prompt_template, refuse, misses)
             metrics.update(sibling_n=len(refuse), sibling_refusal=refused["function_accuracy"])
         manifest: dict[str, Any] = {
             "app": app.name,

@@ -24,18 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from orchestrator.atomic import atomic_write_text
-from orchestrator.calls import answer_text, ordered_arguments, validate_arguments
+from orchestrator.calls import answer_text, free_text, ordered_arguments, validate_arguments
 from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.data import templates
+from orchestrator.data.phrasebook import load_hard_negatives, load_phrasebook
 from orchestrator.data.siblings import neighbour_requests, sibling_requests
 from orchestrator.data.values import POOLS, kind_for, number_surface, number_value, string_value
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry
 
-PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
 GENERIC_VERBS = {"get", "set", "search", "find", "make", "toggle", "create", "open", "send", "show", "adjust"}
 
 IRRELEVANT_TEMPLATES = [
@@ -92,30 +90,6 @@ class GenerationReport:
         self.rejected += 1
         key = reason[:80]
         self.reasons[key] = self.reasons.get(key, 0) + 1
-
-
-def _read_phrasebook(app: App) -> dict[str, Any]:
-    path = PHRASEBOOK_DIR / f"{app.name}.yaml"
-    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
-
-
-def load_phrasebook(app: App) -> dict[str, Any]:
-    """The app's hand-written phrasings, if it is a built-in app with a phrasebook."""
-    book = _read_phrasebook(app)
-    return {
-        name: spec for name, spec in (book.get("functions") or {}).items() if name in {f.name for f in app.functions}
-    }
-
-
-def load_hard_negatives(app: App, others_too: bool = True) -> list[str]:
-    """Templates of requests in the app's words that none of its functions serves.
-
-    ``negatives`` in the phrasebook are served by no app; ``not_this_app`` by another app, so they
-    are "no call" for this app's adapter only (``others_too``). Their slots name value pools
-    (``{media}``, ``{business}``), or ``{n}`` for a small number.
-    """
-    book = _read_phrasebook(app)
-    return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
 
 
 def render_hard_negative(template: str, rng: random.Random) -> str:
@@ -226,11 +200,12 @@ def param_phrase(param: str, schema: dict[str, Any]) -> str:
     return f"{lead} {{{param}}}"
 
 
-def auto_template(fn: Function, rng: random.Random) -> str:
-    """One random phrasing template for a function, from its schema alone."""
+def auto_template(fn: Function, rng: random.Random, leave_out: str | None = None) -> str:
+    """One random phrasing template for a function, from its schema alone (without parameter
+    ``leave_out``: an incomplete request)."""
     props = fn.parameters.get("properties", {})
     required = [p for p in props if p in fn.parameters.get("required", [])]
-    chosen = [p for p in props if p in required or rng.random() < 0.5]
+    chosen = [p for p in props if p != leave_out and (p in required or rng.random() < 0.5)]
     if rng.random() < 0.15:
         # Mostly schema order, the order the JSON answer lists them in: with ~20 examples per
         # function, a model learns that mapping reliably; crossings stay a minority.
@@ -254,10 +229,35 @@ def auto_template(fn: Function, rng: random.Random) -> str:
 
 
 # ----- the dataset ------------------------------------------------------------------------------
-def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any], list[str]]:
-    """A request, its arguments and the text a rewrite must leave intact (its values' surfaces)."""
-    entries = spec.get("templates") or []
-    entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
+def askable(fn: Function) -> list[str]:
+    """The required parameters a request may leave out and the user be asked for: free text
+    with no length floor (an empty string stands for "not said")."""
+    props = fn.parameters.get("properties", {})
+    return [
+        p for p in fn.parameters.get("required", []) if free_text(props.get(p, {})) and not props[p].get("minLength")
+    ]
+
+
+def can_be_incomplete(fn: Function, spec: dict[str, Any]) -> bool:
+    """Whether requests for ``fn`` that leave out a required value can be generated: it has an
+    askable parameter, and the phrasebook (if it phrases ``fn``) writes such requests."""
+    return bool(askable(fn)) and (bool(spec.get("incomplete")) or not spec.get("templates"))
+
+
+def _render_positive(
+    fn: Function, spec: dict[str, Any], rng: random.Random, incomplete: bool = False
+) -> tuple[str, dict[str, Any], list[str]]:
+    """A request, its arguments and the text a rewrite must leave intact (its values' surfaces).
+
+    An ``incomplete`` request leaves out required free-text values (the phrasebook's
+    ``incomplete`` templates, or a schema-only template without one): each is the empty string,
+    which the adapter learns to write and grounding turns into a question for the user."""
+    entries = (spec.get("incomplete") if incomplete else spec.get("templates")) or []
+    if incomplete and not entries and spec.get("templates"):
+        raise OrchError(f"{fn.name}: the phrasebook has no incomplete templates")
+    entry: Any = (
+        rng.choice(entries) if entries else auto_template(fn, rng, rng.choice(askable(fn)) if incomplete else None)
+    )
     fixed: dict[str, Any] = {}
     local = dict(spec)
     if isinstance(entry, dict):
@@ -268,6 +268,11 @@ def _render_positive(fn: Function, spec: dict[str, Any], rng: random.Random) -> 
     filler = SlotFiller(fn, local, rng)
     query = _decorate(templates.render(templates.parse(entry), rng, filler), rng)
     arguments = {**filler.arguments, **fixed}
+    if incomplete:
+        unsaid = [p for p in askable(fn) if p not in arguments]
+        if not unsaid:
+            raise OrchError(f"{fn.name}: incomplete template {entry!r} leaves out no askable value")
+        arguments.update(dict.fromkeys(unsaid, ""))
     protected = list(filler.text.values())
     if not entries:
         # Schema-only phrasings tell values apart by naming their parameters ("with speaker
@@ -289,13 +294,17 @@ def _decorate(text: str, rng: random.Random) -> str:
     return text
 
 
+# Of a function's requests, the share that leave out a required value ("add the dentist to my
+# calendar", "what's the weather tomorrow"): the call is still the user's, and its missing value
+# is asked for. Without them an adapter learns that a request without every value is no call.
+INCOMPLETE_SHARE = 0.2
 SCHEMA_ONLY_NEGATIVE_RATE = 0.12
 # Of the "no call" requests, the share of hard negatives (the app's words, none of its functions):
 # the router answers requests far from every app; near ones the adapter must refuse itself.
 HARD_SHARE = 0.45
 # Of the "no call" requests, the share of sibling operations and neighbour objects
 # (``siblings.py``): about the app's things, for what none of its functions does.
-SIBLING_SHARE = 0.2
+SIBLING_SHARE = 0.4
 SIBLINGS_PER_APP = 400
 WAKE_WORDS = ["hey google ", "ok google ", "hey siri ", "alexa, ", "hey assistant ", "um ", "uh ", "so ", "ok so ",
               "hey ", "hmm ", "alright, ", "yeah ", "oh and "]  # fmt: skip
@@ -420,7 +429,9 @@ def generate(
                     query = _negative(rng, siblings, hard, real, foreign, foreign_books)
                     query, _ = sound_like_people(query, {}, [], rng)
                 else:
-                    query, arguments, values = _render_positive(target, book.get(target.name, {}), rng)
+                    spec = book.get(target.name, {})
+                    incomplete = can_be_incomplete(target, spec) and rng.random() < INCOMPLETE_SHARE
+                    query, arguments, values = _render_positive(target, spec, rng, incomplete)
                     query, arguments = sound_like_people(query, arguments, values, rng, target)
                     validate_arguments(target, arguments)
             except (OrchError, KeyError, templates.TemplateError) as err:

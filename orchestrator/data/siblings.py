@@ -6,12 +6,14 @@ A call there does something else than what was asked: "cancel my alarm" must not
 "turn off the bedroom lights" must not switch off the phone's flashlight. Two kinds:
 
 * **siblings**: for each function that makes or changes something (``set_alarm``,
-  ``send_email``, ``make_reservation``), the object named by its name ("alarm") with the operations
+  ``send_email``, ``make_reservation``), the object named by its name ("alarm", and the other
+  names a built-in's phrasebook gives it: a calendar event is also a reminder) with the operations
   people ask for next: remove (cancel, delete, get rid of), look up (show, list, "do I have"),
   change (reschedule, edit) and undo. An operation is left out where some function of the app
   already does it to that object (DoorDash's ``cancel_order`` serves "cancel my order"), and
   switching off or changing is left out where a parameter is a setting's value (a boolean, a
-  number or a choice: ``toggle_flashlight`` serves "turn it off", ``set_volume`` "change it").
+  number or a choice: ``toggle_flashlight`` serves "turn it off", ``set_volume`` "change it"),
+  and removing and undoing too where a value turns it off (a boolean, or a level that may be 0).
 * **neighbours**: things people ask assistants to do to objects close to an app's (room lights and
   smart plugs next to a flashlight, tweets next to text messages, taxis next to navigation). A
   neighbour is left out where it shares a content word with the app's functions, so an app that
@@ -25,6 +27,7 @@ import re
 
 from orchestrator.corpus import GENERIC_WORDS, content_words, words_of
 from orchestrator.data import templates
+from orchestrator.data.phrasebook import object_names
 from orchestrator.registry import App, Function
 
 # Verbs whose functions make or change something: the ones with sibling operations to refuse.
@@ -99,8 +102,11 @@ OPERATIONS: dict[str, tuple[set[str], list[str]]] = {
 # Operations a setting's value already covers: a boolean or a number turns it off ("fan speed 0"),
 # and a new value is the change.
 COVERED_BY_A_VALUE = {"switch off", "change"}
-# A switch (a boolean) also covers removing: "cancel do not disturb" turns it off.
-COVERED_BY_A_SWITCH = COVERED_BY_A_VALUE | {"remove"}
+# A switch (a boolean, or a level that may be 0) also covers removing and undoing: "cancel do not
+# disturb" and "undo that defrost" turn it off.
+COVERED_BY_A_SWITCH = COVERED_BY_A_VALUE | {"remove", "undo"}
+# Operations a function that cancels or removes an object also does to it.
+CANCEL_COVERS = {"switch off", "undo"}
 # A setting is looked up as a value ("what's the volume"), an object as things one has.
 LOOK_UPS = {True: "look up a setting", False: "look up"}
 
@@ -150,8 +156,11 @@ def _plural(phrase: str) -> str:
 
 def _offered(app: App, operation: str, fn: Function) -> bool:
     """Whether another function of the app does ``operation`` to something ``fn``'s name names
-    (``cancel_order`` and ``order_food`` share "order")."""
+    (``cancel_order`` and ``order_food`` share "order"). Cancelling covers stopping and undoing:
+    "stop the food I ordered" and "unsend my order" are what ``cancel_order`` is for."""
     verbs = OPERATIONS[operation][0]
+    if operation in CANCEL_COVERS:
+        verbs = verbs | OPERATIONS["remove"][0]
     nouns = _name_words(fn)
     others = [_name_words(other) for other in app.functions if other is not fn]
     return any(words & verbs and (words - verbs) & nouns for words in others)
@@ -171,14 +180,21 @@ def _takes_a_setting(fn: Function) -> bool:
 
 
 def _takes_a_switch(fn: Function) -> bool:
-    return any(spec.get("type") == "boolean" for spec in fn.parameters.get("properties", {}).values())
+    """Whether a value of the function turns its object off: a boolean, or a setting's number that
+    may be 0 ("get rid of the seat heating" is level 0; a timer of 0 minutes is no timer)."""
+    properties = fn.parameters.get("properties", {}).values()
+    return any(spec.get("type") == "boolean" for spec in properties) or (
+        _takes_a_setting(fn)
+        and any(spec.get("type") in ("integer", "number") and spec.get("minimum") == 0 for spec in properties)
+    )
 
 
 def sibling_templates(app: App) -> list[tuple[str, str]]:
     """(template, object) pairs of the operations the app lacks on its own objects."""
     found = []
     for fn in app.functions:
-        for phrase in object_phrases(fn):
+        names = object_phrases(fn)
+        for phrase in [*names, *(object_names(app, fn) if names else [])]:
             for operation, (_, lines) in OPERATIONS.items():
                 setting = _takes_a_setting(fn)
                 covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()

@@ -2,10 +2,12 @@
 
 A row without an ``arguments`` key is scored for router and function only and left out of exact
 match's denominator. The false-call rate is the share of rows whose ``app`` is null that got a
-call anyway (one that needs input included: it was going to do something); in-scope function
+call anyway (one that needs input included: it was going to do something); the false-action rate
+counts only the calls among them that would run (needing no input); in-scope function
 accuracy is function accuracy over the other rows. Rows that carry a ``source`` are also tallied
 per source. Free-text values that are not spans of the request are listed as invented, and calls
-held back for a missing required value are counted.
+held back for a missing required value are counted. A request that fails (the decoder gives up)
+is listed under ``failed`` and scored as no call.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestrator.calls import Call, validate_call
+from orchestrator.calls import Call, free_text, validate_call
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.scoring import arguments_match
 from orchestrator.registry import Registry
-from orchestrator.request.grounding import free_text, said
+from orchestrator.request.grounding import said
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Tally:
     in_scope_function: int = 0
     out_of_scope: int = 0
     false_calls: int = 0
+    false_actions: int = 0
     needs_input: int = 0
     latencies: list[float] = field(default_factory=list)
 
@@ -73,6 +76,7 @@ class Tally:
         if o.row.app is None:
             self.out_of_scope += 1
             self.false_calls += o.call.is_call
+            self.false_actions += o.call.is_call and not o.call.needs_input
         else:
             self.in_scope += 1
             self.in_scope_function += o.function_ok
@@ -88,6 +92,7 @@ class Tally:
             "exact_n": self.exact_n,
             "in_scope_function_accuracy": round(self.in_scope_function / self.in_scope, 4) if self.in_scope else None,
             "false_call_rate": round(self.false_calls / self.out_of_scope, 4) if self.out_of_scope else None,
+            "false_action_rate": round(self.false_actions / self.out_of_scope, 4) if self.out_of_scope else None,
             "out_of_scope_n": self.out_of_scope,
             "schema_valid_rate": round(self.valid / self.calls, 4) if self.calls else 1.0,
             "needs_input": self.needs_input,
@@ -179,8 +184,15 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
     per_source: dict[str, Tally] = {}
     misses = []
     invented = []
+    failed = []
     for row in rows:
-        call = orchestrator.run(row.query, app=app)
+        try:
+            call = orchestrator.run(row.query, app=app)
+        except OrchError as err:
+            # One request the decoder gives up on (arguments past the token limit) is that row's
+            # failure, scored as no call, not the end of the run.
+            call = Call(row.query, None, None)
+            failed.append({"query": row.query, "error": str(err)})
         routed = app if app is not None else (call.routed_app if call.routed_app else None)
         outcome = score(registry, row, call, routed)
         overall.add(outcome)
@@ -207,6 +219,7 @@ def evaluate(orchestrator, rows: list[EvalRow], app: str | None = None) -> dict[
         result["per_source"] = {name: tally.summary() for name, tally in sorted(per_source.items())}
     result["misses"] = misses
     result["invented_values"] = invented
+    result["failed"] = failed
     result["mode"] = f"adapter only ({app})" if app else "router + adapters"
     return result
 

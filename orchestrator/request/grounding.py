@@ -7,7 +7,9 @@ the text. So a value that is not in the request is a copying slip ("Mobi Malibu"
 Malibu", "B Brooklyn" for "Brooklyn") or an invention (a restaurant nobody named, an alarm at
 "12345"). A slip is replaced by the request's most similar span. An invention of an optional
 parameter is dropped (the function's default applies); of a required one, it is taken out and
-the call comes back needing that input (``NEEDS_INPUT``): the user is asked, nothing runs. A
+the call comes back needing that input (``NEEDS_INPUT``): the user is asked, nothing runs. An
+empty value is the adapters' own way to say the request left it out (they learn it from
+incomplete requests, ``orchestrator/data/datagen.py``), and is treated the same way. A
 place that is a time word ("weather for tonight": ``location="tonight"``) is no place, and is
 treated as invented. Values whose schema fixes their form (enums, dates, patterns) are the
 grammar's business.
@@ -19,7 +21,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
-from orchestrator.calls import validate_arguments
+from orchestrator.calls import free_text, validate_arguments
 from orchestrator.errors import OrchError
 from orchestrator.registry import Function
 
@@ -40,12 +42,6 @@ TIME_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "right now",
 }  # fmt: skip
 _EDGE = "\"'.,!?;:()[]{}"
-
-
-def free_text(schema: dict[str, Any]) -> bool:
-    """A string parameter whose form the schema leaves open."""
-    fixed = ("enum", "const", "format", "pattern")
-    return schema.get("type") == "string" and not any(key in schema for key in fixed)
 
 
 def spans(query: str, max_words: int) -> list[str]:
@@ -89,9 +85,9 @@ def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[st
     for name, value in arguments.items():
         if not isinstance(value, str) or not free_text(properties.get(name, {})):
             continue
-        if said(value, query) and not _time_for_a_place(name, properties[name], value):
+        if value.strip() and said(value, query) and not _time_for_a_place(name, properties[name], value):
             continue
-        span, similarity = nearest_span(value, query)
+        span, similarity = nearest_span(value, query) if value.strip() else ("", 0.0)
         if similarity >= MIN_SIMILARITY and not _time_for_a_place(name, properties[name], span):
             grounded[name] = span
             changes[name] = f"{value} -> {span}"

@@ -192,14 +192,14 @@ class Router:
     def _key(self) -> str:
         """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
         from orchestrator.data import datagen
+        from orchestrator.data.phrasebook import PHRASEBOOK_DIR
 
         digest = hashlib.sha256(f"{RECIPE} real_in_scope={self.real_in_scope}".encode())
         digest.update(str(encoder_path()).encode())
         for app in self.registry.apps.values():
             tools = [fn.to_tool() for fn in app.functions]
             digest.update(json.dumps([app.name, app.description, tools, app.router_examples]).encode())
-        sources = [CORPUS, Path(datagen.__file__), *sorted(datagen.PHRASEBOOK_DIR.glob("*.yaml"))]
-        sources += [Path(datagen.__file__).with_name(name) for name in ("values.py", "templates.py", "siblings.py")]
+        sources = [CORPUS, *sorted(Path(datagen.__file__).parent.glob("*.py")), *sorted(PHRASEBOOK_DIR.glob("*.yaml"))]
         for source in sources:
             digest.update(source.read_bytes())
         return digest.hexdigest()[:24]

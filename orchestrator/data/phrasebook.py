@@ -1,0 +1,45 @@
+"""The built-in apps' hand-written phrasebooks (``phrasebooks/APP.yaml``): per function, request
+templates (``templates``, and ``incomplete`` ones that leave a required value out) and the names
+people give the thing it makes (``objects``: a calendar event is also a reminder); per app, hard
+negatives (``negatives``, ``not_this_app``). An app without a phrasebook is phrased from its
+schemas alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from orchestrator.registry import App, Function
+
+PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
+
+
+def _read_phrasebook(app: App) -> dict[str, Any]:
+    path = PHRASEBOOK_DIR / f"{app.name}.yaml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+
+def load_phrasebook(app: App) -> dict[str, Any]:
+    """The app's hand-written phrasings, if it is a built-in app with a phrasebook."""
+    book = _read_phrasebook(app)
+    return {
+        name: spec for name, spec in (book.get("functions") or {}).items() if name in {f.name for f in app.functions}
+    }
+
+
+def load_hard_negatives(app: App, others_too: bool = True) -> list[str]:
+    """Templates of requests in the app's words that none of its functions serves.
+
+    ``negatives`` in the phrasebook are served by no app; ``not_this_app`` by another app, so they
+    are "no call" for this app's adapter only (``others_too``). Their slots name value pools
+    (``{media}``, ``{business}``), or ``{n}`` for a small number.
+    """
+    book = _read_phrasebook(app)
+    return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
+
+
+def object_names(app: App, fn: Function) -> list[str]:
+    """Other names the phrasebook gives the thing ``fn`` makes (``objects``)."""
+    return list(load_phrasebook(app).get(fn.name, {}).get("objects") or [])
