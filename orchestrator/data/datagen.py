@@ -250,8 +250,8 @@ def _render_positive(
     """A request, its arguments and the text a rewrite must leave intact (its values' surfaces).
 
     An ``incomplete`` request leaves out required free-text values (the phrasebook's
-    ``incomplete`` templates): each is the empty string,
-    which the adapter learns to write and grounding turns into a question for the user."""
+    ``incomplete`` templates): each is the empty string, which the adapter learns to write and
+    grounding turns into a question for the user."""
     entries = (spec.get("incomplete") if incomplete else spec.get("templates")) or []
     entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
     fixed: dict[str, Any] = {}
@@ -419,6 +419,7 @@ def generate(
     foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
     hard = load_hard_negatives(app)
     real = _real_negatives(app, registry) if negatives and book else []
+    sibling_share = SIBLING_SHARE if book else SCHEMA_ONLY_SIBLING_SHARE
     siblings = sibling_requests(app, SIBLINGS_PER_APP, seed) + neighbour_requests([app], SIBLINGS_PER_APP // 4, seed)
     examples: list[Example] = []
     for target in plan:
@@ -426,8 +427,7 @@ def generate(
             try:
                 arguments: dict[str, Any] = {}
                 if target is None:
-                    share = SIBLING_SHARE if book else SCHEMA_ONLY_SIBLING_SHARE
-                    query = _negative(rng, siblings, hard, real, foreign, foreign_books, share)
+                    query = _negative(rng, siblings, hard, real, foreign, foreign_books, sibling_share)
                     query, _ = sound_like_people(query, {}, [], rng)
                 else:
                     spec = book.get(target.name, {})

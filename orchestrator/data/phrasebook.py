@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from orchestrator.registry import App, Function
+from orchestrator.registry import App
 
 PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
 
@@ -38,8 +38,3 @@ def load_hard_negatives(app: App, others_too: bool = True) -> list[str]:
     """
     book = _read_phrasebook(app)
     return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
-
-
-def object_names(app: App, fn: Function) -> list[str]:
-    """Other names the phrasebook gives the thing ``fn`` makes (``objects``)."""
-    return list(load_phrasebook(app).get(fn.name, {}).get("objects") or [])

@@ -27,7 +27,7 @@ import re
 
 from orchestrator.corpus import GENERIC_WORDS, content_words, words_of
 from orchestrator.data import templates
-from orchestrator.data.phrasebook import object_names
+from orchestrator.data.phrasebook import load_phrasebook
 from orchestrator.registry import App, Function
 
 # Verbs whose functions make or change something: the ones with sibling operations to refuse.
@@ -192,9 +192,11 @@ def _takes_a_switch(fn: Function) -> bool:
 def sibling_templates(app: App) -> list[tuple[str, str]]:
     """(template, object) pairs of the operations the app lacks on its own objects."""
     found = []
+    book = load_phrasebook(app)
     for fn in app.functions:
         names = object_phrases(fn)
-        for phrase in [*names, *(object_names(app, fn) if names else [])]:
+        other_names = (book.get(fn.name, {}).get("objects") or []) if names else []
+        for phrase in [*names, *other_names]:
             for operation, (_, lines) in OPERATIONS.items():
                 setting = _takes_a_setting(fn)
                 covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
