@@ -17,7 +17,10 @@ CALIBRATION_SIBLINGS = 30
 CALIBRATION_NONE = 600
 WRONG_CALL_COST = 2.0
 # The vetoes ``orch calibrate`` tries: an adapter's call probability below which it never calls.
-VETOES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
+# A veto is an adapter's confident "no" (at most 1 to 9 for a call); between that and even odds an
+# adapter is unsure, which the pooled score weighs. Calibration requests cannot draw this line:
+# the adapters are sure of them either way, so vetoes up to 0.5 cost them the same.
+VETOES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
 
 
 def router_examples_for(app: App, registry: Registry, seed: int = 101) -> list[str]:

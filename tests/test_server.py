@@ -35,6 +35,8 @@ def test_call_returns_openai_tool_calls(client) -> None:
 def test_no_app_is_an_empty_list(client) -> None:
     body = client.post("/v1/call", json={"query": "what's the capital of Peru"}).json()
     assert body == {"app": None, "tool_calls": [], "needs_input": None, "timings_ms": body["timings_ms"]}
+    # a refusal is timed like a call: routing, and any adapter the decision asked
+    assert body["timings_ms"]["total_ms"] >= body["timings_ms"]["route_ms"] > 0
 
 
 def test_route(client) -> None:

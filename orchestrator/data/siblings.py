@@ -50,6 +50,8 @@ OPERATIONS: dict[str, tuple[set[str], list[str]]] = {
             "I (don't|do not) (need|want) (the|my|that) {obj} anymore[,] (cancel|delete|remove) it",
             "(erase|wipe) (my|all my|the) {objs}",
             "(delete|cancel|remove) the {obj} (for|at|on) {time}",
+            "(cancel|delete|remove|get rid of) [(the |my )]{time} {obj}",
+            "(cancel|delete|remove) {obj} (for|at) {time}",
         ],
     ),
     "switch off": (
@@ -71,6 +73,10 @@ OPERATIONS: dict[str, tuple[set[str], list[str]]] = {
             "(what's|what is) my (next|last|latest) {obj}",
             "(tell me|remind me) (about|of) my {objs}",
             "(is|are) (there|my) {objs} (set|on|scheduled)",
+            "did I (set|make|get|schedule) ({a}|any) {obj}[ (for|at) {time}]",
+            "(any|are there any|got any) new {objs}[ from {person}]",
+            "[(my |the )]next {obj}[ please]",
+            "(open|show me|find) (the|my) {obj} (named|called|for|from) {person}",
         ],
     ),
     "look up a setting": (
@@ -129,15 +135,19 @@ NEIGHBOURS = [
     "(tweet|post on twitter|post on facebook|share on instagram) [that ]{text}",
     "(tweet|post) (a complaint|my complaint) (to|about) (the airline|my internet provider|the bank)",
     "(post|write) a (status update|facebook post|tweet) (saying|about) {text}",
+    "(post|share|put|upload) (this picture|my photo|the video|that) (on|to) (facebook|twitter|instagram)",
+    "(send|write) a tweet to {person} (saying|that) {text}",
     "add (milk|eggs|bread|batteries) to my (shopping|grocery) list",
     "(create|make|start) a (new |)(to do|shopping|grocery) list",
     "(book|call|get) (me |)(a taxi|an uber|a cab|a lyft) to (the airport|the station|work)",
+    "(get|book|order) (me |)(a taxi|an uber|a cab|a lyft) (for right now|to pick me up|for {time})",
     "(book|buy|get) {n} (train|movie|concert|plane) tickets[ (for tonight|to Boston|for Friday)]",
     "(add|put) (a task|an item) to my to do list",
     "(order|buy) (paper towels|a phone charger|dog food) (online|on amazon)",
 ]
 NEIGHBOUR_TEXT = ["I'm running late", "the service was terrible", "happy friday everyone", "we won the game"]
 TIMES = ["7 am", "six thirty", "noon", "tomorrow morning", "friday", "9 pm", "tonight"]
+PEOPLE = ["mike", "the boss", "Sarah", "john smith", "mom", "Dr. Lee"]
 
 
 def object_phrases(fn: Function) -> list[str]:
@@ -222,6 +232,8 @@ def _fill(template: str, phrase: str, rng: random.Random) -> str:
             return str(rng.choice([2, 3, 20, 40, 50, 70, 72]))
         if slot == "text":
             return rng.choice(NEIGHBOUR_TEXT)
+        if slot == "person":
+            return rng.choice(PEOPLE)
         raise KeyError(f"unknown slot {slot!r}")
 
     return " ".join(templates.render(templates.parse(template), rng, fill).split())

@@ -128,7 +128,7 @@ class Orchestrator:
                 if isinstance(call, Call):
                     call.timings_ms = _rounded({**timings, **call.timings_ms, "total_ms": _since(started)})
                 results[row.request] = call
-        return settle_routed(results, verdicts, scores, texts, route_ms)
+        return settle_routed(results, verdicts, scores, texts, route_ms, started)
 
     def engine_health(self) -> dict:
         """What ``/health`` reports of the model side."""
@@ -237,12 +237,19 @@ def plan_rows(
 
 
 def settle_routed(
-    results: list, verdicts: dict[int, Verdict], scores: dict[int, dict[str, float]], texts: list[str], route_ms: float
+    results: list,
+    verdicts: dict[int, Verdict],
+    scores: dict[int, dict[str, float]],
+    texts: list[str],
+    route_ms: float,
+    started: float,
 ) -> list:
-    """Routed requests that no app answered get no call; every routed call carries its decision."""
+    """Routed requests that no app answered get no call, timed like a call (a refusal costs the
+    routing and any adapter that was asked); every routed call carries its decision."""
     for i, verdict in verdicts.items():
         if results[i] is None:
-            results[i] = Call(texts[i], None, None, {}, timings_ms=_rounded({"route_ms": route_ms}))
+            timings = {"route_ms": route_ms, "total_ms": _since(started)}
+            results[i] = Call(texts[i], None, None, {}, timings_ms=_rounded(timings))
         if isinstance(results[i], Call):
             results[i].decision = verdict.to_json()
             results[i].router_scores = scores[i]

@@ -230,7 +230,7 @@ class VLLMEngine:
             call = grounded_call(self.registry, texts[row.request], row.app, decoded)
             call.timings_ms = {k: round(v, 2) for k, v in {**timings, "total_ms": _since(started)}.items()}
             results[row.request] = call
-        return settle_routed(results, verdicts, scores, texts, route_ms)
+        return settle_routed(results, verdicts, scores, texts, route_ms, started)
 
     def engine_health(self) -> dict[str, Any]:
         problem = self.client.health()
