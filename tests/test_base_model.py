@@ -79,11 +79,14 @@ def test_vocabulary_growth_keeps_existing_ids_and_rows(tmp_path: Path) -> None:
     for name in ("android", "vehicle", "yelp", "doordash"):
         registry.add_app(name, *builtin_tools(name))
     base = base_model.load_base(registry, device="cpu")
+    assert not base.loaded, "the tokenizer alone until the weights are used"
     emb = base.model.get_input_embeddings().weight
+    assert base.loaded and emb.shape[0] == base.vocab_size
     ids_before = {t: base.token_id(t) for app in registry.apps.values() for t in [*app.function_tokens, app.end_token]}
     assert ids_before["<android_0>"] == base.base_vocab
     assert ids_before["<doordash_end>"] == base.base_vocab + registry.app("doordash").token_offset + 7
     rows_before = emb[list(ids_before.values())].clone()
+    assert bool(rows_before.abs().sum(dim=1).gt(0).all()), "every functional row initialised at load"
     registry.add_app("extra", *builtin_tools("yelp"))
     base_model.extend_vocabulary(base, registry)
     emb = base.model.get_input_embeddings().weight

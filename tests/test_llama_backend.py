@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from orchestrator.calls import validate_call
+from orchestrator.engines.base_model import load_base
 from orchestrator.errors import OrchError
 from orchestrator.registry import load_registry
 from orchestrator.request.orchestrator import Orchestrator
@@ -85,6 +86,17 @@ def test_q8_0_makes_the_float_calls_and_every_one_is_schema_valid(q8_orchestrato
         if call.function:
             validate_call(q8_orchestrator.registry.app(call.app).function(call.function), call)
     compare_calls(expected, got, orchestrator.router.threshold).check()
+
+
+@needs_llama
+def test_q8_0_serves_without_the_torch_weights_once_every_app_file_is_cached(q8_orchestrator) -> None:
+    for app in q8_orchestrator.registry.apps:
+        q8_orchestrator.pool.load(app)  # writes any app file the cache lacks
+    base = load_base(q8_registry(), device="cpu")
+    fresh = Orchestrator(q8_registry(), base=base, router=q8_orchestrator.router)
+    for query in [heldout(app, 1)[0]["query"] for app in ("doordash", "vehicle")]:
+        assert fresh.run(query).summary() == q8_orchestrator.run(query).summary()
+    assert not base.loaded and fresh.engine_health()["torch_weights_loaded"] is False
 
 
 @needs_llama

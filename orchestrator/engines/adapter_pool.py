@@ -77,8 +77,7 @@ def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
             f"adapter {path} was trained on {trained_on}, not on the registry's base {base.spec}; "
             f"retrain: orch train {app.name}"
         )
-    dtype = next(base.model.parameters()).dtype
-    device = base.device
+    dtype, device = base.dtype, base.device
     lora: dict[str, list[torch.Tensor | None]] = {}
     token_rows = None
     for key, tensor in tensors.items():

@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -166,19 +166,48 @@ def fingerprint(base_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-@dataclass
 class BaseModel:
-    """The loaded base with its vocabulary already grown by every registered app's tokens."""
+    """The base's tokenizer, grown by every registered app's tokens, and its torch weights, loaded
+    on first use of ``model``: the q8_0 engine decodes each app from that app's own GGUF, so once
+    every app's file is cached a process serves calls without the torch model in memory."""
 
-    model: torch.nn.Module
-    tokenizer: object
-    spec: str
-    fingerprint: str
-    base_vocab: int
+    def __init__(
+        self,
+        tokenizer: object,
+        spec: str,
+        fingerprint: str,
+        base_vocab: int,
+        config: object,
+        device: str | torch.device,
+        dtype: torch.dtype,
+        load: Callable[[], torch.nn.Module],
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.spec = spec
+        self.fingerprint = fingerprint
+        self.base_vocab = base_vocab
+        self.config = config
+        self.device = torch.device(device)
+        self.dtype = dtype
+        self.registry: Registry | None = None  # whose tokens it carries (``extend_vocabulary``)
+        self._load = load
+        self._model: torch.nn.Module | None = None
 
     @property
-    def device(self) -> torch.device:
-        return next(self.model.parameters()).device
+    def model(self) -> torch.nn.Module:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the torch weights are in memory."""
+        return self._model is not None
+
+    @property
+    def vocab_size(self) -> int:
+        """Rows of the output layer: the grown tokenizer's, or the base's own where it pads."""
+        return max(len(self.tokenizer), int(self.config.vocab_size))
 
     def token_id(self, token: str) -> int:
         return int(self.tokenizer.convert_tokens_to_ids(token))
@@ -208,8 +237,9 @@ def cpu_has_bf16() -> bool:
 
 
 def load_base(registry: Registry, device: str | None = None, dtype: torch.dtype | None = None) -> BaseModel:
-    """Load the registry's base model and tokenizer and append the functional tokens."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    """The registry's base: its tokenizer with the functional tokens appended now, its torch
+    weights when first used (their new token rows initialised then)."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     quiet_transformers()
     device = device or default_device()
@@ -217,11 +247,21 @@ def load_base(registry: Registry, device: str | None = None, dtype: torch.dtype 
     base_dir = resolve_base_dir(registry.base_model, dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-        model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=dtype)
-    except OSError as err:
+        config = AutoConfig.from_pretrained(str(base_dir))
+    except (OSError, ValueError) as err:
         raise OrchError(f"cannot load base model from {base_dir}: {str(err).splitlines()[0]}") from None
-    model.to(device).eval()
-    base = BaseModel(model, tokenizer, registry.base_model, fingerprint(base_dir), len(tokenizer))
+    config = config.get_text_config()
+
+    def load() -> torch.nn.Module:
+        try:
+            model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=dtype)
+        except OSError as err:
+            raise OrchError(f"cannot load base model from {base_dir}: {str(err).splitlines()[0]}") from None
+        model.to(device).eval()
+        grow_embeddings(model, base, base.registry, first_slot=0)
+        return model
+
+    base = BaseModel(tokenizer, registry.base_model, fingerprint(base_dir), len(tokenizer), config, device, dtype, load)
     extend_vocabulary(base, registry)
     return base
 
@@ -229,10 +269,10 @@ def load_base(registry: Registry, device: str | None = None, dtype: torch.dtype 
 def extend_vocabulary(base: BaseModel, registry: Registry) -> None:
     """Append functional tokens in slot order so token id = base_vocab + slot, forever.
 
-    Free slots get inert placeholder tokens so later apps keep their ids. New embedding rows start
-    at the mean embedding of the function's name and description: a meaningful starting point
-    that lets a few hundred examples suffice. Trained adapters overwrite these rows.
+    Free slots get inert placeholder tokens so later apps keep their ids. A loaded model's new
+    rows are initialised at once (``grow_embeddings``); one not loaded yet gets them when it loads.
     """
+    base.registry = registry
     slots = registry.token_slots()
     new_tokens = [tok or f"<orch_free_{i}>" for i, tok in enumerate(slots)]
     have = len(base.tokenizer) - base.base_vocab
@@ -241,17 +281,26 @@ def extend_vocabulary(base: BaseModel, registry: Registry) -> None:
         raise OrchError("tokenizer already carries different functional tokens; reload the base model")
     if have < len(new_tokens):
         base.tokenizer.add_tokens(new_tokens[have:], special_tokens=True)
-    embeddings = base.model.get_input_embeddings()
+    if base.loaded:
+        grow_embeddings(base.model, base, registry, first_slot=have)
+
+
+def grow_embeddings(model: torch.nn.Module, base: BaseModel, registry: Registry, first_slot: int) -> None:
+    """Give ``model`` a row per functional token and initialise those from ``first_slot`` on (the
+    rows before it may hold trained values). A new row starts at the mean embedding of the
+    function's name and description: a meaningful starting point that lets a few hundred examples
+    suffice."""
+    embeddings = model.get_input_embeddings()
     if embeddings.weight.shape[0] < len(base.tokenizer):
-        base.model.resize_token_embeddings(len(base.tokenizer), mean_resizing=False)
-        embeddings = base.model.get_input_embeddings()
-    output = base.model.get_output_embeddings()
+        model.resize_token_embeddings(len(base.tokenizer), mean_resizing=False)
+        embeddings = model.get_input_embeddings()
+    output = model.get_output_embeddings()
     untied = output is not None and output.weight.data_ptr() != embeddings.weight.data_ptr()
     rows, texts = [], []
     for app in registry.apps.values():
         names = [f"{fn.name.replace('_', ' ')}: {fn.description}" for fn in app.functions]
         for i, text in enumerate([*names, base.tokenizer.eos_token or "end"]):
-            if app.token_offset + i >= have:  # rows that already existed may hold trained values
+            if app.token_offset + i >= first_slot:
                 rows.append(base.base_vocab + app.token_offset + i)
                 texts.append(text)
     if not rows:

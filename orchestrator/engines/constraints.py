@@ -86,8 +86,7 @@ class CallConstraints:
     def for_base(cls, base, max_new_tokens: int = 96) -> CallConstraints:
         """The rules over a loaded ``BaseModel``: its grown vocabulary, functional tokens from
         ``base_vocab`` on."""
-        vocab = base.model.get_output_embeddings().weight.shape[0]
-        return cls(base.tokenizer, vocab, base.base_vocab, max_new_tokens)
+        return cls(base.tokenizer, base.vocab_size, base.base_vocab, max_new_tokens)
 
     def grammar(self, app: App, function: str) -> xgr.CompiledGrammar:
         key = (app.name, function)

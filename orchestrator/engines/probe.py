@@ -61,7 +61,7 @@ def serving_weights(setting: str, base: BaseModel) -> tuple[str, str]:
         return "native", "" if setting in ("auto", "native") else f"{setting} runs on the CPU only"
     if setting != "auto":
         return setting, ""
-    if base.spec not in EMBEDDED_PROMPTS or base.model.config.model_type not in SUPPORTED:
+    if base.spec not in EMBEDDED_PROMPTS or base.config.model_type not in SUPPORTED:
         return "native", f"q8_0 serves embedded {'/'.join(sorted(SUPPORTED))} bases; {base.spec} is not one"
     verdict = fast_engine_verdict()
     return ("q8_0", "") if verdict.ok else ("native", verdict.reason)

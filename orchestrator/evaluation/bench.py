@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,8 @@ def _timed(fn, *args, **kwargs) -> tuple[Any, float]:
 
 
 def cold_start_seconds(registry_path: Path, runs: int = 2) -> float:
-    """Wall time of a fresh ``orch run`` process, best of ``runs`` (file cache warm)."""
+    """Wall time of a fresh ``orch run`` process, best of ``runs`` (file cache warm). Run before
+    any other child process, so that ``peak_mb(children=True)`` is that process's peak."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -59,6 +61,12 @@ def cold_start_seconds(registry_path: Path, runs: int = 2) -> float:
             )
         times.append(time.perf_counter() - started)
     return min(times)
+
+
+def peak_mb(children: bool = False) -> float:
+    """Peak resident memory (MB) of this process, or of the largest child it has waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_maxrss / 1024  # Linux reports KiB
 
 
 def warm_calls(
@@ -205,7 +213,7 @@ def machine_line(orch: Orchestrator) -> str:
     (without it orch runs in float32, far slower, so figures compare only within one machine)."""
     from orchestrator.engines.base_model import cpu_has_bf16
 
-    dtype = str(next(orch.base.model.parameters()).dtype).removeprefix("torch.")
+    dtype = str(orch.base.dtype).removeprefix("torch.")
     dtype += {"int8": ", int8 decoding steps", "q8_0": " base, calls in q8_0 on llama.cpp"}.get(orch.weights, "")
     if orch.base.device.type != "cpu":
         return f"device {orch.base.device}, {dtype}"
@@ -219,6 +227,7 @@ def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> d
 
     report: dict[str, Any] = {"n": len(rows)}
     report["cold_start_s"] = cold_start_seconds(registry_path)
+    report["cold_start_peak_mb"] = peak_mb(children=True)
     registry = load_registry(registry_path)
     orch, load_ms = _timed(Orchestrator, registry)
     report["load_ms"] = load_ms
@@ -229,6 +238,10 @@ def run_bench(registry_path: Path, rows: list[EvalRow], rag_rows: int = 20) -> d
     report["router"] = {"p50_ms": percentile(router_ms, 50), "p95_ms": percentile(router_ms, 95)}
     report["warm"] = warm_calls(orch, rows)
     report["warm_top1"] = warm_calls(orch, rows, top1=True)
+    # Serving so far: base, router, every app's adapter, the calls; before the measurements below
+    # load what serving does not (the other pool modes, the RAG baseline's torch generation).
+    report["serving_peak_mb"] = peak_mb()
+    report["torch_weights_loaded"] = orch.base.loaded
     report["adapters"] = adapter_swaps(orch, list(registry.apps))
     in_scope = [r for r in rows if r.app]
     modes = {}
@@ -251,6 +264,9 @@ def format_report(r: dict[str, Any]) -> str:
         f"{'measure':<44} {'value':>12}",
         "-" * 57,
         f"{'cold start: orch run wall time (s)':<44} {r['cold_start_s']:>12.2f}",
+        f"{'cold start: orch run peak memory (MB)':<44} {r['cold_start_peak_mb']:>12.0f}",
+        f"{'serving: peak memory after warm calls (MB)':<44} {r['serving_peak_mb']:>12.0f}",
+        f"{'serving: torch weights loaded':<44} {'yes' if r['torch_weights_loaded'] else 'no':>12}",
         f"{'in-process load: base + router + pool (ms)':<44} {r['load_ms']:>12.0f}",
         f"{'router latency p50 / p95 (ms)':<44} {r['router']['p50_ms']:>6.1f} / {r['router']['p95_ms']:<5.1f}",
         f"{'warm call p50 / p95, pooled decision (ms)':<44} {r['warm']['p50_ms']:>6.0f} / {r['warm']['p95_ms']:<5.0f}",

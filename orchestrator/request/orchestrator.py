@@ -136,6 +136,7 @@ class Orchestrator:
             "engine": "orch",
             "weights": self.weights,
             "active_adapter": self.pool.active,
+            "torch_weights_loaded": self.base.loaded,
             "adapter_switches": self.pool.stats["switches"],
             "batching": self.registry.pool_batching,
             **({"fast_engine_unavailable": self.engine_note} if self.engine_note else {}),
