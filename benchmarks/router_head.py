@@ -51,16 +51,7 @@ def main() -> None:
     registry = load_registry(ROOT / "registry.yaml")
     embed = encoder(args.encoder)
     classes = [*registry.apps, routing.NONE]
-    blocks, labels, parent = [], [], []
-    for group, texts in routing.router_training_set(registry, real_in_scope=False).items():
-        embeddings = embed(texts)
-        if group.startswith(f"{routing.NONE}:corpus:"):
-            embeddings = embeddings[routing._corpus_none_mask(texts, registry)]
-        if len(embeddings):
-            labels += [len(parent)] * len(embeddings)
-            parent.append(classes.index(group.split(":")[0]))
-            blocks.append(embeddings)
-    x, y, parents = torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
+    x, y, parents = routing.training_matrix(registry, embed, real_in_scope=False)
     held = [line for line in load_corpus() if is_heldout(line)]
     held_x = embed([line.text for line in held])
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; encoder {args.encoder}")

@@ -273,7 +273,7 @@ def _render_positive(
     if not entries:
         # Schema-only phrasings tell values apart by naming their parameters ("with speaker
         # Beats"): those names are kept from typos like the values themselves.
-        protected += [f"with {_words(param)}" for param in filler.text] + [_words(param) for param in filler.text]
+        protected += [f"with {_words(param)}" for param in filler.text]
     return _tidy(query), ordered_arguments(fn, arguments), protected
 
 

@@ -206,15 +206,15 @@ def sibling_templates(app: App) -> list[tuple[str, str]]:
     for fn in app.functions:
         names = object_phrases(fn)
         other_names = (book.get(fn.name, {}).get("objects") or []) if names else []
-        for phrase in [*names, *other_names]:
-            for operation, (_, lines) in OPERATIONS.items():
-                setting = _takes_a_setting(fn)
-                covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
-                if _offered(app, operation, fn) or operation in covered:
-                    continue
-                if operation in LOOK_UPS.values() and operation != LOOK_UPS[setting]:
-                    continue
-                found += [(line, phrase) for line in lines]
+        setting = _takes_a_setting(fn)
+        covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
+        lacked = [
+            lines
+            for operation, (_, lines) in OPERATIONS.items()
+            if not (_offered(app, operation, fn) or operation in covered)
+            and not (operation in LOOK_UPS.values() and operation != LOOK_UPS[setting])
+        ]
+        found += [(line, phrase) for phrase in [*names, *other_names] for lines in lacked for line in lines]
     return found
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,25 @@ def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[
     return {name: list(dict.fromkeys(texts)) for name, texts in groups.items() if texts}
 
 
+def training_matrix(
+    registry: Registry, embed: Callable[[list[str]], torch.Tensor], real_in_scope: bool = True
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The router's training texts embedded by ``embed`` (normalised rows), their sub-class
+    labels, and each sub-class's class index (the registry's apps, then none)."""
+    classes = [*registry.apps, NONE]
+    blocks, labels, parent = [], [], []
+    for group, texts in router_training_set(registry, real_in_scope).items():
+        embeddings = embed(texts)
+        if group.startswith(f"{NONE}:corpus:"):
+            embeddings = embeddings[_corpus_none_mask(texts, registry)]
+        if not len(embeddings):
+            continue
+        labels += [len(parent)] * len(embeddings)
+        parent.append(classes.index(group.split(":")[0]))
+        blocks.append(embeddings)
+    return torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
+
+
 def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
     """None sub-classes for each app's sibling operations ("cancel my alarm") and for the objects
     next to the apps' own ("turn off the bedroom lights"), from the schemas (``orchestrator/data/siblings``).
@@ -177,17 +197,7 @@ class Router:
 
     def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Embeddings, their sub-class labels, and each sub-class's class index."""
-        blocks, labels, parent = [], [], []
-        for group, texts in router_training_set(self.registry, self.real_in_scope).items():
-            embeddings = self._embed_cached(texts)
-            if group.startswith(f"{NONE}:corpus:"):
-                embeddings = embeddings[_corpus_none_mask(texts, self.registry)]
-            if not len(embeddings):
-                continue
-            labels += [len(parent)] * len(embeddings)
-            parent.append(self.classes.index(group.split(":")[0]))
-            blocks.append(embeddings)
-        return torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
+        return training_matrix(self.registry, self._embed_cached, self.real_in_scope)
 
     def _key(self) -> str:
         """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
