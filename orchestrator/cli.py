@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from orchestrator.data.languages import LANGUAGES
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry, registry_change
 
@@ -147,16 +148,44 @@ def remove_app_cmd(ctx: click.Context, name: str, delete_adapter: bool) -> None:
 @click.option(
     "--base", default=None, help="Train for this base (embedded:..., path or HF id) instead of the active one."
 )
+@click.option(
+    "--languages",
+    default="",
+    help=f"Also phrase a share of the requests in these languages (comma-separated, of {','.join(LANGUAGES)}), "
+    "from the app's phrasebooks in them.",
+)
 @click.pass_context
 def train_cmd(
-    ctx: click.Context, app: str, samples: int | None, epochs: int, lr: float | None, seed: int, base: str | None
+    ctx: click.Context,
+    app: str,
+    samples: int | None,
+    epochs: int,
+    lr: float | None,
+    seed: int,
+    base: str | None,
+    languages: str,
 ) -> None:
     """Generate APP's data from its schemas and train its functional-token LoRA adapter."""
-    _train(ctx, app, samples, epochs, lr, seed, base)
+    _train(ctx, app, samples, epochs, lr, seed, base, _languages(languages))
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [language for language in chosen if language not in LANGUAGES]
+    if unknown:
+        raise OrchError(f"--languages: no phrasebooks in {', '.join(unknown)} (there are: {', '.join(LANGUAGES)})")
+    return chosen
 
 
 def _train(
-    ctx: click.Context, app_name: str, samples: int | None, epochs: int, lr: float | None, seed: int, base: str | None
+    ctx: click.Context,
+    app_name: str,
+    samples: int | None,
+    epochs: int,
+    lr: float | None,
+    seed: int,
+    base: str | None,
+    languages: tuple[str, ...] = (),
 ) -> None:
     from training.trainer import TrainConfig, train_app
 
@@ -165,7 +194,11 @@ def _train(
     if base:
         registry.use_base(base)
     config = TrainConfig(
-        samples=samples or max(360, 60 * len(app.functions)), epochs=epochs, learning_rate=lr, seed=seed
+        samples=samples or max(360, 60 * len(app.functions)),
+        epochs=epochs,
+        learning_rate=lr,
+        seed=seed,
+        languages=languages,
     )
     if config.samples < 1 or config.epochs < 1:
         raise OrchError("--samples and --epochs must be positive")
@@ -173,6 +206,7 @@ def _train(
     result = train_app(registry, app.name, config, adapter_dir=adapter_dir)
     command = f"orch train {app.name} --samples {config.samples} --epochs {epochs} --seed {seed}"
     command += (f" --lr {lr}" if lr else "") + (f" --base {base}" if base else "")
+    command += f" --languages {','.join(languages)}" if languages else ""
     with registry_change(registry.path) as fresh:
         training = {
             "command": command,

@@ -56,6 +56,10 @@ def test_unknown_app(project_copy: Path) -> None:
     assert_one_line_error(orch("remove-app", "spotify", registry=project_copy), "unknown app 'spotify'")
 
 
+def test_training_in_a_language_without_phrasebooks_is_refused(project_copy: Path) -> None:
+    assert_one_line_error(orch("train", "yelp", "--languages", "zh,fr", registry=project_copy), "no phrasebooks in fr")
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

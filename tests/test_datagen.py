@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
 import pytest
 
 from orchestrator.apps import add_app
-from orchestrator.calls import validate_arguments
+from orchestrator.calls import free_text, validate_arguments
 from orchestrator.data import templates
-from orchestrator.data.datagen import askable, can_be_incomplete, generate, load_phrasebook
+from orchestrator.data.datagen import FOREIGN_SHARE, askable, can_be_incomplete, generate, load_phrasebook
+from orchestrator.data.languages import chinese_numeral, number_surface_in
+from orchestrator.data.phrasebook import load_translations
 from orchestrator.registry import Registry, load_registry
 
 from .conftest import DATA, ROOT
@@ -52,6 +56,37 @@ def test_builtin_data_is_valid_balanced_and_reproducible(builtin_registry: Regis
 
 
 @pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
+def test_requests_in_other_languages_say_their_values(builtin_registry: Registry, name: str) -> None:
+    """Every built-in app has Chinese and Spanish phrasebooks for each of its functions; trained in
+    those languages too, a share of its requests comes from them (none otherwise), and each
+    free-text value is a span of the request in its own script (the adapters learn to copy, in
+    every language)."""
+    app = builtin_registry.app(name)
+    translations = load_translations(app)
+    assert set(translations) == {"zh", "es"}
+    for language, book in translations.items():
+        assert set(book) == {fn.name for fn in app.functions}, language
+    english, _ = generate(app, 400, seed=4, registry=builtin_registry)
+    assert not any(re.search(r"[\u4e00-\u9fff]", e.query) for e in english)
+    examples, _ = generate(app, 400, seed=4, registry=builtin_registry, languages=("zh", "es"))
+    chinese = [e for e in examples if e.function and re.search(r"[\u4e00-\u9fff]", e.query)]
+    assert len(chinese) >= 0.5 * 400 * 0.8 * FOREIGN_SHARE / 2
+    for ex in examples:
+        properties = app.function(ex.function).parameters["properties"] if ex.function else {}
+        for param, value in ex.arguments.items():
+            if isinstance(value, str) and free_text(properties[param]):
+                assert value.lower() in ex.query.lower(), (ex.query, param, value)
+
+
+def test_numbers_are_said_the_way_each_language_says_them() -> None:
+    assert [chinese_numeral(n) for n in (2, 10, 15, 20, 37)] == ["二", "十", "十五", "二十", "三十七"]
+    said = {number_surface_in("zh", 2, random.Random(seed)) for seed in range(40)}
+    assert {"两", "二", None} == said  # None: digits
+    assert {number_surface_in("es", 5, random.Random(seed)) for seed in range(40)} == {"cinco", None}
+    assert number_surface_in("en", 5, random.Random(0)) is None
+
+
+@pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
 def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
     """The committed adapters of the active base were trained on exactly what ``orch train``
     generates. (Gemma 3's adapters predate the sibling negatives and are not retrained yet:
@@ -62,7 +97,9 @@ def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
     assert app.adapter and all(paths)
     for adapter in paths:
         manifest = json.loads((ROOT / adapter / "orch_manifest.json").read_text())
-        examples, _ = generate(app, manifest["data"]["examples"], seed=manifest["data"]["seed"], registry=registry)
+        data = manifest["data"]
+        languages = tuple(data.get("languages", ()))
+        examples, _ = generate(app, data["examples"], seed=data["seed"], registry=registry, languages=languages)
         committed = (ROOT / adapter / "train.jsonl").read_text().splitlines()
         assert [json.loads(e.to_json()) for e in examples] == [json.loads(line) for line in committed], adapter
 

@@ -40,6 +40,16 @@ def test_spans_cut_edge_punctuation_and_keep_the_requests_casing() -> None:
     ]
 
 
+def test_a_request_written_without_spaces_has_a_span_per_run_of_characters() -> None:
+    """Chinese has no spaces between words: "布鲁克林" is a span of "找布鲁克林附近的泰国菜"."""
+    assert "布鲁克林" in spans("找布鲁克林附近的泰国菜。", 4)
+    assert spans("订Tao，6人", 2) == ["订", "订Tao", "Tao", "6", "6人", "人"]
+    arguments, changes = ground(SEARCH, {"query": "泰国菜", "location": "布鲁克林"}, "找布鲁克林附近的泰国菜外卖")
+    assert changes == {} and arguments["location"] == "布鲁克林"
+    arguments, changes = ground(SEARCH, {"query": "泰国菜", "location": "上海"}, "找布鲁克林附近的泰国菜外卖")
+    assert "location" not in arguments and changes == {"location": "上海 -> (dropped)"}
+
+
 ALARM = Function(
     "set_alarm",
     "Set an alarm.",

@@ -56,6 +56,7 @@ class TrainConfig:
     lora_dropout: float | None = None  # None: 0.1 when a small set is repeated past ``epochs``, else 0
     seed: int = 0
     heldout: int = 100
+    languages: tuple[str, ...] = ()  # other languages phrased besides English (``orch train --languages``)
 
 
 @dataclass
@@ -187,9 +188,14 @@ def train_app(
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     lr = config.learning_rate or default_learning_rate(registry.base_model)
-    train, report = generate(app, config.samples, seed=config.seed, registry=registry)
+    train, report = generate(app, config.samples, seed=config.seed, registry=registry, languages=config.languages)
     heldout, _ = generate(
-        app, config.heldout, seed=config.seed + 7919, registry=registry, exclude={e.query.lower() for e in train}
+        app,
+        config.heldout,
+        seed=config.seed + 7919,
+        registry=registry,
+        exclude={e.query.lower() for e in train},
+        languages=config.languages,
     )
     seen = {e.query.lower() for e in [*train, *heldout]}
     unseen_siblings = [
@@ -278,7 +284,12 @@ def train_app(
             "base_model": registry.base_model,
             "base_fingerprint": base.fingerprint,
             "prompt_template": registry.prompt_template,
-            "data": {"seed": config.seed, "examples": len(train), "rejected": report.rejected},
+            "data": {
+                "seed": config.seed,
+                "examples": len(train),
+                "rejected": report.rejected,
+                "languages": list(config.languages),
+            },
             "config": {
                 **asdict(config),
                 "learning_rate": lr,

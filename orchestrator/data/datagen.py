@@ -28,7 +28,7 @@ from orchestrator.atomic import atomic_write_text
 from orchestrator.calls import answer_text, free_text, ordered_arguments, validate_arguments
 from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.data import templates
-from orchestrator.data.phrasebook import load_hard_negatives, load_phrasebook
+from orchestrator.data.phrasebook import load_hard_negatives, load_phrasebook, load_translations
 from orchestrator.data.siblings import neighbour_requests, sibling_requests
 from orchestrator.data.values import POOLS, kind_for, number_surface, number_value, string_value
 from orchestrator.errors import OrchError
@@ -107,8 +107,9 @@ def render_hard_negative(template: str, rng: random.Random) -> str:
 class SlotFiller:
     """Chooses a value per parameter, renders its surface text and records the typed argument."""
 
-    def __init__(self, fn: Function, spec: dict[str, Any], rng: random.Random) -> None:
+    def __init__(self, fn: Function, spec: dict[str, Any], rng: random.Random, language: str = "en") -> None:
         self.fn = fn
+        self.language = language
         self.props = fn.parameters.get("properties", {})
         self.kinds = dict(spec.get("values") or {})
         self.surface = spec.get("surface") or {}
@@ -144,7 +145,7 @@ class SlotFiller:
             return value, rng.choice(options)
         if kind in ("integer", "number"):
             value = number_value(schema, rng)
-            return value, number_surface(value, rng)
+            return value, number_surface(value, rng, self.language)
         pool = self.kinds.get(param) or kind_for(param, schema)
         value = string_value(pool, rng) if pool in POOLS else rng.choice(POOLS["text"])
         if rng.random() < 0.1:
@@ -245,7 +246,7 @@ def can_be_incomplete(fn: Function, spec: dict[str, Any]) -> bool:
 
 
 def _render_positive(
-    fn: Function, spec: dict[str, Any], rng: random.Random, incomplete: bool = False
+    fn: Function, spec: dict[str, Any], rng: random.Random, incomplete: bool = False, language: str = "en"
 ) -> tuple[str, dict[str, Any], list[str]]:
     """A request, its arguments and the text a rewrite must leave intact (its values' surfaces).
 
@@ -261,8 +262,10 @@ def _render_positive(
         if entry.get("values"):
             local["values"] = {**(spec.get("values") or {}), **entry["values"]}
         entry = entry["t"]
-    filler = SlotFiller(fn, local, rng)
-    query = _decorate(templates.render(templates.parse(entry), rng, filler), rng)
+    filler = SlotFiller(fn, local, rng, language)
+    query = templates.render(templates.parse(entry), rng, filler)
+    if language == "en":
+        query = _decorate(query, rng)
     arguments = {**filler.arguments, **fixed}
     if incomplete:
         unsaid = [p for p in askable(fn) if p not in arguments]
@@ -290,6 +293,10 @@ def _decorate(text: str, rng: random.Random) -> str:
     return text
 
 
+# Of a function's requests, the share written in another language, when the app is trained in
+# other languages too (``orch train --languages``) and has a phrasebook in them
+# (``phrasebooks/APP.LANG.yaml``), split evenly between those languages.
+FOREIGN_SHARE = 0.25
 # Of a function's requests, the share that leave out a required value ("add the dentist to my
 # calendar", "what's the weather tomorrow"): the call is still the user's, and its missing value
 # is asked for. Without them an adapter learns that a request without every value is no call.
@@ -335,7 +342,9 @@ def sound_like_people(
 def _typo(text: str, values: list[str], rng: random.Random) -> str:
     protected = {w.lower() for value in values for w in re.findall(r"\w+", value)}
     words = text.split(" ")
-    candidates = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 4 and w.lower() not in protected]
+    candidates = [
+        i for i, w in enumerate(words) if w.isalpha() and w.isascii() and len(w) >= 4 and w.lower() not in protected
+    ]
     if not candidates:
         return text
     i = rng.choice(candidates)
@@ -399,12 +408,15 @@ def generate(
     registry: Registry | None = None,
     negative_rate: float = 0.2,
     exclude: set[str] | None = None,
+    languages: tuple[str, ...] = (),
 ) -> tuple[list[Example], GenerationReport]:
-    """``samples`` examples for ``app``: functions in equal shares plus a share of "no call"."""
+    """``samples`` examples for ``app``: functions in equal shares plus a share of "no call";
+    in English, and in ``languages`` too where the app has phrasebooks in them."""
     if samples < len(app.functions) + 1:
         raise OrchError(f"--samples {samples} is too few for {len(app.functions)} functions")
     rng = random.Random(seed)
     book = load_phrasebook(app)
+    translations = {language: other for language, other in load_translations(app).items() if language in languages}
     report = GenerationReport()
     seen = set(exclude or ())
     if not book:
@@ -417,7 +429,7 @@ def generate(
     plan += [None] * negatives
     foreign = _foreign_functions(app, registry)
     foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
-    hard = load_hard_negatives(app)
+    hard = load_hard_negatives(app, languages=languages)
     real = _real_negatives(app, registry) if negatives and book else []
     sibling_share = SIBLING_SHARE if book else SCHEMA_ONLY_SIBLING_SHARE
     siblings = sibling_requests(app, SIBLINGS_PER_APP, seed) + neighbour_requests([app], SIBLINGS_PER_APP // 4, seed)
@@ -430,9 +442,9 @@ def generate(
                     query = _negative(rng, siblings, hard, real, foreign, foreign_books, sibling_share)
                     query, _ = sound_like_people(query, {}, [], rng)
                 else:
-                    spec = book.get(target.name, {})
+                    spec, language = _phrasing(target, book, translations, rng)
                     incomplete = can_be_incomplete(target, spec) and rng.random() < INCOMPLETE_SHARE
-                    query, arguments, values = _render_positive(target, spec, rng, incomplete)
+                    query, arguments, values = _render_positive(target, spec, rng, incomplete, language)
                     query, arguments = sound_like_people(query, arguments, values, rng, target)
                     validate_arguments(target, arguments)
             except (OrchError, KeyError, templates.TemplateError) as err:
@@ -448,6 +460,18 @@ def generate(
             break
     rng.shuffle(examples)
     return examples, report
+
+
+def _phrasing(
+    fn: Function, book: dict[str, Any], translations: dict[str, dict[str, Any]], rng: random.Random
+) -> tuple[dict[str, Any], str]:
+    """The phrasebook entry to phrase one request for ``fn`` from, and its language: another
+    language's for ``FOREIGN_SHARE`` of the requests where one phrases ``fn``."""
+    languages = [language for language, other in translations.items() if fn.name in other]
+    if languages and rng.random() < FOREIGN_SHARE:
+        language = rng.choice(languages)
+        return translations[language][fn.name], language
+    return book.get(fn.name, {}), "en"
 
 
 def _negative(

@@ -2,7 +2,12 @@
 templates (``templates``, and ``incomplete`` ones that leave a required value out) and the names
 people give the thing it makes (``objects``: a calendar event is also a reminder); per app, hard
 negatives (``negatives``, ``not_this_app``). An app without a phrasebook is phrased from its
-schemas alone."""
+schemas alone.
+
+``phrasebooks/APP.LANG.yaml`` (``LANG`` in ``languages.LANGUAGES``) has the same shape for requests
+written in another language, with that language's value pools: an app trained in that language
+too (``orch train --languages``) takes a share of each function's requests, and its hard
+negatives, from them."""
 
 from __future__ import annotations
 
@@ -11,30 +16,42 @@ from typing import Any
 
 import yaml
 
+from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import App
 
 PHRASEBOOK_DIR = Path(__file__).parent / "phrasebooks"
 
 
-def _read_phrasebook(app: App) -> dict[str, Any]:
-    path = PHRASEBOOK_DIR / f"{app.name}.yaml"
+def _read_phrasebook(app: App, language: str | None = None) -> dict[str, Any]:
+    path = PHRASEBOOK_DIR / (f"{app.name}.yaml" if language is None else f"{app.name}.{language}.yaml")
     return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
 
 
-def load_phrasebook(app: App) -> dict[str, Any]:
-    """The app's hand-written phrasings, if it is a built-in app with a phrasebook."""
-    book = _read_phrasebook(app)
+def load_phrasebook(app: App, language: str | None = None) -> dict[str, Any]:
+    """The app's hand-written phrasings (in ``language``, English by default), if it is a
+    built-in app with a phrasebook."""
+    book = _read_phrasebook(app, language)
     return {
         name: spec for name, spec in (book.get("functions") or {}).items() if name in {f.name for f in app.functions}
     }
 
 
-def load_hard_negatives(app: App, others_too: bool = True) -> list[str]:
+def load_translations(app: App) -> dict[str, dict[str, Any]]:
+    """The app's phrasebooks in other languages, by language; none for an app without them."""
+    books = {language: load_phrasebook(app, language) for language in LANGUAGES}
+    return {language: book for language, book in books.items() if book}
+
+
+def load_hard_negatives(app: App, others_too: bool = True, languages: tuple[str, ...] = ()) -> list[str]:
     """Templates of requests in the app's words that none of its functions serves.
 
     ``negatives`` in the phrasebook are served by no app; ``not_this_app`` by another app, so they
     are "no call" for this app's adapter only (``others_too``). Their slots name value pools
-    (``{media}``, ``{business}``), or ``{n}`` for a small number.
+    (``{media}``, ``{business}``), or ``{n}`` for a small number. The phrasebooks in
+    ``languages`` add their own.
     """
-    book = _read_phrasebook(app)
-    return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
+    found: list[str] = []
+    for language in (None, *languages):
+        book = _read_phrasebook(app, language)
+        found += list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
+    return found

@@ -12,6 +12,8 @@ import re
 import string
 from typing import Any
 
+from orchestrator.data.languages import FOREIGN_POOLS, number_surface_in
+
 POOLS: dict[str, list[str]] = {
     "person": [
         "Alex",
@@ -829,6 +831,8 @@ NUMBER_WORDS = [
     "twenty",
 ]
 
+POOLS.update(FOREIGN_POOLS)
+
 KIND_RULES: list[tuple[str, str]] = [
     (r"email|recipient", "email"),
     (r"phone", "phone"),
@@ -893,8 +897,11 @@ def number_value(schema: dict[str, Any], rng: random.Random) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-def number_surface(value: int | float, rng: random.Random) -> str:
-    """Digits mostly, words sometimes: users say "two" as often as "2"."""
+def number_surface(value: int | float, rng: random.Random, language: str = "en") -> str:
+    """Digits mostly, words sometimes: users say "two" as often as "2" (and "两" or "dos")."""
+    spoken = number_surface_in(language, value, rng)
+    if spoken is not None:
+        return spoken
     if isinstance(value, int) and 0 <= value <= 20 and rng.random() < 0.2:
         return NUMBER_WORDS[value]
     if isinstance(value, float) and value.is_integer():

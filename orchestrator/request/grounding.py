@@ -30,7 +30,10 @@ from orchestrator.registry import Function
 MIN_SIMILARITY = 0.6
 # Longest span tried, in words, beyond the value's own length.
 EXTRA_WORDS = 2
-_WORD = re.compile(r"[^\s]+")
+# A word is a run of non-space characters, except in scripts written without spaces (Chinese,
+# Japanese), where each character is one: "找布鲁克林附近" has the span "布鲁克林".
+_UNSPACED = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+")
 _PUNCTUATION = re.compile(r"[.,!?;\"]")
 NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"
@@ -41,12 +44,12 @@ TIME_WORDS = {
     "evening", "night", "weekend", "week", "this week", "next week", "this weekend", "later", "soon",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "right now",
 }  # fmt: skip
-_EDGE = "\"'.,!?;:()[]{}"
+_EDGE = "\"'.,!?;:()[]{}，。？！、：；「」¿¡"
 
 
 def spans(query: str, max_words: int) -> list[str]:
     """Every run of up to ``max_words`` consecutive words of the request, as written (edge
-    punctuation cut: "Brooklyn," is the span "Brooklyn")."""
+    punctuation cut: "Brooklyn," is the span "Brooklyn"; a Chinese span is a run of characters)."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(query)]
     found: list[str] = []
     for i in range(len(words)):
@@ -54,7 +57,7 @@ def spans(query: str, max_words: int) -> list[str]:
             text = query[words[i][0] : words[j][1]].strip(_EDGE)
             if text:
                 found.append(text)
-    return found
+    return list(dict.fromkeys(found))
 
 
 def said(value: str, query: str) -> bool:
@@ -65,7 +68,7 @@ def nearest_span(value: str, query: str) -> tuple[str, float]:
     """The request's span most like ``value`` and its similarity (0..1)."""
     target = _norm(value)
     best, best_ratio = "", 0.0
-    for span in spans(query, len(value.split()) + EXTRA_WORDS):
+    for span in spans(query, len(_WORD.findall(value)) + EXTRA_WORDS):
         ratio = SequenceMatcher(None, target, _norm(span)).ratio()
         if ratio > best_ratio:
             best, best_ratio = span, ratio

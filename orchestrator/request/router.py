@@ -204,7 +204,7 @@ class Router:
         from orchestrator.data import datagen
         from orchestrator.data.phrasebook import PHRASEBOOK_DIR
 
-        digest = hashlib.sha256(f"{RECIPE} real_in_scope={self.real_in_scope}".encode())
+        digest = hashlib.sha256(f"{RECIPE} L2={L2} real_in_scope={self.real_in_scope}".encode())
         digest.update(str(encoder_path()).encode())
         for app in self.registry.apps.values():
             tools = [fn.to_tool() for fn in app.functions]

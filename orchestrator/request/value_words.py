@@ -1,6 +1,7 @@
 """Values a request states in words, read the same way every time: a switch's polarity ("kill the
 flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
-("a couple", "a dozen") and durations in another unit ("an hour" for a ``minutes`` parameter).
+("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "一个小时" for a
+``minutes`` parameter).
 
 The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
 ``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
@@ -40,11 +41,17 @@ _COUNTS = [(re.compile(r"\bhalf a dozen\b"), 6), (re.compile(r"\ba dozen\b"), 12
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
 }  # fmt: skip
+_ZH_NUMBER = "[0-9一二两三四五六七八九十]+"
+_ZH_VALUES = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
-_HOURS = re.compile(rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h)\b(?:\s*(?:and\s*)?(?:{_AMOUNT}\s*min(?:ute)?s?|(a half)))?")
-_HALF_HOUR = re.compile(r"\bhalf an hour\b")
-_SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?)\b")
+_HOURS = re.compile(
+    rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?)\b(?:\s*(?:and|y)?\s*(?:{_AMOUNT}\s*min(?:ute)?s?|(a half|media)))?"
+)
+_HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(半)?(?:小时|小時|鐘頭|钟头)")
+_HALF_HOUR = re.compile(r"\bhalf an hour\b|\bmedia hora\b|半个?小[时時]")
+_SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?|segundos?)\b|({_ZH_NUMBER})秒")
 
 
 def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -98,12 +105,27 @@ def _minutes(name: str, schema: dict[str, Any]) -> bool:
 
 
 def _amount(word: str) -> float:
-    return float(word) if word[0].isdigit() else float(_WORD_NUMBERS[word])
+    if word[0].isdigit():
+        return float(word)
+    if word in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[word])
+    return float(_chinese_amount(word))
+
+
+def _chinese_amount(word: str) -> int:
+    """一 -> 1, 两 -> 2, 十 -> 10, 十五 -> 15, 二十 -> 20 (the counts durations are said in)."""
+    tens, _, units = word.rpartition("十")
+    if "十" not in word:
+        return _ZH_VALUES.get(word, 0)
+    return (_ZH_VALUES.get(tens, 1) if tens else 1) * 10 + _ZH_VALUES.get(units, 0)
 
 
 def _duration_minutes(text: str) -> int | None:
     """A duration said in hours or seconds, in whole minutes (seconds round up: a timer never
     ends early); None when the request says none."""
+    chinese = _HOURS_ZH.search(text)
+    if chinese:
+        return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) else 0))
     if _HALF_HOUR.search(text):
         return 30
     hours = _HOURS.search(text)
@@ -116,7 +138,7 @@ def _duration_minutes(text: str) -> int | None:
         return round(minutes)
     seconds = _SECONDS.search(text)
     if seconds:
-        return max(1, math.ceil(_amount(seconds.group(1)) / 60))
+        return max(1, math.ceil(_amount(seconds.group(1) or seconds.group(2)) / 60))
     return None
 
 
