@@ -12,7 +12,7 @@ from orchestrator.apps import add_app
 from orchestrator.calls import free_text, validate_arguments
 from orchestrator.data import templates
 from orchestrator.data.datagen import FOREIGN_SHARE, askable, can_be_incomplete, generate, load_phrasebook
-from orchestrator.data.languages import chinese_numeral, number_surface_in
+from orchestrator.data.languages import chinese_number, chinese_numeral, number_surface_in
 from orchestrator.data.phrasebook import load_translations
 from orchestrator.registry import Registry, load_registry
 
@@ -80,6 +80,7 @@ def test_requests_in_other_languages_say_their_values(builtin_registry: Registry
 
 def test_numbers_are_said_the_way_each_language_says_them() -> None:
     assert [chinese_numeral(n) for n in (2, 10, 15, 20, 37)] == ["二", "十", "十五", "二十", "三十七"]
+    assert all(chinese_number(chinese_numeral(n)) == n for n in range(100)) and chinese_number("两") == 2
     said = {number_surface_in("zh", 2, random.Random(seed)) for seed in range(40)}
     assert {"两", "二", None} == said  # None: digits
     assert {number_surface_in("es", 5, random.Random(seed)) for seed in range(40)} == {"cinco", None}

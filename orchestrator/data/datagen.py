@@ -416,7 +416,7 @@ def generate(
         raise OrchError(f"--samples {samples} is too few for {len(app.functions)} functions")
     rng = random.Random(seed)
     book = load_phrasebook(app)
-    translations = {language: other for language, other in load_translations(app).items() if language in languages}
+    translations = load_translations(app, languages)
     report = GenerationReport()
     seen = set(exclude or ())
     if not book:

@@ -126,6 +126,14 @@ def chinese_numeral(value: int) -> str:
     return (_ZH_DIGITS[tens] if tens > 1 else "") + "十" + (_ZH_DIGITS[units] if units else "")
 
 
+def chinese_number(numeral: str) -> int:
+    """The inverse of ``chinese_numeral`` for 0-99, with 两 for 2: 十五 -> 15, 两 -> 2."""
+    tens, ten, units = numeral.replace("两", "二").rpartition("十")
+    if not ten:
+        return _ZH_DIGITS.index(units)
+    return (_ZH_DIGITS.index(tens) if tens else 1) * 10 + (_ZH_DIGITS.index(units) if units else 0)
+
+
 def number_surface_in(language: str, value: int | float, rng: random.Random) -> str | None:
     """How a speaker of ``language`` writes ``value``, or None where digits are the way (and for
     English, which ``values.number_surface`` covers)."""

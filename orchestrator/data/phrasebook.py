@@ -36,9 +36,10 @@ def load_phrasebook(app: App, language: str | None = None) -> dict[str, Any]:
     }
 
 
-def load_translations(app: App) -> dict[str, dict[str, Any]]:
-    """The app's phrasebooks in other languages, by language; none for an app without them."""
-    books = {language: load_phrasebook(app, language) for language in LANGUAGES}
+def load_translations(app: App, languages: tuple[str, ...] = LANGUAGES) -> dict[str, dict[str, Any]]:
+    """The app's phrasebooks in ``languages`` (every other language by default), by language;
+    none for an app without them."""
+    books = {language: load_phrasebook(app, language) for language in languages}
     return {language: book for language, book in books.items() if book}
 
 

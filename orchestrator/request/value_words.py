@@ -16,6 +16,7 @@ import math
 import re
 from typing import Any
 
+from orchestrator.data.languages import chinese_number
 from orchestrator.registry import Function
 
 # A switch: a boolean whose name or description says it turns something on.
@@ -43,8 +44,8 @@ _WORD_NUMBERS = {
     "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
     "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
 }  # fmt: skip
-_ZH_NUMBER = "[0-9一二两三四五六七八九十]+"
-_ZH_VALUES = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+# A count in digits or a Chinese numeral up to 99 (两 for 2).
+_ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
 _HOURS = re.compile(
     rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?)\b(?:\s*(?:and|y)?\s*(?:{_AMOUNT}\s*min(?:ute)?s?|(a half|media)))?"
@@ -109,15 +110,7 @@ def _amount(word: str) -> float:
         return float(word)
     if word in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[word])
-    return float(_chinese_amount(word))
-
-
-def _chinese_amount(word: str) -> int:
-    """一 -> 1, 两 -> 2, 十 -> 10, 十五 -> 15, 二十 -> 20 (the counts durations are said in)."""
-    tens, _, units = word.rpartition("十")
-    if "十" not in word:
-        return _ZH_VALUES.get(word, 0)
-    return (_ZH_VALUES.get(tens, 1) if tens else 1) * 10 + _ZH_VALUES.get(units, 0)
+    return float(chinese_number(word))
 
 
 def _duration_minutes(text: str) -> int | None:
