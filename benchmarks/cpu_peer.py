@@ -1,8 +1,8 @@
 """orch's warm call against llama.cpp on the same base, the same requests and the same CPU threads.
 
-orch runs three times in one process, one after the other: with the base's native float weights,
-with ``decoding.weights: int8`` (``orchestrator/engines/quantized.py``) and with ``decoding.weights: q8_0``
-(each app merged into a Q8_0 GGUF, decoded by llama.cpp: ``orchestrator/engines/llama_backend.py``). For
+orch runs twice in one process, one after the other: with the base's native float weights and
+with ``decoding.weights: q8_0`` (each app merged into a Q8_0 GGUF, decoded by llama.cpp:
+``orchestrator/engines/llama_backend.py``). For
 each: warm p50/p95 over the dev requests (after one pass that loads every app), the cost of an
 adapter switch, and with ``--accuracy`` dev and SNIPS accuracy (``orch eval``'s scoring).
 
@@ -14,7 +14,7 @@ number of decode steps and the table compares per-call cost, not answers. Each r
 is the median of ``--rounds`` passes. llama.cpp (``make install``) is optional: without it, its rows
 and orch's q8_0 row are skipped with one line saying so.
 
-    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy] [--modes native,int8,q8_0]
+    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy] [--modes native,q8_0]
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SNIPS = ROOT.parent / "shared" / "eval" / "snips.jsonl"
 MODES = {
     "native": "orch, native float weights",
-    "int8": "orch, int8 decoding steps",
     "q8_0": "orch, q8_0 on llama.cpp",
 }
 
@@ -80,8 +79,8 @@ def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: b
 
 def switch_cost(orch, rounds: int = 5) -> float:
     """Median ms of an adapter switch plus one one-token step, minus that step alone: what a
-    request for another app pays before its first token (native: the merge; int8: the merge and
-    the repack of every merged weight; q8_0: nothing but picking the app's resident context)."""
+    request for another app pays before its first token (native: the merge; q8_0: nothing but
+    picking the app's resident context)."""
     import torch
 
     apps = [name for name in orch.registry.apps if orch.registry.adapter_dir(orch.registry.app(name))]

@@ -56,10 +56,9 @@ BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
 # How the base's weights are held when serving: "auto" (q8_0 where llama.cpp passes its probe,
-# else native: ``orchestrator/engines/probe.py``), "native" (bf16 or float32, by the machine),
-# "int8" decoding steps on the CPU (``orchestrator/engines/quantized.py``), or "q8_0": each app
-# merged into a Q8_0 GGUF decoded by llama.cpp (``orchestrator/engines/llama_backend.py``).
-WEIGHTS = ("auto", "native", "int8", "q8_0")
+# else native: ``orchestrator/engines/probe.py``), "native" (bf16 or float32, by the machine), or
+# "q8_0": each app merged into a Q8_0 GGUF decoded by llama.cpp (``orchestrator/engines/llama_backend.py``).
+WEIGHTS = ("auto", "native", "q8_0")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
 ADAPTER_KEYS = {"path", "training"}
 TOOL_KEYS = {"type", "function"}

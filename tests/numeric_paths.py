@@ -1,5 +1,5 @@
-"""Compare the calls of two numeric paths that compute the same model: float32 against bf16, int8
-or q8_0 weights, a batch against one request at a time, vLLM against orch.
+"""Compare the calls of two numeric paths that compute the same model: float32 against bf16 or
+q8_0 weights, a batch against one request at a time, vLLM against orch.
 
 Two such paths round differently, and how differently depends on the CPU (native bf16, AMX, AVX2
 kernels): a decision whose score sits on its boundary may fall either way on a given machine. So

@@ -38,9 +38,9 @@ def test_round_trip(builtin_registry: Registry) -> None:
     assert loaded.app("doordash").function("order_food").defaults() == {"quantity": 1}
     assert loaded.to_dict() == builtin_registry.to_dict()
     assert loaded.weights == "auto" and "weights" not in builtin_registry.to_dict()["decoding"]
-    builtin_registry.weights = "int8"
+    builtin_registry.weights = "q8_0"
     builtin_registry.save()
-    assert load_registry(builtin_registry.path).weights == "int8"
+    assert load_registry(builtin_registry.path).weights == "q8_0"
 
 
 @pytest.mark.skipif(not (SHARED / "catalog").is_dir(), reason="../shared/catalog not beside the checkout")
@@ -80,7 +80,7 @@ def test_builtin_catalog_is_the_shared_contract(name: str) -> None:
             "router.calibration[x].pooling: must be three numbers",
         ),
         (lambda r: r["apps"].update({"Bad Name": r["apps"]["yelp"]}), "app name must match"),
-        (lambda r: r.update(decoding={"weights": "int4"}), "decoding.weights: must be one of auto, native, int8, q8_0"),
+        (lambda r: r.update(decoding={"weights": "int4"}), "decoding.weights: must be one of auto, native, q8_0"),
     ],
 )
 def test_invalid_registry_names_file_and_place(builtin_registry: Registry, change, message: str) -> None:

@@ -1,2 +1,2 @@
-"""What runs the model: the base and its adapters in torch, the constrained decoder, int8,
-llama.cpp q8_0, and the export vLLM serves."""
+"""What runs the model: the base and its adapters in torch, the constrained decoder, llama.cpp
+q8_0, and the export vLLM serves."""

@@ -236,8 +236,6 @@ class AdapterPool:
                 self._originals[name] = module.weight
                 self._merged[name] = torch.nn.Parameter(torch.empty_like(module.weight), requires_grad=False)
             merged = self._merged[name]
-            # Through the Parameter, not `.data`: the write bumps its version counter, which is how
-            # int8 decoding (`quantized.py`) knows to repack it.
             torch.addmm(self._originals[name], b, a, alpha=adapter.scale, out=merged)
             module.weight = merged
 

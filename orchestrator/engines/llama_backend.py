@@ -1,9 +1,8 @@
 """``decoding.weights: q8_0``: orch's decoding on llama.cpp, for CPUs where torch is slow.
 
 A token on a CPU costs the bytes of weights it reads, plus the work around each operation. Where
-the CPU has no native bf16 (most laptops), torch holds the base in float32; its int8 path
-(``quantized.py``) cut the bytes but kept eager torch's small operations around every token.
-llama.cpp reads 8-bit blocks in fused C kernels. Each app is its own merged Q8_0 GGUF
+the CPU has no native bf16 (most laptops), torch holds the base in float32, and eager torch adds
+small operations around every product. llama.cpp reads 8-bit blocks in fused C kernels. Each app is its own merged Q8_0 GGUF
 (``gguf_apps.py``) with its own llama.cpp context, so switching app moves no weights.
 
 Only the model runs in llama.cpp. Routing, the call decision, the functional-token choice, the

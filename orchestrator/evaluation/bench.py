@@ -214,7 +214,7 @@ def machine_line(orch: Orchestrator) -> str:
     from orchestrator.engines.base_model import cpu_has_bf16
 
     dtype = str(orch.base.dtype).removeprefix("torch.")
-    dtype += {"int8": ", int8 decoding steps", "q8_0": " base, calls in q8_0 on llama.cpp"}.get(orch.weights, "")
+    dtype += " base, calls in q8_0 on llama.cpp" if orch.weights == "q8_0" else ""
     if orch.base.device.type != "cpu":
         return f"device {orch.base.device}, {dtype}"
     native = "native bf16" if cpu_has_bf16() else "no native bf16"

@@ -15,7 +15,6 @@ from orchestrator.engines.constraints import Decoded
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
-from orchestrator.engines.quantized import quantize_linears, weights_of
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
 from orchestrator.request.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
@@ -56,11 +55,8 @@ class Orchestrator:
         pool_mode: str | None = None,
     ) -> None:
         self.registry = registry
-        loaded = base is None
         base = base or load_base(registry, device=device)
         weights, self.engine_note = serving_weights(registry.weights, base)
-        if weights == "int8" and loaded:  # a base handed in is shared: never quantized in place
-            quantize_linears(base.model)
         self.base = base
         self.router = router or Router(registry)
         if weights == "q8_0":
@@ -68,7 +64,7 @@ class Orchestrator:
             self.pool = LlamaApps(base, registry)
             self.decoder = LlamaDecoder(base, self.pool, max_new_tokens=registry.max_new_tokens)
         else:
-            self.weights = weights_of(base.model)
+            self.weights = str(base.dtype).removeprefix("torch.")
             self.pool = AdapterPool(self.base, registry, mode=pool_mode)
             self.decoder = CallDecoder(self.base, max_new_tokens=registry.max_new_tokens)
 
