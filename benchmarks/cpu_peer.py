@@ -4,7 +4,9 @@ orch runs twice in one process, one after the other: with the base's native floa
 with ``decoding.weights: q8_0`` (each app merged into a Q8_0 GGUF, decoded by llama.cpp:
 ``orchestrator/engines/llama_backend.py``). For
 each: warm p50/p95 over the dev requests (after one pass that loads every app), the cost of an
-adapter switch, and with ``--accuracy`` dev and SNIPS accuracy (``orch eval``'s scoring).
+adapter switch, and with ``--accuracy`` dev, SNIPS and slurp_dev accuracy (``orch eval``'s scoring).
+Each base given to ``--bases`` (both embedded bases by default) gets its own table, with its own
+adapters and calibration from the registry.
 
 For every dev request, orch answers it end to end (router, adapter, constrained decoding) and
 llama.cpp, reading the same base as its 4-bit GGUF, generates as many tokens as orch generated
@@ -14,7 +16,7 @@ number of decode steps and the table compares per-call cost, not answers. Each r
 is the median of ``--rounds`` passes. llama.cpp (``make install``) is optional: without it, its rows
 and orch's q8_0 row are skipped with one line saying so.
 
-    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy] [--modes native,q8_0]
+    python benchmarks/cpu_peer.py [--rows N] [--rounds 3] [--accuracy] [--modes native,q8_0] [--bases SPEC,...]
 """
 
 from __future__ import annotations
@@ -36,20 +38,25 @@ DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
 SNIPS = ROOT.parent / "shared" / "eval" / "snips.jsonl"
+SLURP = ROOT.parent / "shared" / "eval" / "slurp_dev.jsonl"
 MODES = {
     "native": "orch, native float weights",
     "q8_0": "orch, q8_0 on llama.cpp",
 }
 
 
-def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: bool) -> dict:
-    """Warm end-to-end calls under one ``decoding.weights``: each request's median latency and
-    generated-token count, the adapter switch cost, and optionally dev and SNIPS accuracy."""
+def orch_calls(registry_path: Path, spec: str, weights: str, rows, rounds: int, accuracy: bool) -> dict:
+    """Warm end-to-end calls on base ``spec`` under one ``decoding.weights``: each request's median
+    latency and generated-token count, the adapter switch cost, and optionally dev, SNIPS and
+    slurp_dev accuracy."""
     from orchestrator.evaluation.bench import machine_line
     from orchestrator.evaluation.evaluate import evaluate
     from orchestrator.request.orchestrator import Orchestrator
 
     registry = load_registry(registry_path)
+    missing = registry.use_base(spec)
+    if missing:
+        raise SystemExit(f"cpu_peer: no {spec} adapter for {', '.join(missing)} (orch train APP --base {spec})")
     registry.weights = weights
     orch = Orchestrator(registry)
     for row in rows:
@@ -74,6 +81,7 @@ def orch_calls(registry_path: Path, weights: str, rows, rounds: int, accuracy: b
     if accuracy:
         result["dev"] = evaluate(orch, read_rows(DEV))
         result["snips"] = evaluate(orch, read_rows(SNIPS))
+        result["slurp"] = evaluate(orch, read_rows(SLURP))
     return result
 
 
@@ -138,11 +146,10 @@ def main() -> None:
     parser.add_argument("--registry", default=str(ROOT / "registry.yaml"))
     parser.add_argument("--rows", type=int, default=0, help="First N dev requests (0: all).")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--accuracy", action="store_true", help="Also dev and SNIPS accuracy per mode.")
+    parser.add_argument("--accuracy", action="store_true", help="Also dev, SNIPS and slurp_dev accuracy per mode.")
     parser.add_argument("--modes", default=",".join(MODES), help=f"orch paths to run (of {', '.join(MODES)}).")
+    parser.add_argument("--bases", default=",".join(EMBEDDED_PROMPTS), help="Bases to measure, one table each.")
     args = parser.parse_args()
-    import torch
-
     try:
         import llama_cpp
     except ImportError:
@@ -151,12 +158,18 @@ def main() -> None:
     if llama_cpp is None and "q8_0" in modes:
         modes.remove("q8_0")
         print("orch q8_0: skipped (llama-cpp-python is not installed; run: make install)")
-    registry = load_registry(args.registry)
     rows = read_rows(DEV)[: args.rows or None]
-    runs = {mode: orch_calls(Path(args.registry), mode, rows, args.rounds, args.accuracy) for mode in modes}
+    for spec in args.bases.split(","):
+        peer_table(Path(args.registry), spec, modes, rows, args, llama_cpp)
+
+
+def peer_table(registry_path: Path, spec: str, modes: list[str], rows, args, llama_cpp) -> None:
+    """One base: orch's paths and llama.cpp's on the same requests, then their p50 ratios."""
+    import torch
+
+    runs = {mode: orch_calls(registry_path, spec, mode, rows, args.rounds, args.accuracy) for mode in modes}
     tokens = runs[modes[0]]["tokens"]
-    threads = torch.get_num_threads()
-    print(f"cpu_peer ({len(rows)} dev requests, base {registry.base_model}; {runs[modes[0]]['machine']})")
+    print(f"\ncpu_peer ({len(rows)} dev requests, base {spec}; {runs[modes[0]]['machine']})")
     head = f"{'path':<44} {'p50 ms':>8} {'p95 ms':>8} {'tokens/call':>12} {'switch ms':>10}"
     print(head + "\n" + "-" * len(head))
     for mode in modes:
@@ -166,12 +179,16 @@ def main() -> None:
             f"{statistics.mean(run['tokens']):>12.1f} {run['switch_ms']:>10.0f}"
         )
     if args.accuracy:
-        print(f"\n{'accuracy':<44} {'dev fn':>8} {'dev exact':>10} {'SNIPS fn':>9} {'SNIPS false calls':>18}")
+        print(
+            f"\n{'accuracy':<44} {'dev fn':>7} {'dev exact':>10} {'SNIPS fn':>9} {'SNIPS false':>12} "
+            f"{'slurp in-scope fn':>18} {'slurp false':>12}"
+        )
         for mode in modes:
-            dev, snips, label = runs[mode]["dev"], runs[mode]["snips"], MODES[mode]
+            dev, snips, slurp = (runs[mode][name] for name in ("dev", "snips", "slurp"))
             print(
-                f"{label:<44} {dev['function_accuracy']:>8.1%} {dev['exact_match']:>10.1%} "
-                f"{snips['function_accuracy']:>9.1%} {snips['false_call_rate']:>18.1%}"
+                f"{MODES[mode]:<44} {dev['function_accuracy']:>7.1%} {dev['exact_match']:>10.1%} "
+                f"{snips['function_accuracy']:>9.1%} {snips['false_call_rate']:>12.1%} "
+                f"{slurp['in_scope_function_accuracy']:>18.1%} {slurp['false_call_rate']:>12.1%}"
             )
     for mode in modes[1:]:
         pairs = zip(rows, runs[modes[0]]["answers"], runs[mode]["answers"], strict=True)
@@ -180,7 +197,8 @@ def main() -> None:
     if llama_cpp is None:
         print("llama.cpp: skipped (llama-cpp-python is not installed; run: make install)")
         return
-    peer = llama_calls(registry.base_model, registry, rows, tokens, args.rounds, threads)
+    registry = load_registry(registry_path)
+    peer = llama_calls(spec, registry, rows, tokens, args.rounds, torch.get_num_threads())
     mean_tokens = statistics.mean(tokens)
     for kind, label in (("unconstrained", "unconstrained"), ("json_schema", "JSON-schema grammar")):
         ms = peer[kind]
@@ -191,6 +209,9 @@ def main() -> None:
     for mode in modes:
         ratio = percentile(runs[mode]["ms"], 50) / percentile(peer["json_schema"], 50)
         print(f"ratio {MODES[mode]} / llama.cpp grammar p50: {ratio:.2f}x")
+    if "native" in modes and "q8_0" in modes:
+        ratio = percentile(runs["q8_0"]["ms"], 50) / percentile(runs["native"]["ms"], 50)
+        print(f"ratio {MODES['q8_0']} / {MODES['native']} p50: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

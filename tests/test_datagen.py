@@ -90,8 +90,8 @@ def test_numbers_are_said_the_way_each_language_says_them() -> None:
 @pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
 def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
     """The committed adapters of the active base were trained on exactly what ``orch train``
-    generates. (Gemma 3's adapters predate the sibling negatives and are not retrained yet:
-    docs/bases.md says so and gives their commands.)"""
+    generates. (Another base's adapters keep the data they were trained on in their own
+    ``train.jsonl``; a change of the generator retrains the default base's first.)"""
     registry = load_registry(ROOT / "registry.yaml")
     app = registry.app(name)
     paths = [app.adapter_entries(registry.base_model)[registry.base_model]["path"]]

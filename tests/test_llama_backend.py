@@ -17,28 +17,51 @@ import torch
 from orchestrator.calls import validate_call
 from orchestrator.engines.base_model import load_base
 from orchestrator.errors import OrchError
-from orchestrator.registry import load_registry
+from orchestrator.registry import EMBEDDED_GEMMA, load_registry
 from orchestrator.request.orchestrator import Orchestrator
 from tests.numeric_paths import DECISION_MARGIN, SCORE_TOLERANCE, compare_calls
 
 ROOT = Path(__file__).resolve().parents[1]
-HELDOUT = ROOT / "adapters" / "smollm2-135m-instruct"
+ADAPTERS = ROOT / "adapters"
 
 needs_llama = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make install builds it)"
 )
 
 
-def q8_registry():
+def q8_registry(base: str | None = None, weights: str = "q8_0"):
     registry = load_registry(ROOT / "registry.yaml")
-    registry.weights = "q8_0"
+    if base:
+        assert not registry.use_base(base), f"every app has a {base} adapter"
+    registry.weights = weights
     return registry
 
 
-def heldout(app: str, count: int) -> list[dict]:
+def heldout(app: str, count: int, base: str = "smollm2-135m-instruct") -> list[dict]:
     """The app's own held-out requests (written by ``orch train``; no measuring set)."""
-    lines = (HELDOUT / app / "heldout.jsonl").read_text().splitlines()
+    lines = (ADAPTERS / base / app / "heldout.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines[:count]]
+
+
+def assert_same_first_tokens(reference: Orchestrator, q8: Orchestrator, apps: list[str], base: str, count: int):
+    """Over each app's functional and end tokens, the first-token probabilities of the merged Q8_0
+    model agree with the torch adapter's within ``SCORE_TOLERANCE`` and pick the same token where
+    the best two are ``DECISION_MARGIN`` apart, on ``count`` held-out requests per app and one no
+    app serves."""
+    for app_name in apps:
+        app = reference.registry.app(app_name)
+        torch_model = reference.pool.activate(app_name)
+        context = q8.pool.load(app_name)
+        for query in [row["query"] for row in heldout(app_name, count, base)] + ["what is the capital of France"]:
+            prompt = reference._prompt(query)
+            with torch.inference_mode():
+                logits = torch_model(input_ids=torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
+            _, expected = reference.decoder.constraints.first_scores(app, logits)
+            _, got = q8.decoder.constraints.first_scores(app, context.read(prompt))
+            assert float((got - expected).abs().max()) < SCORE_TOLERANCE, (app_name, query, got, expected)
+            best, second = expected.topk(2).values.tolist()
+            if best - second >= DECISION_MARGIN:
+                assert int(got.argmax()) == int(expected.argmax()), (app_name, query)
 
 
 @pytest.fixture(scope="module")
@@ -54,24 +77,28 @@ def test_q8_0_without_llama_cpp_is_a_clear_error(embedded_base, monkeypatch) -> 
 
 @needs_llama
 def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orchestrator) -> None:
-    """The merged Q8_0 model is the same model: over each app's functional and end tokens, the
-    first-token probabilities agree within ``SCORE_TOLERANCE`` and pick the same token where the
-    best two are ``DECISION_MARGIN`` apart (float32 against Q8_0 moved one near-even split by 0.067
-    on an AMD EPYC)."""
-    for app_name in ("doordash", "android", "yelp", "vehicle"):
-        app = orchestrator.registry.app(app_name)
-        torch_model = orchestrator.pool.activate(app_name)
-        context = q8_orchestrator.pool.load(app_name)
-        for query in [row["query"] for row in heldout(app_name, 5)] + ["what is the capital of France"]:
-            prompt = orchestrator._prompt(query)
-            with torch.inference_mode():
-                logits = torch_model(input_ids=torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
-            _, expected = orchestrator.decoder.constraints.first_scores(app, logits)
-            _, got = q8_orchestrator.decoder.constraints.first_scores(app, context.read(prompt))
-            assert float((got - expected).abs().max()) < SCORE_TOLERANCE, (app_name, query, got, expected)
-            best, second = expected.topk(2).values.tolist()
-            if best - second >= DECISION_MARGIN:
-                assert int(got.argmax()) == int(expected.argmax()), (app_name, query)
+    """The merged Q8_0 model is the same model (float32 against Q8_0 moved one near-even split by
+    0.067 on an AMD EPYC)."""
+    assert_same_first_tokens(
+        orchestrator, q8_orchestrator, ["doordash", "android", "yelp", "vehicle"], "smollm2-135m-instruct", 5
+    )
+
+
+@needs_llama
+def test_gemma_on_q8_0_is_its_torch_model_and_makes_its_calls() -> None:
+    """Gemma 3 (another architecture: no rope permutation, its own norms and sliding-window
+    attention) merges into a Q8_0 file that is the same model as its torch adapters, and its
+    routed calls are the torch path's wherever the decisions are clear of their boundaries."""
+    base = load_base(q8_registry(EMBEDDED_GEMMA), device="cpu")
+    reference = Orchestrator(q8_registry(EMBEDDED_GEMMA, weights="native"), base=base)
+    q8 = Orchestrator(q8_registry(EMBEDDED_GEMMA), base=base, router=reference.router)
+    assert q8.weights == "q8_0" and base.config.model_type == "gemma3_text"
+    apps = ["vehicle", "doordash"]
+    assert_same_first_tokens(reference, q8, apps, "gemma-3-270m", 3)
+    requests = [row["query"] for app in apps for row in heldout(app, 4, "gemma-3-270m")]
+    got = [q8.run(query) for query in requests]
+    compare_calls([reference.run(query) for query in requests], got, reference.router.threshold).check()
+    assert sum(call.app in apps for call in got) >= len(requests) - 2
 
 
 @needs_llama
@@ -107,6 +134,24 @@ def test_a_mixed_batch_answers_as_its_requests_do_alone(q8_orchestrator) -> None
     alone = [q8_orchestrator.run(query, app=app) for query, app in requests]
     compare_calls(alone, batch, q8_orchestrator.router.threshold).check()
     assert len({c.routed_app for c in batch}) >= 3, "a batch of several apps' rows"
+
+
+@needs_llama
+def test_one_apps_rows_decode_together_and_answer_as_they_do_alone(q8_orchestrator, monkeypatch) -> None:
+    """``SEQUENCES`` + 2 rows of one app: a group decoded in shared passes, then one more group;
+    the calls are those of each request alone, in far fewer llama.cpp passes."""
+    from orchestrator.engines.llama_backend import SEQUENCES, AppContext
+
+    passes = []
+    feed = AppContext.feed
+    monkeypatch.setattr(AppContext, "feed", lambda self, items: passes.append(len(items)) or feed(self, items))
+    requests = [(row["query"], "yelp") for row in heldout("yelp", SEQUENCES + 2)]
+    alone = [q8_orchestrator.run(query, app=app) for query, app in requests]
+    alone_passes, passes[:] = len(passes), []
+    batch = q8_orchestrator.run_batch(requests, mixed=True)
+    compare_calls(alone, batch, q8_orchestrator.router.threshold).check()
+    assert sum(call.function is not None for call in batch) >= SEQUENCES, "rows that decode arguments"
+    assert max(passes) == SEQUENCES and len(passes) < alone_passes / 2, (passes, alone_passes)
 
 
 @needs_llama

@@ -31,11 +31,12 @@ from orchestrator.errors import OrchError
 from orchestrator.registry import EMBEDDED_PROMPTS
 
 FORMAT = "orch-app-q8_0-v2"  # part of every cache key: a change of layout rebuilds the files
-# Architectures whose HF -> GGUF conversion orch reproduces and whose q8_0 calls were measured
-# against the float path (``benchmarks/cpu_peer.py``); llama's q/k rows are permuted for rope.
-# Gemma 3 converts too, but its q8_0 calls are not measured yet, so it is refused.
+# The base's model type (its HF config) -> the GGUF architecture orch writes it as: those whose HF
+# -> GGUF conversion orch reproduces and whose q8_0 calls were measured against the float path
+# (``benchmarks/cpu_peer.py``). llama's q and k rows are permuted for llama.cpp's rope layout;
+# Gemma 3's are not (llama.cpp's converter leaves them, and its norms already carry Gemma's +1).
+SUPPORTED = {"llama": "llama", "gemma3_text": "gemma3"}
 PERMUTED = {"llama"}
-SUPPORTED = {"llama"}
 
 
 def app_gguf_path(base: BaseModel, adapter: LoadedAdapter, adapter_file: Path) -> Path:
@@ -63,9 +64,10 @@ def write_app_gguf(base: BaseModel, adapter: LoadedAdapter, source: Path, target
 
     reader = gguf.GGUFReader(str(source))
     arch = str(reader.fields["general.architecture"].contents())
-    if arch not in SUPPORTED:
+    if SUPPORTED.get(base.config.model_type) != arch:
         raise OrchError(
-            f"decoding.weights q8_0 is measured on {', '.join(sorted(SUPPORTED))} bases only; {base.spec} is {arch}"
+            f"decoding.weights q8_0 is measured on {', '.join(sorted(SUPPORTED.values()))} bases only; "
+            f"{base.spec} is {arch}"
         )
     replaced = _merged_tensors(base, adapter, arch)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -2,17 +2,20 @@
 
 A token on a CPU costs the bytes of weights it reads, plus the work around each operation. Where
 the CPU has no native bf16 (most laptops), torch holds the base in float32, and eager torch adds
-small operations around every product. llama.cpp reads 8-bit blocks in fused C kernels. Each app is its own merged Q8_0 GGUF
-(``gguf_apps.py``) with its own llama.cpp context, so switching app moves no weights.
+small operations around every product. llama.cpp reads 8-bit blocks in fused C kernels. Each app
+is its own merged Q8_0 GGUF (``gguf_apps.py``) with its own llama.cpp context, so switching app
+moves no weights.
 
 Only the model runs in llama.cpp. Routing, the call decision, the functional-token choice, the
 JSON-schema grammar with jump-forward, grounding and every error stay orch's
 (``constraints.py``): orch tokenizes, feeds token ids, reads the logits and masks them.
 
-Rows are decoded one after the other, each in its app's context (a laptop serves one request at
-a time; batches belong to the torch path). A context keeps the tokens of the last prompt it read,
-so a request's winning candidate decodes on the prefill the call decision already paid for; two
-rows of one app in one batch re-read the prompt of the one that lost its place.
+A batch's rows of one app decode together in that app's context, each row its own sequence of a
+shared KV cache: one ``llama_decode`` per step feeds every row its pending tokens (jump-forward
+text included), so each weight is read once per step for all of them (``benchmarks/
+llama_batch.py`` measures the gain). Rows that do not fit the cache decode in further groups. A
+request alone is one sequence whose cache keeps the last prompt it read, so a winning candidate
+decodes on the prefill the call decision already paid for.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry
 
 TEMPLATE_TOKENS = 64  # room for the prompt template around the query, in tokens
+SEQUENCES = 8  # rows of one app decoded together, at most
+CACHE_ROWS = 2  # an app's KV cache holds this many longest rows (many more of the usual length)
 
 
 def _llama():
@@ -42,13 +47,16 @@ def _llama():
         import llama_cpp
     except ImportError:
         raise OrchError("decoding.weights q8_0 needs llama-cpp-python (run: make install)") from None
-    # llama-cpp-python prints llama.cpp's log (graph dumps included) unless its logger is told not to.
-    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+    # llama-cpp-python prints llama.cpp's log (graph dumps included) unless its logger is told not
+    # to. Its table reads ggml's levels one off (a warning as ERROR, such as Gemma 3's "using
+    # full-size SWA cache"), so only CRITICAL keeps stderr clean; orch reports failures itself.
+    logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
     return llama_cpp
 
 
 class AppContext:
-    """One app's merged model and a llama.cpp context over it (one sequence, its own KV cache)."""
+    """One app's merged model and a llama.cpp context over it: up to ``SEQUENCES`` sequences
+    sharing one KV cache of ``n_ctx`` cells."""
 
     def __init__(self, path: str, n_ctx: int, threads: int) -> None:
         self.llama = llama = _llama()
@@ -59,7 +67,8 @@ class AppContext:
             raise OrchError(f"llama.cpp cannot load {path}; delete it to have it rebuilt")
         context = llama.llama_context_default_params()
         context.n_ctx = context.n_batch = n_ctx
-        context.n_seq_max = 1
+        context.n_seq_max = SEQUENCES
+        context.kv_unified = True  # the sequences share the cells: rows of any length mix
         context.n_threads = context.n_threads_batch = threads
         context.no_perf = True
         self.ctx = llama.llama_init_from_model(self.model, context)
@@ -70,44 +79,70 @@ class AppContext:
         self.n_vocab = llama.llama_vocab_n_tokens(llama.llama_model_get_vocab(self.model))
         self.batch = llama.llama_batch_init(n_ctx, 0, 1)
         self.memory = llama.llama_get_memory(self.ctx)
-        self.tokens: list[int] = []  # what the KV cache holds, position by position
+        self.tokens: list[list[int]] = [[] for _ in range(SEQUENCES)]  # what each sequence holds
+
+    @property
+    def held(self) -> int:
+        return sum(len(tokens) for tokens in self.tokens)
 
     def read(self, prompt: list[int]) -> torch.Tensor:
-        """Logits after ``prompt``, reusing the longest prefix the cache already holds."""
+        """Logits after ``prompt`` as sequence 0, reusing the longest prefix it already holds (the
+        other sequences are dropped)."""
         if len(prompt) + 1 > self.n_ctx:
             raise OrchError(f"prompt of {len(prompt)} tokens exceeds the context of {self.n_ctx}")
         common = 0
-        for held, wanted in zip(self.tokens, prompt, strict=False):
+        for held, wanted in zip(self.tokens[0], prompt, strict=False):
             if held != wanted:
                 break
             common += 1
         common = min(common, len(prompt) - 1)  # the last token is fed again: its logits are needed
         self.llama.llama_memory_seq_rm(self.memory, 0, common, -1)
-        self.tokens = self.tokens[:common]
-        return self.feed(prompt[common:])
+        self.tokens[0] = self.tokens[0][:common]
+        for sequence in range(1, SEQUENCES):
+            if self.tokens[sequence]:
+                self.llama.llama_memory_seq_rm(self.memory, sequence, 0, -1)
+                self.tokens[sequence] = []
+        return self.feed([(0, prompt[common:])])[0]
 
-    def feed(self, tokens: list[int]) -> torch.Tensor:
-        """Append ``tokens``; the logits after the last one (float32, a copy)."""
+    def read_rows(self, prompts: list[list[int]]) -> list[torch.Tensor]:
+        """Logits after each prompt, prompt ``i`` as sequence ``i``, all in one pass."""
+        self.llama.llama_memory_clear(self.memory, True)
+        self.tokens = [[] for _ in range(SEQUENCES)]
+        return self.feed(list(enumerate(prompts)))
+
+    def feed(self, items: list[tuple[int, list[int]]]) -> list[torch.Tensor]:
+        """Append each item's tokens to its sequence, in one pass; the logits after each item's
+        last token (float32, copies)."""
         llama = self.llama
-        start = len(self.tokens)
-        if start + len(tokens) > self.n_ctx:
+        count = sum(len(tokens) for _, tokens in items)
+        if self.held + count > self.n_ctx:
             raise OrchError(f"call longer than the context of {self.n_ctx} tokens")
-        batch = self.batch
-        batch.n_tokens = len(tokens)
-        for i, token in enumerate(tokens):
-            batch.token[i] = token
-            batch.pos[i] = start + i
-            batch.n_seq_id[i] = 1
-            batch.seq_id[i][0] = 0
-            batch.logits[i] = i == len(tokens) - 1
+        batch, outputs = self.batch, []
+        batch.n_tokens = count
+        i = 0
+        for sequence, tokens in items:
+            start = len(self.tokens[sequence])
+            for offset, token in enumerate(tokens):
+                batch.token[i] = token
+                batch.pos[i] = start + offset
+                batch.n_seq_id[i] = 1
+                batch.seq_id[i][0] = sequence
+                batch.logits[i] = offset == len(tokens) - 1
+                i += 1
+            outputs.append(i - 1)
         status = llama.llama_decode(self.ctx, batch)
         if status != 0:
-            self.tokens = []
+            self.tokens = [[] for _ in range(SEQUENCES)]
             llama.llama_memory_clear(self.memory, True)
             raise OrchError(f"llama.cpp could not decode (status {status})")
-        self.tokens += tokens
-        logits = llama.llama_get_logits_ith(self.ctx, -1)
-        return torch.from_numpy(np.ctypeslib.as_array(logits, shape=(self.n_vocab,)).copy())
+        for sequence, tokens in items:
+            self.tokens[sequence] += tokens
+        return [
+            torch.from_numpy(
+                np.ctypeslib.as_array(llama.llama_get_logits_ith(self.ctx, i), shape=(self.n_vocab,)).copy()
+            )
+            for i in outputs
+        ]
 
     def close(self) -> None:
         llama = self.llama
@@ -136,7 +171,9 @@ class LlamaApps:
         self.base = base
         self.registry = registry
         self.max_resident = max_resident or registry.pool_max_resident
-        self.n_ctx = registry.max_query_chars + registry.max_new_tokens + TEMPLATE_TOKENS
+        # A row is at most its query (a token per character), the template and the arguments.
+        self.row_tokens = registry.max_query_chars + registry.max_new_tokens + TEMPLATE_TOKENS
+        self.n_ctx = CACHE_ROWS * self.row_tokens
         self.threads = torch.get_num_threads()
         self.resident: OrderedDict[str, AppContext] = OrderedDict()
         self.active: str | None = None
@@ -179,12 +216,12 @@ class LlamaApps:
 
 
 class LlamaDecoder:
-    """``CallDecoder``'s contract on llama.cpp: the same rules, rows decoded one at a time."""
+    """``CallDecoder``'s contract on llama.cpp: the same rules, one app's rows decoded together."""
 
     def __init__(self, base: BaseModel, pool: LlamaApps, max_new_tokens: int = 96) -> None:
         self.pool = pool
         self.constraints = CallConstraints.for_base(base, max_new_tokens)
-        self._bitmask = xgr.allocate_token_bitmask(1, self.constraints.vocab_size)
+        self._bitmask = xgr.allocate_token_bitmask(SEQUENCES, self.constraints.vocab_size)
 
     def decode_batch(
         self,
@@ -192,36 +229,78 @@ class LlamaDecoder:
         requests: list[tuple[App, list[int]]],
         gate: Callable[[list[dict[str, float]]], list[bool]] | None = None,
     ) -> list[Decoded | OrchError]:
-        """Every row's prompt first (the gate needs every first-token distribution), then each
-        kept row's arguments in its app's context."""
+        """Every row's prompt first (the gate needs every first-token distribution), then the kept
+        rows' arguments, each group of one app's rows together in that app's context."""
         rules = self.constraints
-        contexts = [self.pool.load(name) for name in rows.apps]
+        # Each row's app is its request's (``rows`` names one app for a batch of one app's rows).
+        groups = self._groups([app.name for app, _ in requests], [prompt for _, prompt in requests])
         results: list[Decoded | OrchError | None] = [None] * len(requests)
-        firsts, prefill_ms = [], []
-        for context, (app, prompt) in zip(contexts, requests, strict=True):
+        firsts: list = [None] * len(requests)
+        prefill_ms = [0.0] * len(requests)
+        for context, group in groups:
             started = time.perf_counter()
-            firsts.append(rules.first_scores(app, context.read(prompt)))
-            prefill_ms.append((time.perf_counter() - started) * 1000)
+            prompts = [requests[index][1] for index in group]
+            logits = [context.read(prompts[0])] if len(group) == 1 else context.read_rows(prompts)
+            for index, row_logits in zip(group, logits, strict=True):
+                firsts[index] = rules.first_scores(requests[index][0], row_logits)
+                prefill_ms[index] = (time.perf_counter() - started) * 1000
         calls = gate([scores for scores, _ in firsts]) if gate else [None] * len(requests)
-        for index, (context, (app, prompt)) in enumerate(zip(contexts, requests, strict=True)):
-            row = rules.first_row(index, app, *firsts[index], calls[index])
-            clock = Clock(prefill_ms[index], time.perf_counter())
-            if row.done:
-                results[index] = rules.result(row, clock)
+        for context, group in reversed(groups):  # the last group read still holds its prompts
+            live = []
+            for index in group:
+                row = rules.first_row(index, requests[index][0], *firsts[index], calls[index])
+                clock = Clock(prefill_ms[index], time.perf_counter())
+                if row.done:
+                    results[index] = rules.result(row, clock)
+                else:
+                    live.append((row, clock))
+            if not live:
                 continue
-            if context.tokens != prompt:  # another row of this app read its prompt since
-                context.read(prompt)
-            results[index] = self._arguments(context, row, clock)
+            prompts = [requests[index][1] for index in group]
+            if context.tokens[: len(group)] != prompts:  # another group of this app read since
+                context.read(prompts[0]) if len(group) == 1 else context.read_rows(prompts)
+            sequences = {index: sequence for sequence, index in enumerate(group)}
+            self._arguments(context, [(sequences[row.index], row, clock) for row, clock in live], results)
         return results
 
-    def _arguments(self, context: AppContext, row, clock: Clock) -> Decoded | OrchError:
+    def _groups(self, apps: list[str], prompts: list[list[int]]) -> list[tuple[AppContext, list[int]]]:
+        """Row indices by app, cut where ``SEQUENCES`` rows or the app's cache would overflow (a
+        row may grow by the argument budget)."""
+        groups: list[tuple[AppContext, list[int]]] = []
+        budget = self.constraints.max_new_tokens + 2  # the functional token and the end token
+        for name in dict.fromkeys(apps):
+            context = self.pool.load(name)
+            group, cells = [], 0
+            for index in [i for i, app in enumerate(apps) if app == name]:
+                need = len(prompts[index]) + budget
+                if group and (len(group) == SEQUENCES or cells + need > context.n_ctx):
+                    groups.append((context, group))
+                    group, cells = [], 0
+                group.append(index)
+                cells += need
+            groups.append((context, group))
+        return groups
+
+    def _arguments(self, context: AppContext, live: list[tuple], results: list) -> None:
+        """Decode the rows of ``live`` (sequence, row, clock) together until each is done."""
         rules = self.constraints
-        while True:
-            rules.advance(row)
-            if row.done:
-                return rules.result(row, clock)
-            logits = context.feed(row.pending)
-            clock.passes += 1
-            rules.accept(row, rules.choose(logits[None], [row], self._bitmask)[0])
-            if row.done:
-                return rules.result(row, clock)
+        while live:
+            feeding = []
+            for sequence, row, clock in live:
+                rules.advance(row)
+                if row.done:
+                    results[row.index] = rules.result(row, clock)
+                else:
+                    feeding.append((sequence, row, clock))
+            if not feeding:
+                return
+            logits = context.feed([(sequence, row.pending) for sequence, row, _ in feeding])
+            rows = [row for _, row, _ in feeding]
+            for (_, row, clock), token in zip(
+                feeding, rules.choose(torch.stack(logits), rows, self._bitmask), strict=True
+            ):
+                clock.passes += 1
+                rules.accept(row, token)
+                if row.done:
+                    results[row.index] = rules.result(row, clock)
+            live = [item for item in feeding if not item[1].done]

@@ -62,7 +62,7 @@ def serving_weights(setting: str, base: BaseModel) -> tuple[str, str]:
     if setting != "auto":
         return setting, ""
     if base.spec not in EMBEDDED_PROMPTS or base.config.model_type not in SUPPORTED:
-        return "native", f"q8_0 serves embedded {'/'.join(sorted(SUPPORTED))} bases; {base.spec} is not one"
+        return "native", f"q8_0 serves embedded {'/'.join(sorted(SUPPORTED.values()))} bases; {base.spec} is not one"
     verdict = fast_engine_verdict()
     return ("q8_0", "") if verdict.ok else ("native", verdict.reason)
 
