@@ -104,6 +104,11 @@ class AppContext:
                 self.tokens[sequence] = []
         return self.feed([(0, prompt[common:])])[0]
 
+    def read_group(self, prompts: list[list[int]]) -> list[torch.Tensor]:
+        """Logits after each prompt: one prompt as ``read`` (its prefix reused), several as
+        ``read_rows``."""
+        return [self.read(prompts[0])] if len(prompts) == 1 else self.read_rows(prompts)
+
     def read_rows(self, prompts: list[list[int]]) -> list[torch.Tensor]:
         """Logits after each prompt, prompt ``i`` as sequence ``i``, all in one pass."""
         self.llama.llama_memory_clear(self.memory, True)
@@ -239,28 +244,26 @@ class LlamaDecoder:
         prefill_ms = [0.0] * len(requests)
         for context, group in groups:
             started = time.perf_counter()
-            prompts = [requests[index][1] for index in group]
-            logits = [context.read(prompts[0])] if len(group) == 1 else context.read_rows(prompts)
+            logits = context.read_group([requests[index][1] for index in group])
             for index, row_logits in zip(group, logits, strict=True):
                 firsts[index] = rules.first_scores(requests[index][0], row_logits)
                 prefill_ms[index] = (time.perf_counter() - started) * 1000
         calls = gate([scores for scores, _ in firsts]) if gate else [None] * len(requests)
         for context, group in reversed(groups):  # the last group read still holds its prompts
             live = []
-            for index in group:
+            for sequence, index in enumerate(group):
                 row = rules.first_row(index, requests[index][0], *firsts[index], calls[index])
                 clock = Clock(prefill_ms[index], time.perf_counter())
                 if row.done:
                     results[index] = rules.result(row, clock)
                 else:
-                    live.append((row, clock))
+                    live.append((sequence, row, clock))
             if not live:
                 continue
             prompts = [requests[index][1] for index in group]
             if context.tokens[: len(group)] != prompts:  # another group of this app read since
-                context.read(prompts[0]) if len(group) == 1 else context.read_rows(prompts)
-            sequences = {index: sequence for sequence, index in enumerate(group)}
-            self._arguments(context, [(sequences[row.index], row, clock) for row, clock in live], results)
+                context.read_group(prompts)
+            self._arguments(context, live, results)
         return results
 
     def _groups(self, apps: list[str], prompts: list[list[int]]) -> list[tuple[AppContext, list[int]]]:
