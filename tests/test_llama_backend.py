@@ -17,12 +17,11 @@ import torch
 from orchestrator.calls import validate_call
 from orchestrator.engines.base_model import load_base
 from orchestrator.errors import OrchError
-from orchestrator.registry import EMBEDDED_GEMMA, load_registry
+from orchestrator.registry import EMBEDDED_SMOLLM2, load_registry
 from orchestrator.request.orchestrator import Orchestrator
 from tests.numeric_paths import DECISION_MARGIN, SCORE_TOLERANCE, compare_calls
 
 ROOT = Path(__file__).resolve().parents[1]
-ADAPTERS = ROOT / "adapters"
 
 needs_llama = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make install builds it)"
@@ -37,13 +36,17 @@ def q8_registry(base: str | None = None, weights: str = "q8_0"):
     return registry
 
 
-def heldout(app: str, count: int, base: str = "smollm2-135m-instruct") -> list[dict]:
-    """The app's own held-out requests (written by ``orch train``; no measuring set)."""
-    lines = (ADAPTERS / base / app / "heldout.jsonl").read_text().splitlines()
+def heldout(app: str, count: int, base: str | None = None) -> list[dict]:
+    """The app's own held-out requests (written by ``orch train``; no measuring set), from its
+    adapter for ``base`` (the active base's by default)."""
+    registry = q8_registry(base)
+    lines = (registry.adapter_dir(registry.app(app)) / "heldout.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines[:count]]
 
 
-def assert_same_first_tokens(reference: Orchestrator, q8: Orchestrator, apps: list[str], base: str, count: int):
+def assert_same_first_tokens(
+    reference: Orchestrator, q8: Orchestrator, apps: list[str], count: int, base: str | None = None
+):
     """Over each app's functional and end tokens, the first-token probabilities of the merged Q8_0
     model agree with the torch adapter's within ``SCORE_TOLERANCE`` and pick the same token where
     the best two are ``DECISION_MARGIN`` apart, on ``count`` held-out requests per app and one no
@@ -79,23 +82,21 @@ def test_q8_0_without_llama_cpp_is_a_clear_error(embedded_base, monkeypatch) -> 
 def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orchestrator) -> None:
     """The merged Q8_0 model is the same model (float32 against Q8_0 moved one near-even split by
     0.067 on an AMD EPYC)."""
-    assert_same_first_tokens(
-        orchestrator, q8_orchestrator, ["doordash", "android", "yelp", "vehicle"], "smollm2-135m-instruct", 5
-    )
+    assert_same_first_tokens(orchestrator, q8_orchestrator, ["doordash", "android", "yelp", "vehicle"], 5)
 
 
 @needs_llama
-def test_gemma_on_q8_0_is_its_torch_model_and_makes_its_calls() -> None:
-    """Gemma 3 (another architecture: no rope permutation, its own norms and sliding-window
-    attention) merges into a Q8_0 file that is the same model as its torch adapters, and its
+def test_smollm2_on_q8_0_is_its_torch_model_and_makes_its_calls() -> None:
+    """SmolLM2, the other embedded base (another architecture: llama, whose q/k rows GGUF stores
+    permuted), merges into a Q8_0 file that is the same model as its torch adapters, and its
     routed calls are the torch path's wherever the decisions are clear of their boundaries."""
-    base = load_base(q8_registry(EMBEDDED_GEMMA), device="cpu")
-    reference = Orchestrator(q8_registry(EMBEDDED_GEMMA, weights="native"), base=base)
-    q8 = Orchestrator(q8_registry(EMBEDDED_GEMMA), base=base, router=reference.router)
-    assert q8.weights == "q8_0" and base.config.model_type == "gemma3_text"
+    base = load_base(q8_registry(EMBEDDED_SMOLLM2), device="cpu")
+    reference = Orchestrator(q8_registry(EMBEDDED_SMOLLM2, weights="native"), base=base)
+    q8 = Orchestrator(q8_registry(EMBEDDED_SMOLLM2), base=base, router=reference.router)
+    assert q8.weights == "q8_0" and base.config.model_type == "llama"
     apps = ["vehicle", "doordash"]
-    assert_same_first_tokens(reference, q8, apps, "gemma-3-270m", 3)
-    requests = [row["query"] for app in apps for row in heldout(app, 4, "gemma-3-270m")]
+    assert_same_first_tokens(reference, q8, apps, 3, EMBEDDED_SMOLLM2)
+    requests = [row["query"] for app in apps for row in heldout(app, 4, EMBEDDED_SMOLLM2)]
     got = [q8.run(query) for query in requests]
     compare_calls([reference.run(query) for query in requests], got, reference.router.threshold).check()
     assert sum(call.app in apps for call in got) >= len(requests) - 2

@@ -100,6 +100,7 @@ def test_the_prompt_template_defaults_to_the_bases_own_turn(tmp_path: Path, base
 
 
 def test_use_base_switches_adapters_calibration_and_prompt_and_keeps_the_old_ones(builtin_registry: Registry) -> None:
+    builtin_registry.use_base(EMBEDDED_SMOLLM2)  # from the default base, Gemma 3
     smol = {"command": "orch train yelp", "examples": 1}
     builtin_registry.record_adapter("yelp", EMBEDDED_SMOLLM2, "adapters/smollm2-135m-instruct/yelp", smol)
     builtin_registry.record_adapter("yelp", EMBEDDED_GEMMA, "adapters/gemma-3-270m/yelp", {"examples": 2})

@@ -462,6 +462,29 @@ def generate(
     return examples, report
 
 
+def requests_in(app: App, language: str, per_function: int, seed: int) -> dict[str, list[str]]:
+    """Up to ``per_function`` requests for each of ``app``'s functions that its phrasebook in
+    ``language`` phrases (a share of them incomplete, as in training): what a router that reads
+    that language learns the app from."""
+    book = load_phrasebook(app, language)
+    rng = random.Random(seed)
+    found: dict[str, list[str]] = {}
+    for fn in app.functions:
+        if fn.name not in book:
+            continue
+        texts: dict[str, None] = {}
+        for _attempt in range(3 * per_function):
+            incomplete = can_be_incomplete(fn, book[fn.name]) and rng.random() < INCOMPLETE_SHARE
+            try:
+                texts[_render_positive(fn, book[fn.name], rng, incomplete, language)[0]] = None
+            except (OrchError, KeyError, templates.TemplateError):
+                continue
+            if len(texts) == per_function:
+                break
+        found[fn.name] = list(texts)
+    return found
+
+
 def _phrasing(
     fn: Function, book: dict[str, Any], translations: dict[str, dict[str, Any]], rng: random.Random
 ) -> tuple[dict[str, Any], str]:

