@@ -78,6 +78,22 @@ def test_requests_in_other_languages_say_their_values(builtin_registry: Registry
                 assert value.lower() in ex.query.lower(), (ex.query, param, value)
 
 
+def test_other_languages_hard_negatives_come_in_their_positives_share() -> None:
+    """An app trained in other languages keeps most of its English hard negatives ("add this
+    song to my playlist"): the other languages' take ``FOREIGN_SHARE`` of the hard-negative
+    draws, as their requests do of the positives, not their share of the templates."""
+    import random
+
+    from orchestrator.data.datagen import _negative
+
+    rng = random.Random(0)
+    english, translated = ["play this next"] * 3, ["下一首"] * 5  # more templates in the other languages
+    drawn = [_negative(rng, [], (english, translated), [], [], {}, 0.0) for _ in range(4000)]
+    hard = [text for text in drawn if text in ("play this next", "下一首")]
+    assert len(hard) > 1000
+    assert abs(sum(text == "下一首" for text in hard) / len(hard) - FOREIGN_SHARE) < 0.03
+
+
 def test_numbers_are_said_the_way_each_language_says_them() -> None:
     assert [chinese_numeral(n) for n in (2, 10, 15, 20, 37)] == ["二", "十", "十五", "二十", "三十七"]
     assert all(chinese_number(chinese_numeral(n)) == n for n in range(100)) and chinese_number("两") == 2

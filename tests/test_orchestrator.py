@@ -124,6 +124,9 @@ def test_batched_calls_equal_one_at_a_time(orchestrator, mixed: bool) -> None:
         ("what is the capital of Peru", "doordash"),
         ("fan speed 3", "vehicle"),
         ("text mom that I'm running late", "android"),
+        ("set the temperature to 21 degrees", "vehicle"),
+        ("book a table for two at Nobu at 7 pm", "yelp"),
+        ("take a selfie", "android"),
     ]
     alone = [orchestrator.run(query, app=app) for query, app in requests]
     together = orchestrator.run_batch(requests, mixed=mixed)

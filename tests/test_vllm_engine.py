@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from orchestrator.engines.export import export_vllm
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.evaluate import read_rows
+from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_SMOLLM2
 from orchestrator.serving.server import create_app
 from orchestrator.serving.vllm_engine import VLLMEngine
 from orchestrator.serving.vllm_process import VLLMProcess, free_port, vllm_python
@@ -102,7 +103,8 @@ def test_an_export_of_another_base_is_refused(project_registry, export_dir, tmp_
 
     copy = shutil.copytree(export_dir, tmp_path / "export", ignore=shutil.ignore_patterns("*.safetensors"))
     manifest = copy / "export.json"
-    manifest.write_text(manifest.read_text().replace(project_registry.base_model, "embedded:gemma-3-270m"))
+    other = EMBEDDED_SMOLLM2 if project_registry.base_model == EMBEDDED_GEMMA else EMBEDDED_GEMMA
+    manifest.write_text(manifest.read_text().replace(project_registry.base_model, other))
     with pytest.raises(OrchError, match="export again"):
         VLLMEngine(project_registry, copy, "http://127.0.0.1:9")
 

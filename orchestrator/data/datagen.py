@@ -429,7 +429,11 @@ def generate(
     plan += [None] * negatives
     foreign = _foreign_functions(app, registry)
     foreign_books = {other.name: load_phrasebook(other) for other, _ in foreign}
-    hard = load_hard_negatives(app, languages=languages)
+    hard = load_hard_negatives(app)
+    # Other languages' hard negatives come in the share their positives do (``FOREIGN_SHARE``):
+    # drawn from one pool with the English ones, they took 35-45% of the draws and the adapters
+    # trained in three languages called English requests the English-only ones refused.
+    foreign_hard = [t for t in load_hard_negatives(app, languages=languages) if t not in set(hard)]
     real = _real_negatives(app, registry) if negatives and book else []
     sibling_share = SIBLING_SHARE if book else SCHEMA_ONLY_SIBLING_SHARE
     siblings = sibling_requests(app, SIBLINGS_PER_APP, seed) + neighbour_requests([app], SIBLINGS_PER_APP // 4, seed)
@@ -439,7 +443,7 @@ def generate(
             try:
                 arguments: dict[str, Any] = {}
                 if target is None:
-                    query = _negative(rng, siblings, hard, real, foreign, foreign_books, sibling_share)
+                    query = _negative(rng, siblings, (hard, foreign_hard), real, foreign, foreign_books, sibling_share)
                     query, _ = sound_like_people(query, {}, [], rng)
                 else:
                     spec, language = _phrasing(target, book, translations, rng)
@@ -500,22 +504,26 @@ def _phrasing(
 def _negative(
     rng: random.Random,
     siblings: list[str],
-    hard: list[str],
+    hard: tuple[list[str], list[str]],
     real: list[str],
     foreign: list[tuple[App, Function]],
     foreign_books: dict[str, dict[str, Any]],
     sibling_share: float,
 ) -> str:
     """One "no call" request: a sibling operation or neighbour object, a hard negative, a real
-    one, another app's, or a general question."""
+    one, another app's, or a general question. ``hard``: the app's English hard negatives and
+    those of its other languages."""
     if siblings and rng.random() < sibling_share:
         return rng.choice(siblings)
     draw = rng.random()
-    if hard and draw < HARD_SHARE:
-        return render_hard_negative(rng.choice(hard), rng)
+    english, translated = hard
+    if (english or translated) and draw < HARD_SHARE:
+        # No extra draw without other languages: English-only data stays as it was generated.
+        pool = translated if translated and (not english or rng.random() < FOREIGN_SHARE) else english
+        return render_hard_negative(rng.choice(pool), rng)
     if real and draw < 0.65:
         return rng.choice(real)
-    if foreign and draw < (0.85 if hard or real else 0.3):
+    if foreign and draw < (0.85 if english or translated or real else 0.3):
         other, fn = rng.choice(foreign)
         return _render_positive(fn, foreign_books[other.name].get(fn.name, {}), rng)[0]
     return irrelevant_query(rng)
