@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from orchestrator.calls import Call, validate_arguments
+from orchestrator.calls import Call, prompt_text, validate_arguments
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.evaluate import EvalRow, percentile, pyplot
 from orchestrator.evaluation.scoring import arguments_match
@@ -138,8 +138,13 @@ class RagBaseline:
             + '\nReply with only JSON: {"name": <function name>, "arguments": {...}}, '
             'or {"name": null} if no function fits.'
         )
+        tokenizer = self.orch.base.tokenizer
+        if not tokenizer.chat_template:
+            # Gemma's GGUF carries no chat template (and Gemma has no system turn): the
+            # instructions open the user's turn of the registry's prompt.
+            return prompt_text(self.orch.registry.prompt_template, f"{system}\n\n{query}")
         messages = [{"role": "system", "content": system}, {"role": "user", "content": query}]
-        return self.orch.base.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
     @torch.inference_mode()
     def run(self, query: str) -> tuple[str | None, str | None, dict, int]:
