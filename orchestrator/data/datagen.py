@@ -433,7 +433,7 @@ def generate(
     # Other languages' hard negatives come in the share their positives do (``FOREIGN_SHARE``):
     # drawn from one pool with the English ones, they took 35-45% of the draws and the adapters
     # trained in three languages called English requests the English-only ones refused.
-    foreign_hard = [t for t in load_hard_negatives(app, languages=languages) if t not in set(hard)]
+    foreign_hard = [t for language in languages for t in load_hard_negatives(app, language=language)]
     real = _real_negatives(app, registry) if negatives and book else []
     sibling_share = SIBLING_SHARE if book else SCHEMA_ONLY_SIBLING_SHARE
     siblings = sibling_requests(app, SIBLINGS_PER_APP, seed) + neighbour_requests([app], SIBLINGS_PER_APP // 4, seed)

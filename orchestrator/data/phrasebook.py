@@ -43,16 +43,13 @@ def load_translations(app: App, languages: tuple[str, ...] = LANGUAGES) -> dict[
     return {language: book for language, book in books.items() if book}
 
 
-def load_hard_negatives(app: App, others_too: bool = True, languages: tuple[str, ...] = ()) -> list[str]:
-    """Templates of requests in the app's words that none of its functions serves.
+def load_hard_negatives(app: App, others_too: bool = True, language: str | None = None) -> list[str]:
+    """Templates of requests in the app's words that none of its functions serves, from its
+    phrasebook in ``language`` (English by default).
 
     ``negatives`` in the phrasebook are served by no app; ``not_this_app`` by another app, so they
     are "no call" for this app's adapter only (``others_too``). Their slots name value pools
-    (``{media}``, ``{business}``), or ``{n}`` for a small number. The phrasebooks in
-    ``languages`` add their own.
+    (``{media}``, ``{business}``), or ``{n}`` for a small number.
     """
-    found: list[str] = []
-    for language in (None, *languages):
-        book = _read_phrasebook(app, language)
-        found += list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
-    return found
+    book = _read_phrasebook(app, language)
+    return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])

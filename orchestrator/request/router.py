@@ -112,9 +112,8 @@ def router_training_set(
         kept = [text for text in dict.fromkeys(rendered) if not (words & words_of(text))]
         if kept:
             groups[f"{NONE}:hard:{app.name}"] = kept
-        english = set(hard)
         for language in languages:
-            own = [t for t in load_hard_negatives(app, others_too=False, languages=(language,)) if t not in english]
+            own = load_hard_negatives(app, others_too=False, language=language)
             rendered = [
                 render_hard_negative(rng.choice(own), rng) for _ in range(FOREIGN_HARD_NEGATIVES_PER_APP if own else 0)
             ]
