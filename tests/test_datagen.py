@@ -12,7 +12,7 @@ from orchestrator.apps import add_app
 from orchestrator.calls import free_text, validate_arguments
 from orchestrator.data import templates
 from orchestrator.data.datagen import FOREIGN_SHARE, askable, can_be_incomplete, generate, load_phrasebook
-from orchestrator.data.languages import chinese_number, chinese_numeral, number_surface_in
+from orchestrator.data.languages import LANGUAGES, chinese_number, chinese_numeral, number_surface_in
 from orchestrator.data.phrasebook import load_translations
 from orchestrator.registry import Registry, load_registry
 
@@ -57,20 +57,20 @@ def test_builtin_data_is_valid_balanced_and_reproducible(builtin_registry: Regis
 
 @pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
 def test_requests_in_other_languages_say_their_values(builtin_registry: Registry, name: str) -> None:
-    """Every built-in app has Chinese and Spanish phrasebooks for each of its functions; trained in
-    those languages too, a share of its requests comes from them (none otherwise), and each
-    free-text value is a span of the request in its own script (the adapters learn to copy, in
-    every language)."""
+    """Every built-in app has Chinese, Spanish, German and Japanese phrasebooks for each of its
+    functions; trained in those languages too, a share of its requests comes from them (none
+    otherwise), and each free-text value is a span of the request in its own script (the adapters
+    learn to copy, in every language)."""
     app = builtin_registry.app(name)
     translations = load_translations(app)
-    assert set(translations) == {"zh", "es"}
+    assert set(translations) == set(LANGUAGES) == {"zh", "es", "de", "ja"}
     for language, book in translations.items():
         assert set(book) == {fn.name for fn in app.functions}, language
     english, _ = generate(app, 400, seed=4, registry=builtin_registry)
     assert not any(re.search(r"[\u4e00-\u9fff]", e.query) for e in english)
-    examples, _ = generate(app, 400, seed=4, registry=builtin_registry, languages=("zh", "es"))
-    chinese = [e for e in examples if e.function and re.search(r"[\u4e00-\u9fff]", e.query)]
-    assert len(chinese) >= 0.5 * 400 * 0.8 * FOREIGN_SHARE / 2
+    examples, _ = generate(app, 400, seed=4, registry=builtin_registry, languages=LANGUAGES)
+    cjk = [e for e in examples if e.function and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", e.query)]
+    assert len(cjk) >= 0.5 * 400 * 0.8 * FOREIGN_SHARE / 2  # Chinese and Japanese: half the share
     for ex in examples:
         properties = app.function(ex.function).parameters["properties"] if ex.function else {}
         for param, value in ex.arguments.items():
@@ -100,6 +100,9 @@ def test_numbers_are_said_the_way_each_language_says_them() -> None:
     said = {number_surface_in("zh", 2, random.Random(seed)) for seed in range(40)}
     assert {"两", "二", None} == said  # None: digits
     assert {number_surface_in("es", 5, random.Random(seed)) for seed in range(40)} == {"cinco", None}
+    assert {number_surface_in("de", 5, random.Random(seed)) for seed in range(40)} == {"fünf", "5"}
+    assert {number_surface_in("ja", 15, random.Random(seed)) for seed in range(40)} == {"十五", "15"}
+    assert {number_surface_in("de", 30, random.Random(seed)) for seed in range(40)} == {"30"}  # no "thirty"
     assert number_surface_in("en", 5, random.Random(0)) is None
 
 

@@ -62,6 +62,20 @@ def test_any_text_is_accepted_clean_or_refused_in_one_line(text: str) -> None:
     clean.encode("utf-8")  # a tokenizer can take it
 
 
+@pytest.mark.parametrize(
+    ("segmented", "joined"),
+    [
+        ("明日 の 7 時 に アラーム を セット し て", "明日の7時にアラームをセットして"),
+        ("今天 会 下雨 吗 ？", "今天会下雨吗？"),
+        ("用 Spotify 播放 周杰伦", "用 Spotify 播放周杰伦"),  # beside a Latin word the space stays
+        ("set an alarm for 7 am", "set an alarm for 7 am"),
+        ("Wecker auf 7 Uhr", "Wecker auf 7 Uhr"),
+    ],
+)
+def test_word_segmented_chinese_and_japanese_is_read_as_written(segmented: str, joined: str) -> None:
+    assert check_query(segmented, LIMIT) == joined
+
+
 @given(st.binary(max_size=64))
 @settings(max_examples=200, deadline=None)
 def test_any_bytes_from_a_command_line_are_accepted_or_refused(data: bytes) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.catalog import builtin_tools
+from orchestrator.data.datagen import generate
+from orchestrator.data.languages import LANGUAGES
 from orchestrator.request.value_words import read_values
 
 from .conftest import committed_training_calls
@@ -31,6 +33,12 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_timer", "设一个两个半小时的计时器", {"minutes": 2}, {"minutes": 150}),
         ("set_timer", "半小时后提醒我", {"minutes": 1}, {"minutes": 30}),
         ("set_timer", "pon un temporizador de una hora y media", {"minutes": 1}, {"minutes": 90}),
+        ("set_timer", "stell einen Timer für eine Stunde", {"minutes": 1}, {"minutes": 60}),
+        ("set_timer", "Timer 2 Stunden und 15 Minuten", {"minutes": 2}, {"minutes": 135}),
+        ("set_timer", "1時間半のタイマーをセットして", {"minutes": 1}, {"minutes": 90}),
+        ("toggle_flashlight", "Taschenlampe ausschalten", {"on": True}, {"on": False}),
+        ("toggle_wifi", "WiFiを切って", {"on": True}, {"on": False}),
+        ("toggle_wifi", "Wi-Fiを入れて", {"on": False}, {"on": True}),
         ("open_window", "open the window halfway", {"window": "driver", "percent": 100}, {"percent": 50}),
         ("open_window", "open the sunroof all the way", {"window": "sunroof", "percent": 10}, {"percent": 100}),
         ("set_volume", "volume to max", {"level": 10}, {"level": 100}),
@@ -53,3 +61,14 @@ def test_the_rules_never_change_a_training_target(project_registry, app: str) ->
     for fn, arguments, query, row in calls:
         assert read_values(fn, arguments, query) == (arguments, {}), row
     assert calls
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_the_rules_read_every_phrasebook_language_as_its_data_means(builtin_registry, app: str) -> None:
+    """The same premise on requests generated in every phrasebook language: a rule that fires on a
+    German or Japanese request reads the value the request was written for."""
+    examples, _ = generate(builtin_registry.app(app), 600, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls = [(builtin_registry.app(app).function(ex.function), ex) for ex in examples if ex.function]
+    for fn, ex in calls:
+        assert read_values(fn, ex.arguments, ex.query) == (ex.arguments, {}), (ex.query, ex.arguments)
+    assert len(calls) > 300

@@ -10,9 +10,9 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
   registered function's words, which may be a user app's own requests), the phrasebooks' hard
   negatives, each app's sibling operations and the objects next to the apps' own
   (``sibling_groups``), and general questions;
-* over a multilingual encoder, the same in every language the apps have phrasebooks in
-  (``languages.LANGUAGES``): each function's requests and each app's hard negatives in it. The
-  encoder carries them to languages without phrasebooks (German, Japanese).
+* over a multilingual encoder, the same in Chinese and Spanish (``languages.ROUTER_LANGUAGES``):
+  each function's requests and each app's hard negatives in them. The encoder carries them to
+  other languages (German and Japanese, which have phrasebooks for the adapters).
 
 Each class is a union of unlike requests (an app's functions, the corpus's many out-of-scope
 intents), which one linear boundary per class separates badly. So the head is a multinomial
@@ -174,11 +174,11 @@ def corpus_none_texts() -> dict[str, list[str]]:
 
 
 def head_languages(choice: EncoderChoice) -> tuple[str, ...]:
-    """The other languages a router over ``choice`` learns from the phrasebooks: all of them over
-    a multilingual encoder, none over an English one."""
-    from orchestrator.data.languages import LANGUAGES
+    """The other languages a router over ``choice`` learns from the phrasebooks: ``ROUTER_LANGUAGES``
+    over a multilingual encoder, none over an English one."""
+    from orchestrator.data.languages import ROUTER_LANGUAGES
 
-    return LANGUAGES if choice.multilingual else ()
+    return ROUTER_LANGUAGES if choice.multilingual else ()
 
 
 class Router:

@@ -1,7 +1,7 @@
 """Values a request states in words, read the same way every time: a switch's polarity ("kill the
 flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
-("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "一个小时" for a
-``minutes`` parameter).
+("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
+"一个小时", "1時間" for a ``minutes`` parameter).
 
 The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
 ``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
@@ -26,33 +26,36 @@ _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b",
 # disturb me" turns do-not-disturb on.
 _OFF = re.compile(
     r"\b(off|disable|deactivate|kill|shut|stop|cut)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
-    r"|关|關|停|禁用|消して|オフ|止め",
+    r"|关|關|停|禁用|消して|オフ|止め|切って|解除",
     re.IGNORECASE,
 )
 _ON = re.compile(
     r"\b(on|enable|activate|start)\b|encend|enciend|activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
-    r"|开|開|启用|打开|つけ|オン",
+    r"|开|開|启用|打开|つけ|オン|入れて",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
 _MAXIMUM = re.compile(r"\b(max|maximum|highest|full|fully|all the way|as (high|loud|bright) as)\b|最大|máximo|maximal")
 _MINIMUM = re.compile(r"\b(minimum|lowest|as low as|all the way down)\b|最小|mínimo|minimal")  # "min" is minutes
-_HALF = re.compile(r"\b(halfway|half way|half)\b|一半|mitad|a medias|halb")
+_HALF = re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb")
 _COUNTS = [(re.compile(r"\bhalf a dozen\b"), 6), (re.compile(r"\ba dozen\b"), 12), (re.compile(r"\ba couple\b"), 2)]
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
     "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
+    "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "zehn": 10, "zwölf": 12,
 }  # fmt: skip
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
 _ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
 _HOURS = re.compile(
-    rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?)\b(?:\s*(?:and|y)?\s*(?:{_AMOUNT}\s*min(?:ute)?s?|(a half|media)))?"
+    rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?|stunden?)\b"
+    rf"(?:\s*(?:and|y|und)?\s*(?:{_AMOUNT}\s*min(?:ute|uten)?s?|(a half|media)))?"
 )
-_HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(半)?(?:小时|小時|鐘頭|钟头)")
-_HALF_HOUR = re.compile(r"\bhalf an hour\b|\bmedia hora\b|半个?小[时時]")
-_SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?|segundos?)\b|({_ZH_NUMBER})秒")
+# Chinese and Japanese (1時間半: an hour and a half).
+_HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(?:(半)(?:小时|小時|鐘頭|钟头)|(?:小时|小時|鐘頭|钟头|時間)(半)?)")
+_HALF_HOUR = re.compile(r"\bhalf an hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
+_SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?|segundos?|sekunden?)\b|({_ZH_NUMBER})秒")
 
 
 def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -118,7 +121,7 @@ def _duration_minutes(text: str) -> int | None:
     ends early); None when the request says none."""
     chinese = _HOURS_ZH.search(text)
     if chinese:
-        return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) else 0))
+        return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) or chinese.group(3) else 0))
     if _HALF_HOUR.search(text):
         return 30
     hours = _HOURS.search(text)
