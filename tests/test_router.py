@@ -148,3 +148,13 @@ def test_a_multilingual_router_learns_every_function_in_every_phrasebook_languag
         for language in LANGUAGES:
             assert len(both[f"{NONE}:hard:{app.name}:{language}"]) >= 10
     assert not any(name.endswith(tuple(f":{language}" for language in LANGUAGES)) for name in english)
+
+
+def test_word_segmented_requests_get_the_call_their_written_form_gets(orchestrator) -> None:
+    """Chinese and Japanese as a speech front end or a tokenizer hands them over ("明日 の 7 時"),
+    end to end: the same call as the request written without spaces."""
+    for segmented in ["明日 の 朝 7 時 に 起こし て", "東京 の 天気 は", "给 我 点 一份 炒饭"]:
+        written = segmented.replace(" ", "")
+        alone, joined = orchestrator.run(written), orchestrator.run(segmented)
+        assert (joined.app, joined.function, joined.arguments) == (alone.app, alone.function, alone.arguments)
+        assert joined.query == written
