@@ -32,8 +32,8 @@ MIN_SIMILARITY = 0.6
 EXTRA_WORDS = 2
 # A word is a run of non-space characters, except in scripts written without spaces (Chinese,
 # Japanese), where each character is one: "找布鲁克林附近" has the span "布鲁克林".
-_UNSPACED = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_WORD = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+")
+UNSPACED = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WORD = re.compile(rf"[{UNSPACED}]|[^\s{UNSPACED}]+")
 _PUNCTUATION = re.compile(r"[.,!?;\"]")
 NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"

@@ -19,9 +19,14 @@ from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
 from orchestrator.registry import Registry, load_registry
 from orchestrator.request.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
-from orchestrator.request.grounding import ground, missing
+from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.router import Route, Router
 from orchestrator.request.value_words import read_values
+
+# Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
+# 7 時 に アラーム": from a speech front end, a tokenizer, a corpus) is joined back to the way the
+# adapters and the router learnt the language; a space beside a Latin word ("用 Spotify 播放") stays.
+_UNSPACED_GAP = re.compile(f"(?<=[{UNSPACED}]) (?=[{UNSPACED}0-9])|(?<=[{UNSPACED}0-9]) (?=[{UNSPACED}])")
 
 
 def check_query(query: object, limit: int) -> str:
@@ -41,14 +46,7 @@ def check_query(query: object, limit: int) -> str:
             raise OrchError("query contains control characters; send plain text")
     if len(text) > limit:
         raise OrchError(f"query is {len(text)} characters; the limit is {limit} (decoding.max_query_chars)")
-    return _CJK_GAP.sub("", " ".join(text.split()))
-
-
-# Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
-# 7 時 に アラーム": from a speech front end, a tokenizer, a corpus) is joined back to the way the
-# adapters and the router learnt the language; a space beside a Latin word ("用 Spotify 播放") stays.
-_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
-_CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}0-9])|(?<=[{_CJK}0-9]) (?=[{_CJK}])")
+    return _UNSPACED_GAP.sub("", " ".join(text.split()))
 
 
 class Orchestrator:
