@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from orchestrator.data.languages import LANGUAGES
 from orchestrator.errors import OrchError
 from orchestrator.registry import ROUTER_ENCODERS
 from orchestrator.request.encoder import E5, ENCODERS, MINILM, PipelineEncoder, minilm_path, plain_pipeline
@@ -130,13 +131,12 @@ def test_a_registry_names_its_routers_encoder(builtin_registry, tmp_path) -> Non
 
 
 def test_a_multilingual_router_learns_every_function_in_every_phrasebook_language(builtin_registry) -> None:
-    """Over e5, each built-in function gets requests in every language the head learns
-    (``ROUTER_LANGUAGES``; Japanese too when asked) and each app hard negatives in them; over
-    MiniLM (English) none."""
-    from orchestrator.data.languages import LANGUAGES, ROUTER_LANGUAGES
+    """Over e5, each built-in function gets requests in every phrasebook language and each app
+    hard negatives in them; over MiniLM (English) none."""
     from orchestrator.request.router import NONE, head_languages, router_training_set
 
-    assert head_languages(ENCODERS[E5]) == ROUTER_LANGUAGES == ("zh", "es") and head_languages(ENCODERS[MINILM]) == ()
+    assert head_languages(ENCODERS[E5]) == LANGUAGES == ("zh", "es", "de", "ja")
+    assert head_languages(ENCODERS[MINILM]) == ()
     english = router_training_set(builtin_registry)
     both = router_training_set(builtin_registry, languages=LANGUAGES)
     for app in builtin_registry.apps.values():
@@ -158,3 +158,26 @@ def test_word_segmented_requests_get_the_call_their_written_form_gets(orchestrat
         alone, joined = orchestrator.run(written), orchestrator.run(segmented)
         assert (joined.app, joined.function, joined.arguments) == (alone.app, alone.function, alone.arguments)
         assert joined.query == written
+
+
+def test_calibration_requests_speak_every_phrasebook_language_and_none_was_learnt(builtin_registry) -> None:
+    """``orch calibrate`` weighs requests in each language orch serves, each app's requests and
+    its own hard negatives in it, and none of them is a text the router's head learnt."""
+    import re
+
+    from orchestrator.apps import validation_requests
+    from orchestrator.request.router import router_training_set
+
+    queries, labels = validation_requests(builtin_registry)
+    learnt = {t for texts in router_training_set(builtin_registry, languages=LANGUAGES).values() for t in texts}
+    scripts = {
+        "zh": "[\u4e00-\u9fff]",
+        "ja": "[\u3040-\u30ff]",  # kana
+        "de": "\\b(die|den|das|mein|meine|bitte)\\b",
+        "es": "\\b(el|la|mi|por|una)\\b",
+    }
+    for language, pattern in scripts.items():
+        spoken = [(q, a) for q, a in zip(queries, labels, strict=True) if re.search(pattern, q, re.IGNORECASE)]
+        assert {a for _, a in spoken} >= {*builtin_registry.apps, None}, language
+    foreign = [q for q in queries if re.search("[\u3040-\u30ff\u4e00-\u9fff]", q)]
+    assert foreign and not learnt & {q for q, a in zip(queries, labels, strict=True) if a and q in foreign}

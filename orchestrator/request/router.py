@@ -10,9 +10,9 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
   registered function's words, which may be a user app's own requests), the phrasebooks' hard
   negatives, each app's sibling operations and the objects next to the apps' own
   (``sibling_groups``), and general questions;
-* over a multilingual encoder, the same in Chinese and Spanish (``languages.ROUTER_LANGUAGES``):
-  each function's requests and each app's hard negatives in them. The encoder carries them to
-  other languages (German and Japanese, which have phrasebooks for the adapters).
+* over a multilingual encoder, the same in every language the phrasebooks speak
+  (``languages.LANGUAGES``): each function's requests and each app's hard negatives in it. The
+  encoder carries them to languages without phrasebooks.
 
 Each class is a union of unlike requests (an app's functions, the corpus's many out-of-scope
 intents), which one linear boundary per class separates badly. So the head is a multinomial
@@ -50,6 +50,8 @@ NONE = "<none>"
 GENERATED_PER_FUNCTION = 20
 # Per function and other language, over a multilingual encoder.
 FOREIGN_PER_FUNCTION = 10
+# The seed of the generated requests the head learns; calibration draws with another.
+ROUTER_SEED = 202
 FOREIGN_HARD_NEGATIVES_PER_APP = 60
 CORPUS_NONE_PER_INTENT = 25
 HARD_NEGATIVES_PER_APP = 120
@@ -88,7 +90,7 @@ def router_training_set(
     groups: dict[str, list[str]] = {}
     for app in registry.apps.values():
         generated, _ = generate(
-            app, GENERATED_PER_FUNCTION * len(app.functions) + 1, seed=202, registry=registry, negative_rate=0.0
+            app, GENERATED_PER_FUNCTION * len(app.functions) + 1, seed=ROUTER_SEED, registry=registry, negative_rate=0.0
         )
         for fn in app.functions:
             own = [ex.query for ex in generated if ex.function == fn.name]
@@ -97,7 +99,7 @@ def router_training_set(
         for line in served_by(app.name) if real_in_scope else ():
             groups.setdefault(f"{app.name}:corpus:{line.intent}", []).append(line.text)
         for language in languages:
-            for name, texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=202).items():
+            for name, texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).items():
                 groups[f"{app.name}:{name}"] += texts
     for intent, texts in corpus_none_texts().items():
         groups[f"{NONE}:corpus:{intent}"] = texts
@@ -174,11 +176,11 @@ def corpus_none_texts() -> dict[str, list[str]]:
 
 
 def head_languages(choice: EncoderChoice) -> tuple[str, ...]:
-    """The other languages a router over ``choice`` learns from the phrasebooks: ``ROUTER_LANGUAGES``
-    over a multilingual encoder, none over an English one."""
-    from orchestrator.data.languages import ROUTER_LANGUAGES
+    """The other languages a router over ``choice`` learns from the phrasebooks: all of them over
+    a multilingual encoder, none over an English one."""
+    from orchestrator.data.languages import LANGUAGES
 
-    return ROUTER_LANGUAGES if choice.multilingual else ()
+    return LANGUAGES if choice.multilingual else ()
 
 
 class Router:
