@@ -14,7 +14,7 @@ ROUTER_EXAMPLES_PER_FUNCTION = 6
 CALIBRATION_PER_FUNCTION = 6
 CALIBRATION_HARD = 20
 CALIBRATION_SIBLINGS = 30
-# Per function and per app in each other language the phrasebooks speak (``languages.LANGUAGES``).
+# Per function and per app in each other language the router's head learns (``router.head_languages``).
 CALIBRATION_FOREIGN_PER_FUNCTION = 3
 CALIBRATION_FOREIGN_HARD = 10
 CALIBRATION_NONE = 600
@@ -60,8 +60,9 @@ def remove_app(registry: Registry, name: str, delete_adapter: bool = False) -> A
 def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str], list[str | None]]:
     """Labelled requests nothing trains on: generated with an unused seed (each app's requests, its
     phrasebook's hard negatives, its sibling operations and the neighbouring objects, none of them
-    a text the router learned), the same in every other language the phrasebooks speak, and the
-    shipped corpus's held-out fifth.
+    a text the router learned), the same in every other language the router's head learns (all the
+    phrasebooks' over a multilingual encoder, none over an English one), and the shipped corpus's
+    held-out fifth.
 
     The other languages are there because orch serves them. Calibrated on English alone, the
     threshold was fitted to the requests the router and adapters separate best and knew nothing of
@@ -69,16 +70,17 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     English requests no app serves were called more (docs/accuracy.md)."""
     from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
     from orchestrator.data.datagen import generate, load_hard_negatives, render_hard_negative, requests_in
-    from orchestrator.data.languages import LANGUAGES
-    from orchestrator.request.router import FOREIGN_PER_FUNCTION, ROUTER_SEED, sibling_groups
+    from orchestrator.request.encoder import ENCODERS
+    from orchestrator.request.router import FOREIGN_PER_FUNCTION, ROUTER_SEED, head_languages, sibling_groups
 
     rng = random.Random(seed)
     queries: list[str] = []
     labels: list[str | None] = []
+    languages = head_languages(ENCODERS[registry.router_encoder])
     learned = {
         text
         for app in registry.apps.values()
-        for language in LANGUAGES
+        for language in languages
         for texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).values()
         for text in texts
     }
@@ -97,7 +99,7 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
         negatives = [render_hard_negative(rng.choice(hard), rng) for _ in range(CALIBRATION_HARD if hard else 0)]
         queries += negatives
         labels += [None] * len(negatives)
-        for language in LANGUAGES:
+        for language in languages:
             for texts in requests_in(app, language, CALIBRATION_FOREIGN_PER_FUNCTION, seed=seed).values():
                 unseen = [text for text in texts if text not in learned]
                 queries += unseen

@@ -161,8 +161,9 @@ def test_word_segmented_requests_get_the_call_their_written_form_gets(orchestrat
 
 
 def test_calibration_requests_speak_every_phrasebook_language_and_none_was_learnt(builtin_registry) -> None:
-    """``orch calibrate`` weighs requests in each language orch serves, each app's requests and
-    its own hard negatives in it, and none of them is a text the router's head learnt."""
+    """``orch calibrate`` weighs requests in each language the router's head learns, each app's
+    requests and its own hard negatives in it, and none of them is a text the head learnt; over
+    an English encoder, English ones only."""
     import re
 
     from orchestrator.apps import validation_requests
@@ -181,3 +182,6 @@ def test_calibration_requests_speak_every_phrasebook_language_and_none_was_learn
         assert {a for _, a in spoken} >= {*builtin_registry.apps, None}, language
     foreign = [q for q in queries if re.search("[\u3040-\u30ff\u4e00-\u9fff]", q)]
     assert foreign and not learnt & {q for q, a in zip(queries, labels, strict=True) if a and q in foreign}
+    builtin_registry.router_encoder = MINILM
+    english, _ = validation_requests(builtin_registry)
+    assert not [q for q in english if re.search("[\u3040-\u30ff\u4e00-\u9fff]", q)]
