@@ -78,3 +78,24 @@ def test_pooling_weights_learn_which_view_to_trust() -> None:
     assert router_weight > 1.0 and abs(adapter_weight) < 0.2
     verdict = decide([Candidate("android", 0.2, adapter=0.99999)], 0.5, fit_pooling(rows))
     assert verdict.app is None  # the sure adapter no longer outvotes an unlikely route
+
+
+def test_the_veto_is_the_greatest_that_costs_no_more_than_sampling_error() -> None:
+    """A veto that costs one request more on the calibration requests is kept: they cannot tell
+    it apart from the cheapest. One that costs clearly more is not."""
+    from orchestrator.apps import greatest_veto_within_error
+
+    def costs(wrong: int, missed: int) -> list[float]:  # 200 requests, each weighted 1/200
+        return [0.01] * wrong + [0.005] * missed + [0.0] * (200 - wrong - missed)
+
+    # Two thresholds per veto; the cheapest decision (veto 0.003) costs 0.10 with a standard error
+    # of about 0.03. Veto 0.1 costs one missed request more, veto 0.3 twenty more.
+    table = {
+        0.0: [costs(9, 4), costs(12, 2)],
+        0.003: [costs(8, 4), costs(12, 3)],
+        0.1: [costs(8, 5), costs(10, 9)],
+        0.3: [costs(8, 24), costs(9, 30)],
+    }
+    assert greatest_veto_within_error(table) == 0.1
+    table[0.1] = [costs(8, 14), costs(9, 20)]  # now ten more: beyond the error
+    assert greatest_veto_within_error(table) == 0.003
