@@ -181,8 +181,8 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     grid = [step / 100 for step in range(5, 96)]
     table = {veto: [request_costs(t, veto) for t in grid] for veto in VETOES}
     veto = greatest_veto_within_error(table)
-    costs = {v: [sum(row) for row in rows] for v, rows in table.items()}
-    plateau = [t for t, c in zip(grid, costs[veto], strict=True) if c <= min(costs[veto]) + 1e-12]
+    costs = [sum(row) for row in table[veto]]
+    plateau = [t for t, c in zip(grid, costs, strict=True) if c <= min(costs) + 1e-12]
     threshold = plateau[len(plateau) // 2]
     picks = [decide(v.candidates, threshold, pooling, veto).app for v in verdicts]
     in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
