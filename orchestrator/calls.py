@@ -30,6 +30,8 @@ class Call:
     needs_input: list[str] = field(default_factory=list)
     router_scores: dict[str, float] = field(default_factory=dict)
     routed_app: str | None = None
+    # The adapter that read it (``App.adapter_key``): the app's, or its adapter for other languages.
+    adapter: str | None = None
     function_scores: dict[str, float] = field(default_factory=dict)
     generated_tokens: int = 0
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -68,6 +70,7 @@ class Call:
                     k: data[k]
                     for k in (
                         "routed_app",
+                        "adapter",
                         "grounded",
                         "router_scores",
                         "decision",

@@ -82,6 +82,7 @@ def apps_cmd(ctx: click.Context, as_json: bool) -> None:
                 "app": app.name,
                 "adapter": app.adapter,
                 "adapter_state": state,
+                "other_languages_adapter": app.other_languages.get("path"),
                 "adapter_bases": [s for s, e in app.adapter_entries(registry.base_model).items() if e["path"]],
                 "functions": [
                     {"name": fn.name, "token": tok} for fn, tok in zip(app.functions, app.function_tokens, strict=False)
@@ -96,6 +97,8 @@ def apps_cmd(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"base model: {registry.base_model}   router threshold: {registry.router_threshold}")
     for row in rows:
         click.echo(f"{row['app']}  [{row['adapter_state']}: {row['adapter'] or '-'}]  end token {row['end_token']}")
+        if row["other_languages_adapter"]:
+            click.echo(f"    requests not in English: {row['other_languages_adapter']}")
         for fn in row["functions"]:
             click.echo(f"    {fn['token']:<16} {fn['name']}")
 
@@ -152,7 +155,8 @@ def remove_app_cmd(ctx: click.Context, name: str, delete_adapter: bool) -> None:
     "--languages",
     default="",
     help=f"Also phrase a share of the requests in these languages (comma-separated, of {','.join(LANGUAGES)}), "
-    "from the app's phrasebooks in them.",
+    "from the app's phrasebooks in them. The adapter is the app's adapter for requests not in English "
+    "(adapters/<base>/<app>.languages); its English adapter stays.",
 )
 @click.pass_context
 def train_cmd(
@@ -202,7 +206,7 @@ def _train(
     )
     if config.samples < 1 or config.epochs < 1:
         raise OrchError("--samples and --epochs must be positive")
-    adapter_dir = registry.default_adapter_dir(app.name)
+    adapter_dir = registry.default_adapter_dir(app.name, other_languages=bool(languages))
     result = train_app(registry, app.name, config, adapter_dir=adapter_dir)
     command = f"orch train {app.name} --samples {config.samples} --epochs {epochs} --seed {seed}"
     command += (f" --lr {lr}" if lr else "") + (f" --base {base}" if base else "")
@@ -215,7 +219,7 @@ def _train(
             "heldout": {k: round(v, 4) for k, v in result.metrics.items()},
         }
         relative = os.path.relpath(adapter_dir, registry.path.parent)
-        fresh.record_adapter(app.name, registry.base_model, relative, training)
+        fresh.record_adapter(app.name, registry.base_model, relative, training, other_languages=bool(languages))
     m = result.metrics
     click.echo(
         f"trained {app.name}: {result.examples} examples ({result.rejected} rejected), "
@@ -341,7 +345,7 @@ def _explain(call) -> None:
         verdict = call.decision["app"] or "no app"
         rule = f"call at >= {call.decision['threshold']}, adapter >= {veto}"
         click.echo(f"  decision: {views or 'no candidate app'} ({rule}) -> {verdict}")
-    click.echo(f"  adapter:  {call.routed_app or '-'}")
+    click.echo(f"  adapter:  {call.adapter or call.routed_app or '-'}")
     if call.function_scores:
         top = sorted(call.function_scores.items(), key=lambda kv: -kv[1])[:3]
         click.echo("  first token: " + ", ".join(f"{k} {v:.3f}" for k, v in top))
@@ -363,7 +367,8 @@ def route_cmd(ctx: click.Context, query: tuple[str, ...]) -> None:
 
     registry = _registry(ctx, check_files=False)
     route = Router(registry).route(check_query(_read_query(query), registry.max_query_chars))
-    click.echo(json.dumps({"app": route.app, "scores": route.scores, "candidates": dict(route.candidates)}))
+    route_json = {"app": route.app, "scores": route.scores, "candidates": dict(route.candidates)}
+    click.echo(json.dumps({**route_json, "other_language": route.other_language}))
 
 
 @cli.command("eval")

@@ -4,7 +4,10 @@ Loading validates everything up front and reports the first problem as one line 
 and the place in it (``registry.yaml: apps.yelp.functions[2]: ...``). Writing is atomic.
 
 Adapters belong to a base: ``apps.X.adapters`` maps each base spec to that base's adapter
-directory (``adapters/<base>/<app>``) and training record, and ``router.calibration`` holds each
+directory (``adapters/<base>/<app>``) and training record, and optionally, under
+``other_languages``, an adapter trained on requests in other languages too (``orch train
+--languages``, ``adapters/<base>/<app>.languages``): it answers the requests the router reads as
+not English, the other one English requests (``docs/design.md``). ``router.calibration`` holds each
 base's fitted pooling and threshold. ``base_model`` names the active base; ``orch use-base``
 switches it without retraining anything that already has an adapter for the new base.
 
@@ -43,6 +46,8 @@ EMBEDDED_HUB_IDS = {EMBEDDED_SMOLLM2: "HuggingFaceTB/SmolLM2-135M-Instruct", EMB
 # The base a new registry starts on: Gemma 3 reads other languages and calls more accurately than
 # SmolLM2 (`docs/bases.md`, "Gemma 3 the default").
 DEFAULT_BASE = EMBEDDED_GEMMA
+# The suffix of an app's adapter for other languages: its adapter pool key and directory name.
+OTHER_LANGUAGES = ".languages"
 # (threshold, pooling, veto) of a base not calibrated yet: the router and adapter weighed alike,
 # no adapter's "no" final on its own.
 Calibration = tuple[float, tuple[float, float, float], float]
@@ -63,7 +68,7 @@ DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
 # "q8_0": each app merged into a Q8_0 GGUF decoded by llama.cpp (``orchestrator/engines/llama_backend.py``).
 WEIGHTS = ("auto", "native", "q8_0")
 APP_KEYS = {"description", "adapter", "adapters", "token_offset", "functions", "router_examples", "training"}
-ADAPTER_KEYS = {"path", "training"}
+ADAPTER_KEYS = {"path", "training", "other_languages"}
 TOOL_KEYS = {"type", "function"}
 FUNCTION_KEYS = {"name", "description", "parameters"}
 
@@ -108,8 +113,10 @@ def base_slug(spec: str) -> str:
 class App:
     """An app: its functions, its slice of functional tokens and its LoRA adapters.
 
-    ``adapter`` and ``training`` are those of the registry's active base; ``other_bases`` keeps the
-    other bases' entries (``{spec: {"path": ..., "training": {...}}}``) until one becomes active.
+    ``adapter`` and ``training`` are those of the registry's active base, ``other_languages`` its
+    adapter for requests not in English (``{"path", "training"}``, or empty); ``other_bases``
+    keeps the other bases' entries (``{spec: {"path", "training"[, "other_languages"]}}``) until
+    one becomes active.
     """
 
     name: str
@@ -119,14 +126,23 @@ class App:
     adapter: str | None = None
     router_examples: list[str] = field(default_factory=list)
     training: dict[str, Any] = field(default_factory=dict)
+    other_languages: dict[str, Any] = field(default_factory=dict)
     other_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def adapter_entries(self, active: str) -> dict[str, dict[str, Any]]:
-        """Every base's entry (``{spec: {"path", "training"}}``), the active base's first."""
-        entries = dict(self.other_bases)
-        if self.adapter or self.training:
-            entries = {active: {"path": self.adapter, "training": self.training}, **entries}
-        return entries
+        """Every base's entry (``{spec: {"path", "training"[, "other_languages"]}}``), the active
+        base's first."""
+        if not (self.adapter or self.training or self.other_languages):
+            return dict(self.other_bases)
+        own: dict[str, Any] = {"path": self.adapter, "training": self.training}
+        if self.other_languages:
+            own["other_languages"] = self.other_languages
+        return {active: own, **self.other_bases}
+
+    def adapter_key(self, other_language: bool) -> str:
+        """The adapter pool's name for the adapter that answers a request: the app's adapter for
+        other languages when the request is not in English and the app has one, else its own."""
+        return f"{self.name}{OTHER_LANGUAGES}" if other_language and self.other_languages else self.name
 
     @property
     def token_count(self) -> int:
@@ -183,9 +199,20 @@ class Registry:
             return None
         return (self.path.parent / app.adapter).resolve()
 
-    def default_adapter_dir(self, app_name: str, spec: str | None = None) -> Path:
-        """Where ``orch train`` puts an app's adapter for a base: ``adapters/<base>/<app>``."""
-        return self.path.parent / "adapters" / base_slug(spec or self.base_model) / app_name
+    def keyed_adapter(self, key: str) -> tuple[App, Path | None]:
+        """The app and adapter directory of an adapter pool key (``App.adapter_key``)."""
+        name = key.removesuffix(OTHER_LANGUAGES)
+        app = self.app(name)
+        if key == name:
+            return app, self.adapter_dir(app)
+        path = app.other_languages.get("path")
+        return app, (self.path.parent / path).resolve() if path else None
+
+    def default_adapter_dir(self, app_name: str, spec: str | None = None, other_languages: bool = False) -> Path:
+        """Where ``orch train`` puts an app's adapter for a base: ``adapters/<base>/<app>``, and
+        ``adapters/<base>/<app>.languages`` for one trained on other languages too."""
+        name = app_name + (OTHER_LANGUAGES if other_languages else "")
+        return self.path.parent / "adapters" / base_slug(spec or self.base_model) / name
 
     def token_slots(self) -> list[str | None]:
         """Slot i holds the token string appended as base_vocab + i, or None for a free hole."""
@@ -229,13 +256,21 @@ class Registry:
         _check_app(app, f"apps.{name}", self.path)
         return app
 
-    def record_adapter(self, app_name: str, spec: str, path: str, training: dict[str, Any]) -> None:
-        """Store a trained adapter under the base it was trained on (active or not)."""
+    def record_adapter(
+        self, app_name: str, spec: str, path: str, training: dict[str, Any], other_languages: bool = False
+    ) -> None:
+        """Store a trained adapter under the base it was trained on (active or not); with
+        ``other_languages``, as that base's adapter for requests not in English."""
         app = self.app(app_name)
-        if spec == self.base_model:
+        record = {"path": path, "training": training}
+        if spec == self.base_model and other_languages:
+            app.other_languages = record
+        elif spec == self.base_model:
             app.adapter, app.training = path, training
+        elif other_languages:
+            app.other_bases.setdefault(spec, {"path": None, "training": {}})["other_languages"] = record
         else:
-            app.other_bases[spec] = {"path": path, "training": training}
+            app.other_bases[spec] = {**app.other_bases.get(spec, {}), **record}
 
     def use_base(self, spec: str) -> list[str]:
         """Make ``spec`` the active base: each app's adapter and the router calibration switch to that
@@ -245,10 +280,10 @@ class Registry:
             return [a.name for a in self.apps.values() if not a.adapter]
         old = self.base_model
         for app in self.apps.values():
-            if app.adapter or app.training:
-                app.other_bases[old] = {"path": app.adapter, "training": app.training}
+            app.other_bases.update(app.adapter_entries(old))
             entry = app.other_bases.pop(spec, {})
             app.adapter, app.training = entry.get("path"), entry.get("training") or {}
+            app.other_languages = entry.get("other_languages") or {}
         self.other_calibrations[old] = self.calibration
         self.calibration = self.other_calibrations.pop(spec, DEFAULT_CALIBRATION)
         if self.prompt_template == default_prompt(old):
@@ -463,6 +498,10 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
             weights = reg.adapter_dir(app) / "adapter_model.safetensors"
             adapter_place = f"{place}.adapters[{reg.base_model}]"
             _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
+        if check_files and app.other_languages:
+            weights = reg.keyed_adapter(app.adapter_key(True))[1] / "adapter_model.safetensors"
+            adapter_place = f"{place}.adapters[{reg.base_model}].other_languages"
+            _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
     _check_token_overlap(reg, where)
     return reg
 
@@ -493,10 +532,16 @@ def _parse_adapters(app: App, body: dict, active: str, where: str, place: str) -
             "path": _typed(entry.get("path"), (str, type(None)), where, f"{at}.path"),
             "training": _typed(entry.get("training") or {}, dict, where, f"{at}.training"),
         }
+        languages = _typed(entry.get("other_languages") or {}, dict, where, f"{at}.other_languages")
+        if languages:
+            _no_unknown(languages, {"path", "training"}, where, f"{at}.other_languages")
+            _typed(languages.get("path"), str, where, f"{at}.other_languages.path")
+            _typed(languages.get("training") or {}, dict, where, f"{at}.other_languages.training")
+            languages = {"path": languages["path"], "training": languages.get("training") or {}}
         if spec == active:
-            app.adapter, app.training = record["path"], record["training"]
+            app.adapter, app.training, app.other_languages = record["path"], record["training"], languages
         else:
-            app.other_bases[str(spec)] = record
+            app.other_bases[str(spec)] = {**record, **({"other_languages": languages} if languages else {})}
 
 
 def parse_tool(tool: Any, where: str, place: str) -> Function:

@@ -15,12 +15,13 @@ from tests.numeric_paths import DECISION_MARGIN, SCORE_TOLERANCE
 
 
 def committed_adapters() -> list:
-    """The active base's adapters, retrained since adapters are stored this way (Gemma 3's are
-    older: float32, and named by a local path; docs/bases.md)."""
+    """The active base's adapters, those for other languages too (retrained since adapters are
+    stored this way; Gemma 3's were once float32, named by a local path: docs/bases.md)."""
     from orchestrator.registry import load_registry
 
     registry = load_registry(ROOT / "registry.yaml")
-    return sorted(registry.adapter_dir(app) for app in registry.apps.values())
+    keys = [app.adapter_key(other) for app in registry.apps.values() for other in (False, True)]
+    return sorted({registry.keyed_adapter(key)[1] for key in keys})
 
 
 @pytest.mark.parametrize("adapter", committed_adapters(), ids=lambda path: f"{path.parent.name}/{path.name}")

@@ -108,12 +108,13 @@ def test_numbers_are_said_the_way_each_language_says_them() -> None:
 
 @pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
 def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
-    """The committed adapters of the active base were trained on exactly what ``orch train``
-    generates. (Another base's adapters keep the data they were trained on in their own
-    ``train.jsonl``; a change of the generator retrains the default base's first.)"""
+    """The committed adapters of the active base (its adapters for other languages too) were
+    trained on exactly what ``orch train`` generates. (Another base's adapters keep the data they
+    were trained on in their own ``train.jsonl``; a change of the generator retrains the default
+    base's first.)"""
     registry = load_registry(ROOT / "registry.yaml")
     app = registry.app(name)
-    paths = [app.adapter_entries(registry.base_model)[registry.base_model]["path"]]
+    paths = [app.adapter, *([app.other_languages["path"]] if app.other_languages else [])]
     assert app.adapter and all(paths)
     for adapter in paths:
         manifest = json.loads((ROOT / adapter / "orch_manifest.json").read_text())

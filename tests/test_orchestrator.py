@@ -18,6 +18,7 @@ from orchestrator.engines.decoder import CallDecoder
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.evaluate import evaluate, read_rows
 from orchestrator.request.decision import decide
+from orchestrator.request.orchestrator import _Row, adapter_groups
 
 from .conftest import ROOT, SHARED
 from .numeric_paths import SCORE_TOLERANCE, compare_calls
@@ -272,3 +273,31 @@ def test_held_out_siblings_are_refused_and_incomplete_requests_ask(orchestrator)
     )
     print(f"held-out incomplete requests asked for their value: {asked}/{len(incomplete)}")
     assert len(incomplete) >= 10 and asked >= INCOMPLETE_ASKED_FLOOR * len(incomplete)
+
+
+def test_requests_not_in_english_go_to_the_apps_adapter_for_other_languages(orchestrator) -> None:
+    """An app trained with ``--languages`` answers requests the router reads as not English with
+    that adapter, English ones with its own; a batch holding both runs them apart (the two share
+    the app's token rows) and each gets its answer alone."""
+    requests = [("关掉手电筒", None), ("turn off the flashlight", None), ("apaga la linterna", "android")]
+    alone = [orchestrator.run(query, app=app) for query, app in requests]
+    assert [call.adapter for call in alone] == ["android.languages", "android", "android.languages"]
+    assert all((call.function, call.arguments) == ("toggle_flashlight", {"on": False}) for call in alone)
+    together = orchestrator.run_batch(requests, mixed=True)
+    compare_calls(alone, together).check()
+    assert [call.adapter for call in together] == [call.adapter for call in alone]
+
+
+def test_an_apps_two_adapters_each_bring_their_own_token_rows(orchestrator) -> None:
+    pool = orchestrator.pool
+    embedding = orchestrator.base.model.get_input_embeddings().weight
+    english, other = pool.load("android"), pool.load("android.languages")
+    assert not torch.equal(english.token_rows, other.token_rows)
+    for adapter in (other, english, other):
+        pool.activate(adapter.key)
+        assert torch.equal(embedding[adapter.token_ids], adapter.token_rows)
+    with pytest.raises(OrchError, match="two adapters of one app"):
+        pool.activate_rows(["android", "android.languages"])
+    rows = [_Row(0, "android", adapter="android.languages"), _Row(1, "android"), _Row(2, "yelp")]
+    assert [[row.request for row in group] for group in adapter_groups(rows, 4)] == [[0], [1], [2]]
+    assert [[row.request for row in group] for group in adapter_groups(rows[1:], 4)] == [[1, 2]]

@@ -232,3 +232,37 @@ def test_add_app_rejects_duplicates_and_bad_names(builtin_registry: Registry) ->
         builtin_registry.add_app("Yelp!", "", functions)
     with pytest.raises(OrchError, match="unknown app 'nope'"):
         builtin_registry.app("nope")
+
+
+def test_an_adapter_for_other_languages_is_kept_beside_the_apps_own(builtin_registry: Registry) -> None:
+    """``orch train --languages`` records the base's adapter for requests not in English; it
+    survives a round trip and ``use-base``, and only an app that has one answers with it."""
+    english = {"command": "orch train yelp", "examples": 3}
+    languages = {"command": "orch train yelp --languages zh,es", "examples": 4}
+    builtin_registry.record_adapter("yelp", EMBEDDED_GEMMA, "adapters/gemma-3-270m/yelp", english)
+    builtin_registry.record_adapter(
+        "yelp", EMBEDDED_GEMMA, "adapters/gemma-3-270m/yelp.languages", languages, other_languages=True
+    )
+    yelp, vehicle = builtin_registry.app("yelp"), builtin_registry.app("vehicle")
+    assert yelp.adapter == "adapters/gemma-3-270m/yelp"
+    assert yelp.other_languages["path"] == "adapters/gemma-3-270m/yelp.languages"
+    keys = (yelp.adapter_key(False), yelp.adapter_key(True), vehicle.adapter_key(True))
+    assert keys == ("yelp", "yelp.languages", "vehicle")
+    app, path = builtin_registry.keyed_adapter("yelp.languages")
+    assert app is yelp and path.parts[-2:] == ("gemma-3-270m", "yelp.languages")
+    assert builtin_registry.default_adapter_dir("yelp", other_languages=True).name == "yelp.languages"
+    builtin_registry.save()
+
+    reloaded = load_registry(builtin_registry.path, check_files=False)
+    assert reloaded.to_dict() == builtin_registry.to_dict()
+    stored = {"path": "adapters/gemma-3-270m/yelp.languages", "training": languages}
+    assert reloaded.app("yelp").other_languages == stored
+    reloaded.use_base(EMBEDDED_SMOLLM2)
+    assert reloaded.app("yelp").other_languages == {} and reloaded.app("yelp").adapter_key(True) == "yelp"
+    reloaded.use_base(EMBEDDED_GEMMA)
+    assert reloaded.app("yelp").other_languages["training"] == languages
+    own = builtin_registry.path.parent / "adapters/gemma-3-270m/yelp/adapter_model.safetensors"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"")
+    with pytest.raises(OrchError, match=r"adapters\[embedded:gemma-3-270m\].other_languages: adapter file not found"):
+        load_registry(builtin_registry.path)

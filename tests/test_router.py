@@ -185,3 +185,14 @@ def test_calibration_requests_speak_every_phrasebook_language_and_none_was_learn
     builtin_registry.router_encoder = MINILM
     english, _ = validation_requests(builtin_registry)
     assert not [q for q in english if re.search("[\u3040-\u30ff\u4e00-\u9fff]", q)]
+
+
+def test_the_router_reads_whether_a_request_is_in_english(orchestrator) -> None:
+    """Over the multilingual encoder, a second head on the same embeddings tells English requests
+    from the others (which an app's adapter for other languages answers), in languages and
+    scripts alike."""
+    router = orchestrator.router
+    english = ["set an alarm for seven tomorrow", "what's the weather like in Paris", "order two tacos from Chipotle"]
+    other = ["明天早上七点叫我起床", "pon una alarma a las siete", "stell einen Wecker für sieben Uhr", "明日の天気"]
+    assert router.other_language(english + other) == [False] * len(english) + [True] * len(other)
+    assert router.route("apaga la linterna").other_language

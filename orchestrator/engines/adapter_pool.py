@@ -2,7 +2,10 @@
 
 An adapter is read straight from its peft directory: the LoRA factors (A, B) per target module
 and the app's trained functional-token embedding rows. Token rows of different apps never
-overlap (see registry slots), so they are written into the shared embedding once at load time.
+overlap (see registry slots), so they are written into the shared embedding when an app's adapter
+is applied and no other adapter of the app holds them (an app's adapter for other languages has
+rows of its own for the same tokens, so one batch never mixes two adapters of one app).
+The pool names adapters by ``App.adapter_key``: the app's name, or ``<app>.languages``.
 
 Two ways to apply the active LoRA, chosen by ``pool.mode`` in the registry:
 
@@ -47,6 +50,11 @@ class LoadedAdapter:
     token_ids: torch.Tensor
     token_rows: torch.Tensor
     manifest: dict = field(default_factory=dict)
+    # The adapter pool's name for it: the app's, or its adapter for other languages'.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        self.key = self.key or self.app
 
     @property
     def nbytes(self) -> int:
@@ -99,14 +107,16 @@ def read_adapter(path: Path, app: App, base: BaseModel) -> LoadedAdapter:
     return LoadedAdapter(app.name, pairs, scale, ids, token_rows, manifest)
 
 
-def read_app_adapter(registry: Registry, app_name: str, base: BaseModel) -> tuple[LoadedAdapter, Path]:
-    """The registry's adapter of ``app_name`` for the registry's base, read and checked; and its
-    directory. Both adapter pools (torch and llama.cpp) load through here."""
-    app = registry.app(app_name)
-    path = registry.adapter_dir(app)
+def read_app_adapter(registry: Registry, key: str, base: BaseModel) -> tuple[LoadedAdapter, Path]:
+    """The registry's adapter ``key`` (an app's name, or its adapter for other languages:
+    ``App.adapter_key``) for the registry's base, read and checked; and its directory. Both
+    adapter pools (torch and llama.cpp) load through here."""
+    app, path = registry.keyed_adapter(key)
     if path is None:
-        raise OrchError(f"app {app_name!r} has no trained adapter yet (run: orch train {app_name})")
-    return read_adapter(path, app, base), path
+        raise OrchError(f"app {app.name!r} has no trained adapter yet (run: orch train {app.name})")
+    adapter = read_adapter(path, app, base)
+    adapter.key = key
+    return adapter, path
 
 
 class AdapterPool:
@@ -130,13 +140,15 @@ class AdapterPool:
 
     # ----- public API ---------------------------------------------------------------------
     def activate(self, app_name: str) -> torch.nn.Module:
-        """Make ``app_name``'s adapter the active one (loading it if needed); return the model."""
+        """Make adapter ``app_name`` (``App.adapter_key``) the active one (loading it if needed);
+        return the model."""
         self._remove_row_hooks()
         if self.active == app_name:
             self.resident.move_to_end(app_name)
             return self.base.model
         self._remove_hooks()
         adapter = self.load(app_name)
+        self._write_token_rows(adapter)
         started = time.perf_counter()
         if self.mode == "merged":
             self._merge(adapter)
@@ -162,6 +174,10 @@ class AdapterPool:
         adapters = [self.load(name) for name in names]
         if any(set(a.lora) != set(adapters[0].lora) for a in adapters):
             raise OrchError("a mixed batch needs adapters with the same target modules")
+        if len({a.app for a in adapters}) < len(adapters):
+            raise OrchError("a mixed batch cannot hold two adapters of one app (they share its token rows)")
+        for adapter in adapters:
+            self._write_token_rows(adapter)
         if self.mode == "merged" and merged in names:
             self.activate(merged)
         else:
@@ -170,7 +186,7 @@ class AdapterPool:
             self.active = None
         rows = torch.tensor([names.index(name) for name in app_names], device=self.base.device)
         mixed = MixedAdapterModel(self.base.model, rows, names.index(merged) if merged else None)
-        scales = torch.tensor([0.0 if a.app == merged else a.scale for a in adapters], device=self.base.device)
+        scales = torch.tensor([0.0 if a.key == merged else a.scale for a in adapters], device=self.base.device)
         under = self.resident[merged] if merged else None
         for module in adapters[0].lora:
             stacked_a = torch.stack([a.lora[module][0] for a in adapters]).transpose(1, 2)
@@ -210,8 +226,6 @@ class AdapterPool:
         for module in adapter.lora:
             if module not in self.modules:
                 raise OrchError(f"adapter {path} targets {module}, which the base model does not have")
-        with torch.no_grad():
-            self.base.model.get_input_embeddings().weight.index_copy_(0, adapter.token_ids, adapter.token_rows)
         while len(self.resident) >= self.max_resident:
             oldest = next(iter(self.resident))
             self.evict(oldest)
@@ -219,6 +233,13 @@ class AdapterPool:
         self.stats["cold_loads"] += 1
         self.stats["last_load_ms"] = (time.perf_counter() - started) * 1000
         return adapter
+
+    @torch.no_grad()
+    def _write_token_rows(self, adapter: LoadedAdapter) -> None:
+        """Put the adapter's functional-token rows into the shared embedding, unless they are there."""
+        if self.base.token_rows_of.get(adapter.app) != adapter.key:
+            self.base.model.get_input_embeddings().weight.index_copy_(0, adapter.token_ids, adapter.token_rows)
+            self.base.token_rows_of[adapter.app] = adapter.key
 
     @torch.no_grad()
     def _merge(self, adapter: LoadedAdapter) -> None:

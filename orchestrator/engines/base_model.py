@@ -190,6 +190,9 @@ class BaseModel:
         self.device = torch.device(device)
         self.dtype = dtype
         self.registry: Registry | None = None  # whose tokens it carries (``extend_vocabulary``)
+        # Per app, the adapter (``App.adapter_key``) whose functional-token rows the embedding
+        # holds: every adapter pool over this base writes them there (``AdapterPool``).
+        self.token_rows_of: dict[str, str] = {}
         self._load = load
         self._model: torch.nn.Module | None = None
 

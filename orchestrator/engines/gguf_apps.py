@@ -48,11 +48,11 @@ def app_gguf_path(base: BaseModel, adapter: LoadedAdapter, adapter_file: Path) -
     digest.update(adapter_file.read_bytes())
     digest.update("\n".join(base.tokenizer.convert_ids_to_tokens(list(range(len(base.tokenizer))))).encode())
     slug = base.spec.removeprefix("embedded:")
-    target = cache_root() / "gguf-apps" / slug / f"{adapter.app}-{digest.hexdigest()[:16]}.gguf"
+    target = cache_root() / "gguf-apps" / slug / f"{adapter.key}-{digest.hexdigest()[:16]}.gguf"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         write_app_gguf(base, adapter, embedded_gguf_path(base.spec), target)
-        for stale in target.parent.glob(f"{adapter.app}-*.gguf"):
+        for stale in target.parent.glob(f"{adapter.key}-*.gguf"):
             if stale != target:
                 stale.unlink(missing_ok=True)  # an older adapter's file: never read again
     return target

@@ -158,7 +158,8 @@ class AppContext:
 
 @dataclass
 class AppRows:
-    """The app each row of a batch decodes under: what ``LlamaApps`` hands the decoder."""
+    """The adapter (``App.adapter_key``) each row of a batch decodes under: what ``LlamaApps``
+    hands the decoder."""
 
     apps: list[str]
 
@@ -237,8 +238,9 @@ class LlamaDecoder:
         """Every row's prompt first (the gate needs every first-token distribution), then the kept
         rows' arguments, each group of one app's rows together in that app's context."""
         rules = self.constraints
-        # Each row's app is its request's (``rows`` names one app for a batch of one app's rows).
-        groups = self._groups([app.name for app, _ in requests], [prompt for _, prompt in requests])
+        # Each row's adapter: ``rows`` names one per row, or one for a batch of one adapter's rows.
+        adapters = rows.apps if len(rows.apps) == len(requests) else rows.apps[-1:] * len(requests)
+        groups = self._groups(adapters, [prompt for _, prompt in requests])
         results: list[Decoded | OrchError | None] = [None] * len(requests)
         firsts: list = [None] * len(requests)
         prefill_ms = [0.0] * len(requests)
@@ -267,7 +269,7 @@ class LlamaDecoder:
         return results
 
     def _groups(self, apps: list[str], prompts: list[list[int]]) -> list[tuple[AppContext, list[int]]]:
-        """Row indices by app, cut where ``SEQUENCES`` rows or the app's cache would overflow (a
+        """Row indices by adapter, cut where ``SEQUENCES`` rows or the app's cache would overflow (a
         row may grow by the argument budget)."""
         groups: list[tuple[AppContext, list[int]]] = []
         budget = self.constraints.max_new_tokens + 2  # the functional token and the end token

@@ -17,7 +17,7 @@ from orchestrator.engines.decoder import CallDecoder
 from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
-from orchestrator.registry import Registry, load_registry
+from orchestrator.registry import App, Registry, load_registry
 from orchestrator.request.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.router import Route, Router
@@ -104,17 +104,17 @@ class Orchestrator:
         rows, verdicts, scores = plan_rows(self.router, self.registry, texts, requests, results, top_only=not mixed)
         route_ms = (time.perf_counter() - started) * 1000
         rows = self._loadable(rows, results, verdicts)
-        apps = {row.app for row in rows}
-        mixed = mixed and 1 < len(apps) <= self.pool.max_resident
-        groups = [rows] if mixed else [[row for row in rows if row.app == app] for app in apps]
+        several = len({row.adapter for row in rows}) > 1
+        mixed = mixed and several and len(adapter_groups(rows, self.pool.max_resident)) == 1
+        groups = adapter_groups(rows, self.pool.max_resident if mixed else 1)
         # The active adapter's group first: it needs no switch.
-        for group in sorted(groups, key=lambda group: group[0].app != self.pool.active):
+        for group in sorted(groups, key=lambda group: group[0].adapter != self.pool.active):
             group_started = time.perf_counter()
             try:
                 if mixed:
-                    model = self.pool.activate_rows([r.app for r in group], merged=_likeliest(group, verdicts))
+                    model = self.pool.activate_rows([r.adapter for r in group], merged=_likeliest(group, verdicts))
                 else:
-                    model = self.pool.activate(group[0].app)
+                    model = self.pool.activate(group[0].adapter)
             except OrchError as err:
                 for row in group:
                     results[row.request] = err
@@ -128,6 +128,7 @@ class Orchestrator:
                     continue  # a candidate that lost: its request is answered by the winner, or by no call
                 call = result if isinstance(result, OrchError) else self._call(texts[row.request], row.app, result)
                 if isinstance(call, Call):
+                    call.adapter = row.adapter
                     call.timings_ms = _rounded({**timings, **call.timings_ms, "total_ms": _since(started)})
                 results[row.request] = call
         return settle_routed(results, verdicts, scores, texts, route_ms, started)
@@ -148,21 +149,25 @@ class Orchestrator:
         """Both views of every candidate app for each query, from prefills alone (no decoding):
         what ``orch calibrate`` fits the threshold on."""
         texts = [check_query(query, self.registry.max_query_chars) for query in queries]
-        verdicts: list[Verdict] = []
-        for start in range(0, len(texts), batch_size):
-            chunk = list(range(start, min(start + batch_size, len(texts))))
-            candidates = self._candidates(texts, chunk, reachable_only=False)
-            found = {i: Verdict(None, self.router.threshold, c, self.router.veto) for i, _, c in candidates}
-            rows = [_Row(i, c.app, c) for i in chunk for c in found[i].candidates]
-            apps = sorted({r.app for r in rows})
-            groups = [rows] if len(apps) <= self.pool.max_resident else [[r for r in rows if r.app == a] for a in apps]
-            for group in filter(None, groups):
-                model = self.pool.activate_rows([r.app for r in group])
+        routed = {i: (c, other) for i, _, c, other in self._candidates(texts, list(range(len(texts))), False)}
+        # English requests first, then the others: an app's two adapters never share a batch.
+        order = sorted(routed, key=lambda i: routed[i][1])
+        verdicts: dict[int, Verdict] = {}
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            found = {i: Verdict(None, self.router.threshold, routed[i][0], self.router.veto) for i in chunk}
+            rows = [
+                _Row(i, c.app, c, self.registry.app(c.app).adapter_key(routed[i][1]))
+                for i in chunk
+                for c in found[i].candidates
+            ]
+            for group in adapter_groups(rows, self.pool.max_resident):
+                model = self.pool.activate_rows([r.adapter for r in group])
                 batch = [(self.registry.app(r.app), self._prompt(texts[r.request])) for r in group]
                 record = _gate(group, found, self.router.pooling)
                 self.decoder.decode_batch(model, batch, gate=lambda scores, gate=record: [False for _ in gate(scores)])
-            verdicts += [found[i] for i in chunk]
-        return verdicts
+            verdicts.update(found)
+        return [verdicts[i] for i in range(len(texts))]
 
     def _candidates(self, texts: list[str], indices: list[int], reachable_only: bool = True):
         return route_candidates(self.router, texts, indices, reachable_only)
@@ -172,7 +177,7 @@ class Orchestrator:
         kept = []
         for row in rows:
             try:
-                self.pool.load(row.app)
+                self.pool.load(row.adapter)
                 kept.append(row)
             except OrchError as err:
                 if row.request in verdicts:
@@ -189,12 +194,13 @@ class Orchestrator:
 
 
 def route_candidates(router: Router, texts: list[str], indices: list[int], reachable_only: bool = True):
-    """(index, router probabilities by class, candidate apps) for the given requests. With
-    ``reachable_only``, a candidate that cannot reach the threshold even with a sure adapter is
-    left out (no adapter row is spent on it; a request with none left gets no call)."""
+    """(index, router probabilities by class, candidate apps, whether it is in another language
+    than English) for the given requests. With ``reachable_only``, a candidate that cannot reach
+    the threshold even with a sure adapter is left out (no adapter row is spent on it; a request
+    with none left gets no call)."""
     if not indices:
         return []
-    probabilities = router.probabilities([texts[i] for i in indices])
+    probabilities, other_language = router.read([texts[i] for i in indices])
     threshold, pooling = router.threshold, router.pooling
     return [
         (
@@ -205,8 +211,9 @@ def route_candidates(router: Router, texts: list[str], indices: list[int], reach
                 for app, p in router.candidates(probs)
                 if not reachable_only or reachable(p, threshold, pooling)
             ],
+            other,
         )
-        for i, probs in zip(indices, probabilities, strict=True)
+        for i, probs, other in zip(indices, probabilities, other_language, strict=True)
     ]
 
 
@@ -219,24 +226,41 @@ def plan_rows(
     top_only: bool = False,
 ) -> tuple[list[_Row], dict[int, Verdict], dict[int, dict[str, float]]]:
     """The (request, app) rows to ask: a request's given app, or its reachable router candidates
-    (only the top one with ``top_only``); with each routed request's open verdict and router
-    scores. A request naming an unknown app gets its error in ``results``."""
+    (only the top one with ``top_only``), each under the adapter for the request's language;
+    with each routed request's open verdict and router scores. A request naming an unknown app
+    gets its error in ``results``."""
     verdicts: dict[int, Verdict] = {}
     scores: dict[int, dict[str, float]] = {}
     rows: list[_Row] = []
     unrouted = [i for i, (_, app) in enumerate(requests) if app is None]
-    for i, route_scores, candidates in route_candidates(router, texts, unrouted):
+    for i, route_scores, candidates, other in route_candidates(router, texts, unrouted):
         scores[i] = route_scores
         candidates = candidates[:1] if top_only else candidates
         verdicts[i] = Verdict(None, router.threshold, candidates, router.veto)
-        rows += [_Row(i, c.app, c) for c in candidates]
+        rows += [_Row(i, c.app, c, registry.app(c.app).adapter_key(other)) for c in candidates]
+    given: list[tuple[int, App]] = []
     for i, (_, app) in enumerate(requests):
         if app is not None:
             try:
-                rows.append(_Row(i, registry.app(app).name))
+                given.append((i, registry.app(app)))
             except OrchError as err:
                 results[i] = err
+    # Only an app with an adapter for other languages needs the request's language.
+    asked = [i for i, app in given if app.other_languages]
+    other_language = dict(zip(asked, router.other_language([texts[i] for i in asked]) if asked else [], strict=True))
+    rows += [_Row(i, app.name, None, app.adapter_key(other_language.get(i, False))) for i, app in given]
     return rows, verdicts, scores
+
+
+def adapter_groups(rows: list[_Row], limit: int) -> list[list[_Row]]:
+    """The rows as batches: all in one when their adapters number at most ``limit`` and no two
+    are of one app (an app's adapters share its functional-token rows, which one batch cannot
+    hold twice); otherwise one batch per adapter."""
+    adapters = list(dict.fromkeys(row.adapter for row in rows))
+    apps = {row.app for row in rows}
+    if len(adapters) <= limit and len(apps) == len(adapters):
+        return [rows] if rows else []
+    return [[row for row in rows if row.adapter == adapter] for adapter in adapters]
 
 
 def settle_routed(
@@ -284,11 +308,17 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 @dataclass
 class _Row:
-    """One (request, app) pair to decode: the request's given app, or one of its candidates."""
+    """One (request, app) pair to decode: the request's given app, or one of its candidates;
+    ``adapter`` is the adapter pool's key of the app's adapter that answers it (by default the
+    app's own)."""
 
     request: int
     app: str
     candidate: Candidate | None = None
+    adapter: str = ""
+
+    def __post_init__(self) -> None:
+        self.adapter = self.adapter or self.app
 
 
 def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
@@ -308,9 +338,12 @@ def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
 
 
 def _likeliest(rows: list[_Row], verdicts: dict[int, Verdict]) -> str:
-    """The app most rows will decode under: each request's given app or its router's top candidate."""
-    likely = [row.app for row in rows if row.candidate is None or row.candidate is verdicts[row.request].candidates[0]]
-    return Counter(likely or [row.app for row in rows]).most_common(1)[0][0]
+    """The adapter most rows will decode under: each request's given app's or its router's top
+    candidate's."""
+    likely = [
+        row.adapter for row in rows if row.candidate is None or row.candidate is verdicts[row.request].candidates[0]
+    ]
+    return Counter(likely or [row.adapter for row in rows]).most_common(1)[0][0]
 
 
 def _since(started: float) -> float:

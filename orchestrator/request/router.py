@@ -14,6 +14,11 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
   (``languages.LANGUAGES``): each function's requests and each app's hard negatives in it. The
   encoder carries them to languages without phrasebooks.
 
+Over a multilingual encoder the router also reads whether a request is in English: a second
+logistic regression on the same embeddings, English training texts against the other languages'
+(``language_matrix``). An app's adapter for other languages answers the requests it reads as not
+English (``App.adapter_key``); it costs one matrix product, no second encoding.
+
 Each class is a union of unlike requests (an app's functions, the corpus's many out-of-scope
 intents), which one linear boundary per class separates badly. So the head is a multinomial
 logistic regression (L2) over **sub-classes** (each function, each corpus intent, each app's hard
@@ -58,7 +63,7 @@ HARD_NEGATIVES_PER_APP = 120
 SIBLINGS_PER_APP = 120
 NEIGHBOURS = 120
 # Bump when the recipe changes in a way the cache key cannot see.
-RECIPE = "logreg-subclasses-v5"
+RECIPE = "logreg-subclasses-v5+language"
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Route:
     app: str | None
     scores: dict[str, float]
     candidates: list[tuple[str, float]]
+    other_language: bool = False
 
 
 def router_training_set(
@@ -146,6 +152,32 @@ def training_matrix(
     return torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
 
 
+def language_matrix(
+    registry: Registry,
+    embed: Callable[[list[str]], torch.Tensor],
+    real_in_scope: bool = True,
+    languages: tuple[str, ...] = (),
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The router's training texts embedded by ``embed``, each labelled 1 when it is in one of
+    ``languages`` (the phrasebooks' requests and hard negatives in them) and 0 when in English
+    (everything else: generated, corpus, sibling and general requests)."""
+    from orchestrator.data.datagen import requests_in
+
+    other = {
+        text
+        for app in registry.apps.values()
+        for language in languages
+        for texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).values()
+        for text in texts
+    }
+    blocks, labels = [], []
+    for group, texts in router_training_set(registry, real_in_scope, languages).items():
+        translated = group.startswith(f"{NONE}:hard:") and group.rsplit(":", 1)[-1] in languages
+        blocks.append(embed(texts))
+        labels += [int(translated or text in other) for text in texts]
+    return torch.cat(blocks), torch.tensor(labels)
+
+
 def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
     """None sub-classes for each app's sibling operations ("cancel my alarm") and for the objects
     next to the apps' own ("turn off the bedroom lights"), from the schemas (``orchestrator/data/siblings``).
@@ -200,22 +232,29 @@ class Router:
         self.pooling = registry.router_pooling
         self.veto = registry.router_veto
         self.classes = [*registry.apps, NONE]
-        self.weight, self.bias, self.parent = self._head()
+        head = self._head()
+        self.weight, self.bias, self.parent = head["weight"], head["bias"], head["parent"]
+        self.language_head = (head["language_weight"], head["language_bias"]) if "language_weight" in head else None
 
     # ----- fitting --------------------------------------------------------------------------
-    def _head(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(weight, bias) per sub-class and each sub-class's class index."""
+    def _head(self) -> dict[str, torch.Tensor]:
+        """(weight, bias) per sub-class, each sub-class's class index, and over a multilingual
+        encoder the English-or-not head's (language_weight, language_bias)."""
         path = cache_root() / "router" / f"head-{self._key()}.safetensors"
         if path.is_file():
-            head = load_file(str(path))
-            return head["weight"], head["bias"], head["parent"]
+            return load_file(str(path))
         x, y, parent = self.training_matrix()
         weight, bias = fit_logistic(x, y, parent, self.choice.l2)
+        head = {"weight": weight.contiguous(), "bias": bias.contiguous(), "parent": parent}
+        if self.languages:
+            x, other = language_matrix(self.registry, self._embed_cached, self.real_in_scope, self.languages)
+            weight, bias = fit_logistic(x, other, torch.tensor([0, 1]), self.choice.l2)
+            head |= {"language_weight": weight.contiguous(), "language_bias": bias.contiguous()}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        save_file({"weight": weight.contiguous(), "bias": bias.contiguous(), "parent": parent}, str(tmp))
+        save_file(head, str(tmp))
         tmp.replace(path)
-        return weight, bias, parent
+        return head
 
     def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Embeddings, their sub-class labels, and each sub-class's class index."""
@@ -258,8 +297,22 @@ class Router:
     def probabilities(self, queries: list[str]) -> torch.Tensor:
         """[n_queries, n_classes]: the probability of each app and of none (last column), the sum
         of its sub-classes'."""
-        parts = torch.softmax(self.embed(queries) @ self.weight.T + self.bias, dim=-1)
-        return torch.zeros(len(queries), len(self.classes)).index_add_(1, self.parent, parts)
+        return self.read(queries)[0]
+
+    def read(self, queries: list[str]) -> tuple[torch.Tensor, list[bool]]:
+        """``probabilities`` and, from the same embeddings, whether each request is in another
+        language than English (always False over an English encoder)."""
+        embeddings = self.embed(queries)
+        parts = torch.softmax(embeddings @ self.weight.T + self.bias, dim=-1)
+        probs = torch.zeros(len(queries), len(self.classes)).index_add_(1, self.parent, parts)
+        if self.language_head is None:
+            return probs, [False] * len(queries)
+        weight, bias = self.language_head
+        return probs, (embeddings @ weight.T + bias).argmax(dim=-1).bool().tolist()
+
+    def other_language(self, queries: list[str]) -> list[bool]:
+        """Whether each request is in another language than English."""
+        return self.read(queries)[1] if self.language_head is not None else [False] * len(queries)
 
     def candidates(self, probs: torch.Tensor, limit: int = 2) -> list[tuple[str, float]]:
         """The apps worth asking, best first: the top ``limit`` apps at or above ``router.floor``."""
@@ -272,9 +325,9 @@ class Router:
         return {("none" if c == NONE else c): round(float(p), 4) for c, p in zip(self.classes, probs, strict=True)}
 
     def route(self, query: str) -> Route:
-        probs = self.probabilities([query])[0]
-        best = self.classes[int(probs.argmax())]
-        return Route(None if best == NONE else best, self.named(probs), self.candidates(probs))
+        probs, other_language = self.read([query])
+        best = self.classes[int(probs[0].argmax())]
+        return Route(None if best == NONE else best, self.named(probs[0]), self.candidates(probs[0]), other_language[0])
 
 
 def fit_logistic(
