@@ -52,7 +52,8 @@ def add_app(registry: Registry, name: str, tools_file: str | Path | None = None)
 def remove_app(registry: Registry, name: str, delete_adapter: bool = False) -> App:
     app = registry.remove_app(name)
     entries = app.adapter_entries(registry.base_model).values()
-    for path in (entry["path"] for entry in entries) if delete_adapter else ():
+    paths = [path for entry in entries for path in (entry["path"], entry.get("other_languages", {}).get("path"))]
+    for path in paths if delete_adapter else ():
         if path and (registry.path.parent / path).is_dir():
             shutil.rmtree(registry.path.parent / path)
     return app

@@ -266,3 +266,14 @@ def test_an_adapter_for_other_languages_is_kept_beside_the_apps_own(builtin_regi
     own.write_bytes(b"")
     with pytest.raises(OrchError, match=r"adapters\[embedded:gemma-3-270m\].other_languages: adapter file not found"):
         load_registry(builtin_registry.path)
+
+
+def test_remove_app_deletes_both_of_its_adapters_when_asked(builtin_registry: Registry) -> None:
+    from orchestrator.apps import remove_app
+
+    root = builtin_registry.path.parent
+    for path, other in (("adapters/gemma-3-270m/yelp", False), ("adapters/gemma-3-270m/yelp.languages", True)):
+        (root / path).mkdir(parents=True)
+        builtin_registry.record_adapter("yelp", EMBEDDED_GEMMA, path, {}, other_languages=other)
+    remove_app(builtin_registry, "yelp", delete_adapter=True)
+    assert not list((root / "adapters/gemma-3-270m").iterdir())
