@@ -73,19 +73,13 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
     from orchestrator.data.datagen import generate, load_hard_negatives, render_hard_negative, requests_in
     from orchestrator.request.encoder import ENCODERS
-    from orchestrator.request.router import FOREIGN_PER_FUNCTION, ROUTER_SEED, head_languages, sibling_groups
+    from orchestrator.request.router import head_languages, learned_in_other_languages, sibling_groups
 
     rng = random.Random(seed)
     queries: list[str] = []
     labels: list[str | None] = []
     languages = head_languages(ENCODERS[registry.router_encoder])
-    learned = {
-        text
-        for app in registry.apps.values()
-        for language in languages
-        for texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).values()
-        for text in texts
-    }
+    learned = learned_in_other_languages(registry, languages)
     for app in registry.apps.values():
         examples, _ = generate(
             app,

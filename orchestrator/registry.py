@@ -195,18 +195,17 @@ class Registry:
         return self.apps[name]
 
     def adapter_dir(self, app: App) -> Path | None:
-        if not app.adapter:
-            return None
-        return (self.path.parent / app.adapter).resolve()
+        return self.resolve(app.adapter)
 
     def keyed_adapter(self, key: str) -> tuple[App, Path | None]:
         """The app and adapter directory of an adapter pool key (``App.adapter_key``)."""
         name = key.removesuffix(OTHER_LANGUAGES)
         app = self.app(name)
-        if key == name:
-            return app, self.adapter_dir(app)
-        path = app.other_languages.get("path")
-        return app, (self.path.parent / path).resolve() if path else None
+        return app, self.resolve(app.adapter if key == name else app.other_languages.get("path"))
+
+    def resolve(self, path: str | None) -> Path | None:
+        """An adapter path as the registry names it (relative to the registry file), absolute."""
+        return (self.path.parent / path).resolve() if path else None
 
     def default_adapter_dir(self, app_name: str, spec: str | None = None, other_languages: bool = False) -> Path:
         """Where ``orch train`` puts an app's adapter for a base: ``adapters/<base>/<app>``, and
@@ -494,14 +493,12 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
         _expect(app.token_offset >= 0, where, f"{place}.token_offset", "must be >= 0")
         _check_app(app, place, path)
         reg.apps[name] = app
-        if check_files and app.adapter:
-            weights = reg.adapter_dir(app) / "adapter_model.safetensors"
-            adapter_place = f"{place}.adapters[{reg.base_model}]"
-            _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
-        if check_files and app.other_languages:
-            weights = reg.keyed_adapter(app.adapter_key(True))[1] / "adapter_model.safetensors"
-            adapter_place = f"{place}.adapters[{reg.base_model}].other_languages"
-            _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
+        adapters = {"": app.adapter, ".other_languages": app.other_languages.get("path")}
+        for entry, adapter_path in adapters.items() if check_files else ():
+            if adapter_path:
+                weights = reg.resolve(adapter_path) / "adapter_model.safetensors"
+                adapter_place = f"{place}.adapters[{reg.base_model}]{entry}"
+                _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
     _check_token_overlap(reg, where)
     return reg
 

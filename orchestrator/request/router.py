@@ -135,12 +135,15 @@ def training_matrix(
     embed: Callable[[list[str]], torch.Tensor],
     real_in_scope: bool = True,
     languages: tuple[str, ...] = (),
+    groups: dict[str, list[str]] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The router's training texts embedded by ``embed`` (normalised rows), their sub-class
-    labels, and each sub-class's class index (the registry's apps, then none)."""
+    labels, and each sub-class's class index (the registry's apps, then none). ``groups``: the
+    training set (``router_training_set``) when the caller has it already."""
     classes = [*registry.apps, NONE]
     blocks, labels, parent = [], [], []
-    for group, texts in router_training_set(registry, real_in_scope, languages).items():
+    groups = groups if groups is not None else router_training_set(registry, real_in_scope, languages)
+    for group, texts in groups.items():
         embeddings = embed(texts)
         if group.startswith(f"{NONE}:corpus:"):
             embeddings = embeddings[_corpus_none_mask(texts, registry)]
@@ -152,26 +155,33 @@ def training_matrix(
     return torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
 
 
-def language_matrix(
-    registry: Registry,
-    embed: Callable[[list[str]], torch.Tensor],
-    real_in_scope: bool = True,
-    languages: tuple[str, ...] = (),
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The router's training texts embedded by ``embed``, each labelled 1 when it is in one of
-    ``languages`` (the phrasebooks' requests and hard negatives in them) and 0 when in English
-    (everything else: generated, corpus, sibling and general requests)."""
+def learned_in_other_languages(registry: Registry, languages: tuple[str, ...]) -> set[str]:
+    """The requests in ``languages`` the head learns for the apps' functions (not their hard
+    negatives): what calibration must not weigh again, and what the language head calls other."""
     from orchestrator.data.datagen import requests_in
 
-    other = {
+    return {
         text
         for app in registry.apps.values()
         for language in languages
         for texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).values()
         for text in texts
     }
+
+
+def language_matrix(
+    registry: Registry,
+    embed: Callable[[list[str]], torch.Tensor],
+    groups: dict[str, list[str]],
+    languages: tuple[str, ...],
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The router's training texts (``groups``, from ``router_training_set``) embedded by
+    ``embed``, each labelled 1 when it is in one of ``languages`` (the phrasebooks' requests and
+    hard negatives in them) and 0 when in English (everything else: generated, corpus, sibling and
+    general requests)."""
+    other = learned_in_other_languages(registry, languages)
     blocks, labels = [], []
-    for group, texts in router_training_set(registry, real_in_scope, languages).items():
+    for group, texts in groups.items():
         translated = group.startswith(f"{NONE}:hard:") and group.rsplit(":", 1)[-1] in languages
         blocks.append(embed(texts))
         labels += [int(translated or text in other) for text in texts]
@@ -243,11 +253,12 @@ class Router:
         path = cache_root() / "router" / f"head-{self._key()}.safetensors"
         if path.is_file():
             return load_file(str(path))
-        x, y, parent = self.training_matrix()
+        groups = router_training_set(self.registry, self.real_in_scope, self.languages)
+        x, y, parent = training_matrix(self.registry, self._embed_cached, groups=groups)
         weight, bias = fit_logistic(x, y, parent, self.choice.l2)
         head = {"weight": weight.contiguous(), "bias": bias.contiguous(), "parent": parent}
         if self.languages:
-            x, other = language_matrix(self.registry, self._embed_cached, self.real_in_scope, self.languages)
+            x, other = language_matrix(self.registry, self._embed_cached, groups, self.languages)
             weight, bias = fit_logistic(x, other, torch.tensor([0, 1]), self.choice.l2)
             head |= {"language_weight": weight.contiguous(), "language_bias": bias.contiguous()}
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,10 +266,6 @@ class Router:
         save_file(head, str(tmp))
         tmp.replace(path)
         return head
-
-    def training_matrix(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Embeddings, their sub-class labels, and each sub-class's class index."""
-        return training_matrix(self.registry, self._embed_cached, self.real_in_scope, self.languages)
 
     def _key(self) -> str:
         """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
