@@ -6,8 +6,9 @@ Classes are the registry's apps plus none. Training texts (``router_training_set
 
 * each app: its stored router examples, requests generated from its schemas (spoken and typed
   the way people do), its function descriptions, and the shipped real requests it serves;
-* none: shipped real requests no app serves (CLINC150, a few per intent, minus any that mention a
-  registered function's words, which may be a user app's own requests), the phrasebooks' hard
+* none: shipped real requests no app serves (CLINC150, a few per intent; labelled against the
+  built-in apps, so "cancel my reservation at outback" is a real sibling request for them, minus
+  any that mention a user app's function words, which may be its own requests), the phrasebooks' hard
   negatives, each app's sibling operations and the objects next to the apps' own
   (``sibling_groups``), and general questions;
 * over a multilingual encoder, the same in every language the phrasebooks speak
@@ -46,7 +47,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from orchestrator.corpus import CORPUS, content_words, is_heldout, load_corpus, served_by, words_of
+from orchestrator.corpus import CORPUS, beyond_the_labels, content_words, is_heldout, load_corpus, served_by, words_of
 from orchestrator.engines.base_model import cache_root
 from orchestrator.registry import Registry
 from orchestrator.request.encoder import ENCODERS, EncoderChoice
@@ -88,7 +89,6 @@ def router_training_set(
         default_none_examples,
         generate,
         load_hard_negatives,
-        load_phrasebook,
         render_hard_negative,
         requests_in,
     )
@@ -112,7 +112,7 @@ def router_training_set(
     groups[f"{NONE}:general"] = default_none_examples()
     # The phrasebooks' "no app serves this" knows only the apps that have phrasebooks: a user's
     # smart-home app serves "turn on the lights in the kitchen".
-    words = content_words([app for app in registry.apps.values() if not load_phrasebook(app)])
+    words = content_words(beyond_the_labels(list(registry.apps.values())))
     rng = random.Random(303)
     for app in registry.apps.values():
         hard = load_hard_negatives(app, others_too=False)
@@ -268,7 +268,9 @@ class Router:
         return head
 
     def _key(self) -> str:
-        """Everything the head is derived from: apps, corpus, phrasebooks, the data code, the recipe."""
+        """Everything the head is derived from: apps, corpus, phrasebooks, the code that makes its
+        training set (this module's counts included), the recipe."""
+        from orchestrator import corpus
         from orchestrator.data import datagen
         from orchestrator.data.phrasebook import PHRASEBOOK_DIR
 
@@ -278,7 +280,8 @@ class Router:
         for app in self.registry.apps.values():
             tools = [fn.to_tool() for fn in app.functions]
             digest.update(json.dumps([app.name, app.description, tools, app.router_examples]).encode())
-        sources = [CORPUS, *sorted(Path(datagen.__file__).parent.glob("*.py")), *sorted(PHRASEBOOK_DIR.glob("*.yaml"))]
+        code = [Path(__file__), Path(corpus.__file__), *sorted(Path(datagen.__file__).parent.glob("*.py"))]
+        sources = [CORPUS, *code, *sorted(PHRASEBOOK_DIR.glob("*.yaml"))]
         for source in sources:
             digest.update(source.read_bytes())
         return digest.hexdigest()[:24]
@@ -362,6 +365,8 @@ def fit_logistic(
 
 
 def _corpus_none_mask(texts: list[str], registry: Registry) -> torch.Tensor:
-    """Drop the shipped "none" requests that mention a registered function's words."""
-    words = content_words(list(registry.apps.values()))
+    """Drop the shipped "none" requests that mention a function's words of an app their labels
+    were not written against (``corpus.beyond_the_labels``): such a request may be what it does.
+    The built-ins' own words stay: "cancel my reservation at outback" is none for them all."""
+    words = content_words(beyond_the_labels(list(registry.apps.values())))
     return torch.tensor([not (words & words_of(text)) for text in texts])
