@@ -72,8 +72,9 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     threshold was fitted to the requests the router and adapters separate best and knew nothing of
     the others: it fell to 0.43-0.57 when the head or the adapters learnt more languages, and
     English requests no app serves were called more (docs/accuracy.md)."""
-    from orchestrator.corpus import beyond_the_labels, content_words, is_heldout, load_corpus, words_of
+    from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
     from orchestrator.data.datagen import generate, load_hard_negatives, render_hard_negative, requests_in
+    from orchestrator.data.phrasebook import beyond_the_labels
     from orchestrator.request.encoder import ENCODERS
     from orchestrator.request.router import head_languages, learned_in_other_languages, sibling_groups
 

@@ -4,7 +4,8 @@ that serves it or with none (``orchestrator/corpus/README.md`` says how, and car
 They give the router and the adapters real phrasing, and real requests no app serves. A line is
 labelled relative to the built-in apps only, so a line labelled "none" may be exactly what a user's
 own app does (a banking app and CLINC's banking intents): the router and calibration drop the
-"none" lines that share a content word with such an app's functions (``beyond_the_labels``), and
+"none" lines that share a content word with such an app's functions
+(``phrasebook.beyond_the_labels``), and
 an adapter's data keeps only those that share none with its own (``out_of_scope_for``).
 """
 
@@ -53,16 +54,6 @@ def content_words(apps: list[App]) -> set[str]:
         for fn in app.functions:
             words |= {_stem(w) for w in re.split(r"[_\W]+", fn.name.lower()) if w}
     return words - GENERIC_WORDS
-
-
-def beyond_the_labels(apps: list[App]) -> list[App]:
-    """The apps the corpus's labels were not written against: all but the built-ins (the apps with
-    a phrasebook). A line labelled "none" does nothing a built-in app does, by construction, even
-    when it names their objects ("cancel my reservation at outback", "what's on my calendar"):
-    it may be what one of these apps does."""
-    from orchestrator.data.phrasebook import load_phrasebook
-
-    return [app for app in apps if not load_phrasebook(app)]
 
 
 def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]:

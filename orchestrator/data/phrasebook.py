@@ -53,3 +53,11 @@ def load_hard_negatives(app: App, others_too: bool = True, language: str | None 
     """
     book = _read_phrasebook(app, language)
     return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
+
+
+def beyond_the_labels(apps: list[App]) -> list[App]:
+    """The apps the shipped corpus's labels were not written against: all but the built-ins (the
+    apps with a phrasebook). A corpus line labelled "none" does nothing a built-in app does, by
+    construction, even when it names their objects ("cancel my reservation at outback", "what's on
+    my calendar"); it may be what one of these apps does."""
+    return [app for app in apps if not load_phrasebook(app)]

@@ -47,7 +47,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from orchestrator.corpus import CORPUS, beyond_the_labels, content_words, is_heldout, load_corpus, served_by, words_of
+from orchestrator.corpus import CORPUS, content_words, is_heldout, load_corpus, served_by, words_of
 from orchestrator.engines.base_model import cache_root
 from orchestrator.registry import Registry
 from orchestrator.request.encoder import ENCODERS, EncoderChoice
@@ -92,6 +92,7 @@ def router_training_set(
         render_hard_negative,
         requests_in,
     )
+    from orchestrator.data.phrasebook import beyond_the_labels
 
     groups: dict[str, list[str]] = {}
     for app in registry.apps.values():
@@ -366,7 +367,9 @@ def fit_logistic(
 
 def _corpus_none_mask(texts: list[str], registry: Registry) -> torch.Tensor:
     """Drop the shipped "none" requests that mention a function's words of an app their labels
-    were not written against (``corpus.beyond_the_labels``): such a request may be what it does.
+    were not written against (``phrasebook.beyond_the_labels``): such a request may be what it does.
     The built-ins' own words stay: "cancel my reservation at outback" is none for them all."""
+    from orchestrator.data.phrasebook import beyond_the_labels
+
     words = content_words(beyond_the_labels(list(registry.apps.values())))
     return torch.tensor([not (words & words_of(text)) for text in texts])
