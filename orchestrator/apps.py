@@ -72,9 +72,9 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     threshold was fitted to the requests the router and adapters separate best and knew nothing of
     the others: it fell to 0.43-0.57 when the head or the adapters learnt more languages, and
     English requests no app serves were called more (docs/accuracy.md)."""
-    from orchestrator.corpus import content_words, is_heldout, load_corpus, words_of
+    from orchestrator.corpus import is_heldout, load_corpus, words_of
     from orchestrator.data.datagen import generate, load_hard_negatives, render_hard_negative, requests_in
-    from orchestrator.data.phrasebook import beyond_the_labels
+    from orchestrator.data.phrasebook import words_beyond_the_labels
     from orchestrator.request.encoder import ENCODERS
     from orchestrator.request.router import head_languages, learned_in_other_languages, sibling_groups
 
@@ -114,7 +114,7 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
         negatives = rng.sample(unseen, min(CALIBRATION_SIBLINGS, len(unseen)))
         queries += negatives
         labels += [None] * len(negatives)
-    words = content_words(beyond_the_labels(list(registry.apps.values())))
+    words = words_beyond_the_labels(list(registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
     served = [line for line in heldout if line.app in registry.apps]
     unserved = [line for line in heldout if line.app is None and not (words & words_of(line.text))]

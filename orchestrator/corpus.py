@@ -5,8 +5,8 @@ They give the router and the adapters real phrasing, and real requests no app se
 labelled relative to the built-in apps only, so a line labelled "none" may be exactly what a user's
 own app does (a banking app and CLINC's banking intents): the router and calibration drop the
 "none" lines that share a content word with such an app's functions
-(``phrasebook.beyond_the_labels``), and
-an adapter's data keeps only those that share none with its own (``out_of_scope_for``).
+(``phrasebook.words_beyond_the_labels``), and an adapter's data keeps only those that share none
+with its own (``out_of_scope_for``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from orchestrator.corpus import content_words
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import App
 
@@ -55,9 +56,9 @@ def load_hard_negatives(app: App, others_too: bool = True, language: str | None 
     return list(book.get("negatives") or []) + list((book.get("not_this_app") if others_too else None) or [])
 
 
-def beyond_the_labels(apps: list[App]) -> list[App]:
-    """The apps the shipped corpus's labels were not written against: all but the built-ins (the
-    apps with a phrasebook). A corpus line labelled "none" does nothing a built-in app does, by
-    construction, even when it names their objects ("cancel my reservation at outback", "what's on
-    my calendar"); it may be what one of these apps does."""
-    return [app for app in apps if not load_phrasebook(app)]
+def words_beyond_the_labels(apps: list[App]) -> set[str]:
+    """The function words of the apps the shipped corpus's labels were not written against: all
+    but the built-ins (the apps with a phrasebook). A corpus line labelled "none" does nothing a
+    built-in app does, by construction, even when it names their objects ("cancel my reservation
+    at outback", "what's on my calendar"); one with these words may be what such an app does."""
+    return content_words([app for app in apps if not load_phrasebook(app)])

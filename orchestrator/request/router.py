@@ -92,7 +92,7 @@ def router_training_set(
         render_hard_negative,
         requests_in,
     )
-    from orchestrator.data.phrasebook import beyond_the_labels
+    from orchestrator.data.phrasebook import words_beyond_the_labels
 
     groups: dict[str, list[str]] = {}
     for app in registry.apps.values():
@@ -113,7 +113,7 @@ def router_training_set(
     groups[f"{NONE}:general"] = default_none_examples()
     # The phrasebooks' "no app serves this" knows only the apps that have phrasebooks: a user's
     # smart-home app serves "turn on the lights in the kitchen".
-    words = content_words(beyond_the_labels(list(registry.apps.values())))
+    words = words_beyond_the_labels(list(registry.apps.values()))
     rng = random.Random(303)
     for app in registry.apps.values():
         hard = load_hard_negatives(app, others_too=False)
@@ -367,9 +367,9 @@ def fit_logistic(
 
 def _corpus_none_mask(texts: list[str], registry: Registry) -> torch.Tensor:
     """Drop the shipped "none" requests that mention a function's words of an app their labels
-    were not written against (``phrasebook.beyond_the_labels``): such a request may be what it does.
+    were not written against (``phrasebook.words_beyond_the_labels``): such a request may be what it does.
     The built-ins' own words stay: "cancel my reservation at outback" is none for them all."""
-    from orchestrator.data.phrasebook import beyond_the_labels
+    from orchestrator.data.phrasebook import words_beyond_the_labels
 
-    words = content_words(beyond_the_labels(list(registry.apps.values())))
+    words = words_beyond_the_labels(list(registry.apps.values()))
     return torch.tensor([not (words & words_of(text)) for text in texts])
