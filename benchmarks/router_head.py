@@ -46,7 +46,7 @@ def main() -> None:
 
     classes = [*registry.apps, routing.NONE]
     languages = routing.head_languages(choice)
-    x, y, parents = routing.training_matrix(registry, embed, real_in_scope=False, languages=languages)
+    x, y, parents = routing.training_matrix(registry, embed, calibrating=True, languages=languages)
     held = [line for line in load_corpus() if is_heldout(line)]
     held_x = embed([line.text for line in held])
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; encoder {args.encoder}")

@@ -6,10 +6,14 @@ import math
 import random
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestrator.catalog import BUILTIN_APPS, builtin_tools
 from orchestrator.errors import OrchError
-from orchestrator.registry import App, Registry, tools_from_file
+from orchestrator.registry import App, Calibration, Registry, tools_from_file
+
+if TYPE_CHECKING:
+    from orchestrator.request.decision import Verdict
 
 ROUTER_EXAMPLES_PER_FUNCTION = 6
 CALIBRATION_PER_FUNCTION = 6
@@ -24,6 +28,9 @@ WRONG_CALL_COST = 2.0
 # adapter is unsure, which the pooled score weighs. Calibration requests cannot draw this line:
 # the adapters are sure of them either way, so vetoes up to 0.5 cost them the same.
 VETOES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
+# The fewest served and unserved requests in other languages for which ``orch calibrate`` fits
+# their decision apart; with fewer, they share the English one.
+MIN_CALIBRATION_KIND = 30
 
 
 def router_examples_for(app: App, registry: Registry, seed: int = 101) -> list[str]:
@@ -72,7 +79,7 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     threshold was fitted to the requests the router and adapters separate best and knew nothing of
     the others: it fell to 0.43-0.57 when the head or the adapters learnt more languages, and
     English requests no app serves were called more (docs/accuracy.md)."""
-    from orchestrator.corpus import is_heldout, load_corpus, words_of
+    from orchestrator.corpus import is_calibration_none, is_heldout, load_corpus, words_of
     from orchestrator.data.datagen import generate, load_hard_negatives, render_hard_negative, requests_in
     from orchestrator.data.phrasebook import words_beyond_the_labels
     from orchestrator.request.encoder import ENCODERS
@@ -117,7 +124,7 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     words = words_beyond_the_labels(list(registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
     served = [line for line in heldout if line.app in registry.apps]
-    unserved = [line for line in heldout if line.app is None and not (words & words_of(line.text))]
+    unserved = [line for line in heldout if is_calibration_none(line) and not (words & words_of(line.text))]
     for line in served + unserved:
         queries.append(line.text)
         labels.append(line.app)
@@ -144,10 +151,17 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
 
     The router learned the shipped corpus's own phrasing of the intents the apps serve, and on
     that corpus's held-out fifth it is right far more often than on requests from anywhere else.
-    Weights fitted with it
-    would trust the router the way only that corpus deserves. So the views are taken from a
-    router fitted without those lines (all else the same): it meets the held-out real requests
-    as the deployed router meets a new source of requests.
+    Weights fitted with it would trust the router the way only that corpus deserves. So the views
+    are taken from a router fitted without those lines and without whole intents no app serves
+    (``Router``'s ``calibrating``, ``corpus.is_unseen_kind``): it meets the held-out real
+    requests, and kinds of request it never saw, as the deployed router meets a new source of
+    requests.
+
+    Requests the router reads as in another language than English get a decision of their own,
+    fitted on those requests alone (``registry.other_language_calibration``): the apps' adapters
+    for other languages answer them, and their views are not the English adapters'. With one
+    decision for both, the real English requests no app serves raised the bar for every language
+    (xSID in-scope fell 4-7 points; docs/accuracy.md).
     """
     from orchestrator.request.decision import decide
     from orchestrator.request.orchestrator import Orchestrator
@@ -158,45 +172,64 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
     deployed = orchestrator.router
-    orchestrator.router = Router(registry, encoder=deployed.encoder, real_in_scope=False)
+    orchestrator.router = Router(registry, encoder=deployed.encoder, calibrating=True)
     try:
         verdicts = orchestrator.judge(queries)
+        other_language = orchestrator.router.other_language(queries)
     finally:
         orchestrator.router = deployed
-    served = sum(label is not None for label in labels)
-    weights = [0.5 / served if label else 0.5 / (len(labels) - served) for label in labels]
+    groups = {False: [], True: []}
+    for verdict, label, other in zip(verdicts, labels, other_language, strict=True):
+        groups[other].append((verdict, label))
+    english = fit_decision(groups[False])
+    other = fit_decision(groups[True]) if _can_fit(groups[True]) else None
+    registry.calibration = english
+    registry.other_language_calibration = other
+    deployed.threshold, deployed.pooling, deployed.veto = english
+    deployed.other_language_calibration = other
+    picks = [
+        decide(v.candidates, *deployed.calibration_for(o)).app for v, o in zip(verdicts, other_language, strict=True)
+    ]
+    in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
+    out_of_scope = [p for p, a in zip(picks, labels, strict=True) if a is None]
+    report = {
+        "requests": len(labels),
+        "other_language_requests": len(groups[True]),
+        "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
+        "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
+    }
+    return english[0], report
+
+
+def fit_decision(requests: list[tuple[Verdict, str | None]]) -> Calibration:
+    """(threshold, pooling, veto) fitted on ``requests``' views and labels (``calibrate_router``)."""
+    from orchestrator.request.decision import decide
+
+    served = sum(label is not None for _, label in requests)
+    weights = [0.5 / served if label else 0.5 / (len(requests) - served) for _, label in requests]
     rows = [
         (c.router, c.adapter, c.app == label, weight)
-        for v, label, weight in zip(verdicts, labels, weights, strict=True)
+        for (v, label), weight in zip(requests, weights, strict=True)
         for c in v.candidates
     ]
     pooling = fit_pooling(rows)
 
     def request_costs(threshold: float, veto: float) -> list[float]:
-        picks = [decide(v.candidates, threshold, pooling, veto).app for v in verdicts]
-        return [_cost(p, a) * w for p, a, w in zip(picks, labels, weights, strict=True)]
+        picks = [decide(v.candidates, threshold, pooling, veto).app for v, _ in requests]
+        return [_cost(p, label) * w for p, (_, label), w in zip(picks, requests, weights, strict=True)]
 
     grid = [step / 100 for step in range(5, 96)]
     table = {veto: [request_costs(t, veto) for t in grid] for veto in VETOES}
     veto = greatest_veto_within_error(table)
     costs = [sum(row) for row in table[veto]]
     plateau = [t for t, c in zip(grid, costs, strict=True) if c <= min(costs) + 1e-12]
-    threshold = plateau[len(plateau) // 2]
-    picks = [decide(v.candidates, threshold, pooling, veto).app for v in verdicts]
-    in_scope = [(p, a) for p, a in zip(picks, labels, strict=True) if a is not None]
-    out_of_scope = [p for p, a in zip(picks, labels, strict=True) if a is None]
-    report = {
-        "requests": len(labels),
-        "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
-        "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
-    }
-    registry.calibration = (threshold, pooling, veto)
-    orchestrator.router.threshold, orchestrator.router.pooling, orchestrator.router.veto = (
-        threshold,
-        pooling,
-        veto,
-    )
-    return threshold, report
+    return plateau[len(plateau) // 2], pooling, veto
+
+
+def _can_fit(requests: list[tuple[Verdict, str | None]]) -> bool:
+    """Whether a group of calibration requests holds both kinds, enough of each to fit on."""
+    served = sum(label is not None for _, label in requests)
+    return min(served, len(requests) - served) >= MIN_CALIBRATION_KIND
 
 
 def greatest_veto_within_error(table: dict[float, list[list[float]]]) -> float:

@@ -271,15 +271,19 @@ def calibrate_cmd(ctx: click.Context) -> None:
     from orchestrator.apps import calibrate_router
 
     registry = _registry(ctx)
-    threshold, report = calibrate_router(registry)
+    _, report = calibrate_router(registry)
     with registry_change(registry.path) as fresh:
         fresh.calibration = registry.calibration
-    a, b, c = registry.router_pooling
+        fresh.other_language_calibration = registry.other_language_calibration
+    decisions = {"English": registry.calibration, "other languages": registry.other_language_calibration}
+    for name, (threshold, (a, b, c), veto) in ((n, d) for n, d in decisions.items() if d is not None):
+        click.echo(
+            f"{name}: pooling {a:.3f} * logit(router) + {b:.3f} * logit(adapter) + {c:.3f}; "
+            f"call at >= {threshold:.2f}; an adapter below {veto} never calls."
+        )
     click.echo(
-        f"pooling: {a:.3f} * logit(router) + {b:.3f} * logit(adapter) + {c:.3f}; call at >= {threshold:.2f}; "
-        f"an adapter below {registry.router_veto} never calls. "
-        f"On {report['requests']} held-out requests: in-scope app {report['in_scope_app_accuracy']:.1%}, "
-        f"false calls {report['false_call_rate']:.1%}"
+        f"On {report['requests']} held-out requests ({report['other_language_requests']} in other languages): "
+        f"in-scope app {report['in_scope_app_accuracy']:.1%}, false calls {report['false_call_rate']:.1%}"
     )
 
 

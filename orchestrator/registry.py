@@ -60,6 +60,8 @@ ROUTER_KEYS = {"encoder", "threshold", "floor", "pooling", "calibration"}
 # The router's sentence encoders (``orchestrator/request/encoder.py``), the default first.
 ROUTER_ENCODERS = ("multilingual-e5-small", "all-MiniLM-L6-v2")
 CALIBRATION_KEYS = {"threshold", "pooling", "veto"}
+# A base's calibration may carry a second one for requests in other languages than English.
+BASE_CALIBRATION_KEYS = {*CALIBRATION_KEYS, "other_languages"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
@@ -179,6 +181,9 @@ class Registry:
     router_veto: float = DEFAULT_CALIBRATION[2]
     # Other bases' fitted (threshold, pooling, veto), restored when ``use_base`` makes one active.
     other_calibrations: dict[str, Calibration] = field(default_factory=dict)
+    # Each base's (threshold, pooling, veto) for requests in other languages than English, where
+    # ``orch calibrate`` fitted one apart (``other_language_calibration``).
+    language_calibrations: dict[str, Calibration] = field(default_factory=dict)
     pool_max_resident: int = 4
     pool_mode: str = "merged"
     pool_batching: str = "grouped"
@@ -304,6 +309,20 @@ class Registry:
     def calibration(self, value: Calibration) -> None:
         self.router_threshold, self.router_pooling, self.router_veto = value
 
+    @property
+    def other_language_calibration(self) -> Calibration | None:
+        """The active base's (threshold, pooling, veto) for requests the router reads as in another
+        language than English (they go to the apps' adapters for other languages, whose views
+        differ); None: they share ``calibration``."""
+        return self.language_calibrations.get(self.base_model)
+
+    @other_language_calibration.setter
+    def other_language_calibration(self, value: Calibration | None) -> None:
+        if value is None:
+            self.language_calibrations.pop(self.base_model, None)
+        else:
+            self.language_calibrations[self.base_model] = value
+
     # ----- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         calibrations = {self.base_model: self.calibration, **self.other_calibrations}
@@ -316,8 +335,15 @@ class Registry:
                 "encoder": self.router_encoder,
                 "floor": self.router_floor,
                 "calibration": {
-                    spec: {"threshold": threshold, "pooling": [round(w, 4) for w in pooling], "veto": veto}
-                    for spec, (threshold, pooling, veto) in calibrations.items()
+                    spec: {
+                        **_calibration_dict(calibration),
+                        **(
+                            {"other_languages": _calibration_dict(self.language_calibrations[spec])}
+                            if spec in self.language_calibrations
+                            else {}
+                        ),
+                    }
+                    for spec, calibration in calibrations.items()
                 },
             },
             "pool": {
@@ -447,11 +473,21 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
     for spec, body in calibration.items():
         place = f"router.calibration[{spec}]"
         _expect(isinstance(body, dict), where, place, "must be a mapping with threshold and pooling")
-        _no_unknown(body, CALIBRATION_KEYS, where, place)
+        _no_unknown(body, BASE_CALIBRATION_KEYS, where, place)
         if spec == reg.base_model:
             reg.calibration = _calibration(body, where, place)
         else:
             reg.other_calibrations[str(spec)] = _calibration(body, where, place)
+        if "other_languages" in body:
+            other = body["other_languages"]
+            _expect(
+                isinstance(other, dict),
+                where,
+                f"{place}.other_languages",
+                "must be a mapping with threshold and pooling",
+            )
+            _no_unknown(other, CALIBRATION_KEYS, where, f"{place}.other_languages")
+            reg.language_calibrations[str(spec)] = _calibration(other, where, f"{place}.other_languages")
     pool = _section(raw, "pool", POOL_KEYS, where)
     reg.pool_max_resident = _typed(pool.get("max_resident", 4), int, where, "pool.max_resident")
     _expect(reg.pool_max_resident >= 1, where, "pool.max_resident", "must be >= 1")
@@ -501,6 +537,11 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
                 _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
     _check_token_overlap(reg, where)
     return reg
+
+
+def _calibration_dict(calibration: Calibration) -> dict[str, Any]:
+    threshold, pooling, veto = calibration
+    return {"threshold": threshold, "pooling": [round(w, 4) for w in pooling], "veto": veto}
 
 
 def _calibration(body: dict, where: str, place: str) -> Calibration:

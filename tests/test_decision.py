@@ -99,3 +99,23 @@ def test_the_veto_is_the_greatest_that_costs_no_more_than_sampling_error() -> No
     assert greatest_veto_within_error(table) == 0.1
     table[0.1] = [costs(8, 14), costs(9, 20)]  # now ten more: beyond the error
     assert greatest_veto_within_error(table) == 0.003
+
+
+def test_a_fitted_decision_calls_where_the_views_say_so_and_refuses_the_rest() -> None:
+    """``fit_decision`` on requests whose router view separates served from unserved ones: the
+    fitted decision calls the served ones and refuses the others."""
+    import random
+
+    from orchestrator.apps import fit_decision
+    from orchestrator.request.decision import Verdict
+
+    rng = random.Random(0)
+    requests = []
+    for i in range(300):
+        served = i % 3 != 0
+        p = rng.uniform(0.6, 0.95) if served else rng.uniform(0.02, 0.35)
+        q = rng.uniform(0.9, 0.9999) if served else rng.uniform(0.3, 0.9999)
+        requests.append((Verdict(None, 0.5, [Candidate("yelp", p, q)]), "yelp" if served else None))
+    threshold, pooling, veto = fit_decision(requests)
+    picks = [decide(v.candidates, threshold, pooling, veto).app for v, _ in requests]
+    assert picks == [label for _, label in requests]

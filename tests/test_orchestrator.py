@@ -17,7 +17,7 @@ from orchestrator.engines.adapter_pool import AdapterPool
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.evaluate import evaluate, read_rows
-from orchestrator.request.decision import decide
+from orchestrator.request.decision import redecide
 from orchestrator.request.orchestrator import _Row, adapter_groups
 
 from .conftest import ROOT, SHARED
@@ -203,10 +203,30 @@ def test_app_decision_on_dev(orchestrator) -> None:
     """Router and candidate adapters together pick the right app (or none) on hand-written rows."""
     rows = read_rows(DEV)
     verdicts = orchestrator.judge([row.query for row in rows])
-    picks = [decide(v.candidates, orchestrator.router.threshold).app for v in verdicts]
+    picks = [redecide(v).app for v in verdicts]
     right = sum(pick == row.app for pick, row in zip(picks, rows, strict=True))
     print(f"app decision on dev: {right}/{len(rows)}")
     assert right >= len(rows) - DEV_MARGIN_ROWS
+
+
+def test_a_request_in_another_language_is_decided_by_its_own_calibration(orchestrator) -> None:
+    """Requests the router reads as in another language than English get the decision
+    ``orch calibrate`` fitted for them apart; English ones keep the English one."""
+    router = orchestrator.router
+    english, chinese = "set an alarm for seven tomorrow", "明天早上七点叫我起床"
+    saved = router.other_language_calibration
+    router.other_language_calibration = (1.0, (1.0, 1.0, 0.0), 0.0)  # a bar no score reaches
+    try:
+        verdicts = orchestrator.judge([english, chinese])
+        assert [(v.threshold, v.pooling) for v in verdicts] == [
+            (router.threshold, router.pooling),
+            (1.0, (1.0, 1.0, 0.0)),
+        ]
+        assert orchestrator.run(english).app == "android"
+        assert orchestrator.run(chinese).app is None
+    finally:
+        router.other_language_calibration = saved
+    assert orchestrator.run(chinese).app == "android"
 
 
 @needs_dev

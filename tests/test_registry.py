@@ -79,6 +79,10 @@ def test_builtin_catalog_is_the_shared_contract(name: str) -> None:
             lambda r: r["router"].update(calibration={"x": {"pooling": [1, 2]}}),
             "router.calibration[x].pooling: must be three numbers",
         ),
+        (
+            lambda r: r["router"].update(calibration={"x": {"other_languages": {"threshold": 0.5, "bias": 1}}}),
+            "router.calibration[x].other_languages.bias: unknown key",
+        ),
         (lambda r: r["apps"].update({"Bad Name": r["apps"]["yelp"]}), "app name must match"),
         (lambda r: r.update(decoding={"weights": "int4"}), "decoding.weights: must be one of auto, native, q8_0"),
     ],
@@ -127,6 +131,27 @@ def test_use_base_switches_adapters_calibration_and_prompt_and_keeps_the_old_one
     assert (yelp.adapter, yelp.training) == ("adapters/smollm2-135m-instruct/yelp", smol)
     assert (reloaded.router_threshold, reloaded.prompt_template) == (0.3, CHATML_PROMPT)
     assert reloaded.other_calibrations[EMBEDDED_GEMMA][0] == 0.4
+
+
+def test_the_other_language_calibration_is_the_active_bases_and_survives_a_round_trip(
+    builtin_registry: Registry,
+) -> None:
+    """Each base keeps its own decision for requests in other languages; a base without one
+    decides them as it decides English ones."""
+    builtin_registry.other_language_calibration = (0.32, (1.3, 0.3, -1.9), 0.1)
+    builtin_registry.use_base(EMBEDDED_SMOLLM2)
+    assert builtin_registry.other_language_calibration is None
+    builtin_registry.use_base(EMBEDDED_GEMMA)
+    builtin_registry.save()
+    reloaded = load_registry(builtin_registry.path, check_files=False)
+    assert reloaded.other_language_calibration == (0.32, (1.3, 0.3, -1.9), 0.1)
+    assert reloaded.to_dict()["router"]["calibration"][EMBEDDED_GEMMA]["other_languages"] == {
+        "threshold": 0.32,
+        "pooling": [1.3, 0.3, -1.9],
+        "veto": 0.1,
+    }
+    reloaded.other_language_calibration = None
+    assert "other_languages" not in reloaded.to_dict()["router"]["calibration"][EMBEDDED_GEMMA]
 
 
 def test_a_registry_from_before_per_base_adapters_still_loads(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ class Verdict:
     threshold: float
     candidates: list[Candidate] = field(default_factory=list)
     veto: float = 0.0
+    pooling: Pooling = INDEPENDENT
 
     def to_json(self) -> dict:
         return {
@@ -92,7 +93,12 @@ def decide(candidates: list[Candidate], threshold: float, pooling: Pooling = IND
     eligible = [c for c in candidates if c.adapter is None or c.adapter >= veto]
     best = max(eligible, key=lambda c: c.score, default=None)
     app = best.app if best is not None and best.score >= threshold else None
-    return Verdict(app, threshold, candidates, veto)
+    return Verdict(app, threshold, candidates, veto, pooling)
+
+
+def redecide(verdict: Verdict) -> Verdict:
+    """``verdict`` decided again on its candidates' current views, under its own calibration."""
+    return decide(verdict.candidates, verdict.threshold, verdict.pooling, verdict.veto)
 
 
 def _round(value: float | None) -> float | None:

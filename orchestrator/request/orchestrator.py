@@ -18,7 +18,7 @@ from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry, load_registry
-from orchestrator.request.decision import Candidate, Pooling, Verdict, call_probability, decide, reachable
+from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.router import Route, Router
 from orchestrator.request.value_words import read_values
@@ -121,7 +121,7 @@ class Orchestrator:
                 continue
             timings = {"route_ms": route_ms, "adapter_ms": (time.perf_counter() - group_started) * 1000}
             batch = [(self.registry.app(row.app), self._prompt(texts[row.request])) for row in group]
-            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts, self.router.pooling))
+            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts))
             for row, result in zip(group, decoded, strict=True):
                 verdict = verdicts.get(row.request)
                 if verdict is not None and verdict.app != row.app:
@@ -155,7 +155,7 @@ class Orchestrator:
         verdicts: dict[int, Verdict] = {}
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
-            found = {i: Verdict(None, self.router.threshold, routed[i][0], self.router.veto) for i in chunk}
+            found = {i: open_verdict(self.router, routed[i][0], routed[i][1]) for i in chunk}
             rows = [
                 _Row(i, c.app, c, self.registry.app(c.app).adapter_key(routed[i][1]))
                 for i in chunk
@@ -164,7 +164,7 @@ class Orchestrator:
             for group in adapter_groups(rows, self.pool.max_resident):
                 model = self.pool.activate_rows([r.adapter for r in group])
                 batch = [(self.registry.app(r.app), self._prompt(texts[r.request])) for r in group]
-                record = _gate(group, found, self.router.pooling)
+                record = _gate(group, found)
                 self.decoder.decode_batch(model, batch, gate=lambda scores, gate=record: [False for _ in gate(scores)])
             verdicts.update(found)
         return [verdicts[i] for i in range(len(texts))]
@@ -201,7 +201,6 @@ def route_candidates(router: Router, texts: list[str], indices: list[int], reach
     if not indices:
         return []
     probabilities, other_language = router.read([texts[i] for i in indices])
-    threshold, pooling = router.threshold, router.pooling
     return [
         (
             i,
@@ -209,12 +208,19 @@ def route_candidates(router: Router, texts: list[str], indices: list[int], reach
             [
                 Candidate(app, p)
                 for app, p in router.candidates(probs)
-                if not reachable_only or reachable(p, threshold, pooling)
+                if not reachable_only or reachable(p, *router.calibration_for(other)[:2])
             ],
             other,
         )
         for i, probs, other in zip(indices, probabilities, other_language, strict=True)
     ]
+
+
+def open_verdict(router: Router, candidates: list[Candidate], other_language: bool) -> Verdict:
+    """A routed request's verdict before its adapters are read, under the calibration of its
+    language (``Router.calibration_for``)."""
+    threshold, pooling, veto = router.calibration_for(other_language)
+    return Verdict(None, threshold, candidates, veto, pooling)
 
 
 def plan_rows(
@@ -236,7 +242,7 @@ def plan_rows(
     for i, route_scores, candidates, other in route_candidates(router, texts, unrouted):
         scores[i] = route_scores
         candidates = candidates[:1] if top_only else candidates
-        verdicts[i] = Verdict(None, router.threshold, candidates, router.veto)
+        verdicts[i] = open_verdict(router, candidates, other)
         rows += [_Row(i, c.app, c, registry.app(c.app).adapter_key(other)) for c in candidates]
     given: list[tuple[int, App]] = []
     for i, (_, app) in enumerate(requests):
@@ -321,7 +327,7 @@ class _Row:
         self.adapter = self.adapter or self.app
 
 
-def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
+def _gate(rows: list[_Row], verdicts: dict[int, Verdict]):
     """The decoder's gate for one batch: records each candidate adapter's view, decides each
     routed request, and lets only its winner call (rows with a given app decide alone)."""
 
@@ -330,8 +336,7 @@ def _gate(rows: list[_Row], verdicts: dict[int, Verdict], pooling: Pooling):
             if row.candidate is not None:
                 row.candidate.adapter = call_probability(scores)
         for request in {row.request for row in rows if row.candidate is not None}:
-            verdict = verdicts[request]
-            verdicts[request] = decide(verdict.candidates, verdict.threshold, pooling, verdict.veto)
+            verdicts[request] = redecide(verdicts[request])
         return [None if row.candidate is None else verdicts[row.request].app == row.app for row in rows]
 
     return gate

@@ -47,7 +47,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from orchestrator.corpus import CORPUS, content_words, is_heldout, load_corpus, served_by, words_of
+from orchestrator.corpus import CORPUS, content_words, is_heldout, is_unseen_kind, load_corpus, served_by, words_of
 from orchestrator.engines.base_model import cache_root
 from orchestrator.registry import Registry
 from orchestrator.request.encoder import ENCODERS, EncoderChoice
@@ -78,13 +78,14 @@ class Route:
 
 
 def router_training_set(
-    registry: Registry, real_in_scope: bool = True, languages: tuple[str, ...] = ()
+    registry: Registry, calibrating: bool = False, languages: tuple[str, ...] = ()
 ) -> dict[str, list[str]]:
     """Training texts per sub-class, named ``CLASS:PART``. Each app and none is a union of many
     kinds of request (an app's functions, a corpus's intents), which one linear boundary per class
     separates badly; the head learns one sub-class per part and a class's probability is the sum
     of its parts'. ``none:corpus:*`` is filtered per registry at fit time (``_corpus_none_mask``).
-    ``languages``: other languages to learn from the phrasebooks in them."""
+    ``languages``: other languages to learn from the phrasebooks in them. ``calibrating``: the
+    set of the router ``orch calibrate`` asks (``Router``)."""
     from orchestrator.data.datagen import (
         default_none_examples,
         generate,
@@ -103,12 +104,12 @@ def router_training_set(
             own = [ex.query for ex in generated if ex.function == fn.name]
             groups[f"{app.name}:{fn.name}"] = [*own, f"{fn.name.replace('_', ' ')}: {fn.description}"]
         groups[f"{app.name}:examples"] = [*app.router_examples, *([app.description] if app.description else [])]
-        for line in served_by(app.name) if real_in_scope else ():
+        for line in () if calibrating else served_by(app.name):
             groups.setdefault(f"{app.name}:corpus:{line.intent}", []).append(line.text)
         for language in languages:
             for name, texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).items():
                 groups[f"{app.name}:{name}"] += texts
-    for intent, texts in corpus_none_texts().items():
+    for intent, texts in corpus_none_texts(calibrating).items():
         groups[f"{NONE}:corpus:{intent}"] = texts
     groups[f"{NONE}:general"] = default_none_examples()
     # The phrasebooks' "no app serves this" knows only the apps that have phrasebooks: a user's
@@ -134,7 +135,7 @@ def router_training_set(
 def training_matrix(
     registry: Registry,
     embed: Callable[[list[str]], torch.Tensor],
-    real_in_scope: bool = True,
+    calibrating: bool = False,
     languages: tuple[str, ...] = (),
     groups: dict[str, list[str]] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -143,7 +144,7 @@ def training_matrix(
     training set (``router_training_set``) when the caller has it already."""
     classes = [*registry.apps, NONE]
     blocks, labels, parent = [], [], []
-    groups = groups if groups is not None else router_training_set(registry, real_in_scope, languages)
+    groups = groups if groups is not None else router_training_set(registry, calibrating, languages)
     for group, texts in groups.items():
         embeddings = embed(texts)
         if group.startswith(f"{NONE}:corpus:"):
@@ -205,11 +206,13 @@ def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
     return groups
 
 
-def corpus_none_texts() -> dict[str, list[str]]:
-    """A fixed sample of the shipped requests no built-in app serves, a few per intent."""
+def corpus_none_texts(calibrating: bool = False) -> dict[str, list[str]]:
+    """A fixed sample of the shipped requests no built-in app serves, a few per intent; for the
+    calibrating router, of the lines outside the held-out part and outside the intents it never
+    learns (``corpus.is_unseen_kind``) only."""
     per_intent: dict[str, list[str]] = {}
     for line in load_corpus():
-        if line.app is None and not is_heldout(line):
+        if line.app is None and not (calibrating and (is_heldout(line) or is_unseen_kind(line))):
             per_intent.setdefault(line.intent, []).append(line.text)
     rng = random.Random(404)
     return {
@@ -229,12 +232,19 @@ def head_languages(choice: EncoderChoice) -> tuple[str, ...]:
 class Router:
     """Logistic regression over the registry's apps plus a "none" class, on sentence embeddings."""
 
-    def __init__(self, registry: Registry, encoder=None, real_in_scope: bool = True) -> None:
+    def __init__(self, registry: Registry, encoder=None, calibrating: bool = False) -> None:
         """``encoder``: one already loaded for ``registry.router_encoder`` (shared by the routers
-        of one process). ``real_in_scope=False`` leaves out the shipped real requests the apps
-        serve: the router ``orch calibrate`` asks (see ``calibrate_router``)."""
+        of one process).
+
+        The deployed router learns every shipped real request no app serves, the held-out ones
+        too, and the shipped real requests the apps serve outside the held-out part.
+        ``calibrating=True`` makes the router ``orch calibrate`` asks (``calibrate_router``): it
+        leaves out the real requests the apps serve and the held-out intents no app serves, so
+        it meets calibration's real requests, and whole kinds of request it never saw, as the
+        deployed router meets a new source of requests (cross-fitting: the decision rule is fitted
+        on views of requests their router did not learn; the deployed router then learns them)."""
         self.registry = registry
-        self.real_in_scope = real_in_scope
+        self.calibrating = calibrating
         self.choice = ENCODERS[registry.router_encoder]
         self.languages = head_languages(self.choice)
         self.encoder = encoder or self.choice.load()
@@ -242,6 +252,7 @@ class Router:
         self.floor = registry.router_floor
         self.pooling = registry.router_pooling
         self.veto = registry.router_veto
+        self.other_language_calibration = registry.other_language_calibration
         self.classes = [*registry.apps, NONE]
         head = self._head()
         self.weight, self.bias, self.parent = head["weight"], head["bias"], head["parent"]
@@ -254,7 +265,7 @@ class Router:
         path = cache_root() / "router" / f"head-{self._key()}.safetensors"
         if path.is_file():
             return load_file(str(path))
-        groups = router_training_set(self.registry, self.real_in_scope, self.languages)
+        groups = router_training_set(self.registry, self.calibrating, self.languages)
         x, y, parent = training_matrix(self.registry, self._embed_cached, groups=groups)
         weight, bias = fit_logistic(x, y, parent, self.choice.l2)
         head = {"weight": weight.contiguous(), "bias": bias.contiguous(), "parent": parent}
@@ -275,7 +286,7 @@ class Router:
         from orchestrator.data import datagen
         from orchestrator.data.phrasebook import PHRASEBOOK_DIR
 
-        recipe = f"{RECIPE} L2={self.choice.l2} real_in_scope={self.real_in_scope} languages={self.languages}"
+        recipe = f"{RECIPE} L2={self.choice.l2} calibrating={self.calibrating} languages={self.languages}"
         digest = hashlib.sha256(recipe.encode())
         digest.update(self.choice.identity().encode())
         for app in self.registry.apps.values():
@@ -324,6 +335,13 @@ class Router:
     def other_language(self, queries: list[str]) -> list[bool]:
         """Whether each request is in another language than English."""
         return self.read(queries)[1] if self.language_head is not None else [False] * len(queries)
+
+    def calibration_for(self, other_language: bool) -> tuple[float, tuple[float, float, float], float]:
+        """(threshold, pooling, veto) for a request in English or, where ``orch calibrate`` fitted
+        one apart, in another language."""
+        if other_language and self.other_language_calibration is not None:
+            return self.other_language_calibration
+        return self.threshold, self.pooling, self.veto
 
     def candidates(self, probs: torch.Tensor, limit: int = 2) -> list[tuple[str, float]]:
         """The apps worth asking, best first: the top ``limit`` apps at or above ``router.floor``."""

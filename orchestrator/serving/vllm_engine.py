@@ -32,7 +32,7 @@ from orchestrator.calls import Call, prompt_text, trimmed
 from orchestrator.engines.constraints import NO_CALL, Decoded
 from orchestrator.errors import EngineError, EngineUnavailable, OrchError
 from orchestrator.registry import Registry
-from orchestrator.request.decision import Verdict, call_probability, decide
+from orchestrator.request.decision import Verdict, call_probability, redecide
 from orchestrator.request.orchestrator import _Row, check_query, grounded_call, plan_rows, settle_routed
 from orchestrator.request.router import Route, Router
 
@@ -209,7 +209,7 @@ class VLLMEngine:
             decided.append((row, first))
         for i, verdict in verdicts.items():
             if verdict.candidates:
-                verdicts[i] = decide(verdict.candidates, verdict.threshold, self.router.pooling, verdict.veto)
+                verdicts[i] = redecide(verdict)
         first_ms = _since(started) - route_ms
 
         chosen = [(row, first, _function(first, verdicts.get(row.request), row)) for row, first in decided]
