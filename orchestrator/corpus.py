@@ -59,9 +59,9 @@ def is_unseen_kind(line: CorpusLine) -> bool:
     return _in_fifth(line.text if line.intent == "oos" else line.intent)
 
 
-def is_calibration_none(line: CorpusLine) -> bool:
-    """A line calibration meets as a request no app serves: held out from the adapters by line
-    and from the calibrating router by intent."""
+def is_unseen_heldout(line: CorpusLine) -> bool:
+    """A line no app serves that is held out from the adapters by line and from the calibrating
+    router by intent."""
     return is_heldout(line) and is_unseen_kind(line)
 
 

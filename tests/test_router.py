@@ -47,7 +47,7 @@ def test_router_learns_none_from_real_requests_it_never_saw(orchestrator) -> Non
     """The corpus's held-out part: real requests in scope (held out by line) that the deployed
     router never learned, and requests of whole intents no app serves that the router
     calibration asks never learned (the deployed one learns them)."""
-    from orchestrator.corpus import content_words, is_calibration_none, is_heldout, load_corpus, words_of
+    from orchestrator.corpus import content_words, is_heldout, is_unseen_heldout, load_corpus, words_of
     from orchestrator.request.router import Router
 
     deployed = orchestrator.router
@@ -55,7 +55,7 @@ def test_router_learns_none_from_real_requests_it_never_saw(orchestrator) -> Non
     words = content_words(list(orchestrator.registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
     served = [line for line in heldout if line.app][:150]
-    unserved = [line for line in heldout if is_calibration_none(line) and not (words & words_of(line.text))][::5]
+    unserved = [line for line in heldout if is_unseen_heldout(line) and not (words & words_of(line.text))][::5]
     for lines, label, router in ((served, "in scope", deployed), (unserved, "out of scope", calibrating)):
         probs = router.probabilities([line.text for line in lines])
         picks = [router.classes[i] for i in probs.argmax(dim=1).tolist()]
