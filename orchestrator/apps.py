@@ -139,10 +139,11 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     return queries, labels
 
 
-def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict[str, float]]:
+def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
     """Fit how the router's and the adapters' views pool (``router.pooling``), the score at which
     the best candidate gets the call (``router.threshold``) and the call probability below which an
-    adapter's "no" is final (``router.veto``), on ``validation_requests``.
+    adapter's "no" is final (``router.veto``), on ``validation_requests``; stores them in
+    ``registry`` and the orchestrator's router, and returns how the decisions fare on those requests.
 
     Every candidate's two views are computed once. The pooling weights are a logistic regression
     of "this candidate is the request's app" on the logits of both views. The threshold minimises
@@ -176,7 +177,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
     from orchestrator.request.router import Router
 
     if not registry.apps:
-        return registry.router_threshold, {}
+        return {}
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
     deployed = orchestrator.router
@@ -206,7 +207,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> tuple[float, dict
         "in_scope_app_accuracy": sum(p == a for p, a in in_scope) / max(1, len(in_scope)),
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
     }
-    return english[0], report
+    return report
 
 
 def fit_decision(requests: list[tuple[Verdict, str | None]]) -> Calibration:

@@ -271,7 +271,7 @@ def calibrate_cmd(ctx: click.Context) -> None:
     from orchestrator.apps import calibrate_router
 
     registry = _registry(ctx)
-    _, report = calibrate_router(registry)
+    report = calibrate_router(registry)
     with registry_change(registry.path) as fresh:
         fresh.calibration = registry.calibration
         fresh.other_language_calibration = registry.other_language_calibration
