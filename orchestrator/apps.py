@@ -177,7 +177,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
     from orchestrator.request.router import Router
 
     if not registry.apps:
-        return {}
+        raise OrchError("no apps to calibrate: add one first (orch add-app NAME)")
     orchestrator = orchestrator or Orchestrator(registry)
     queries, labels = validation_requests(registry)
     deployed = orchestrator.router

@@ -56,6 +56,12 @@ def test_unknown_app(project_copy: Path) -> None:
     assert_one_line_error(orch("remove-app", "spotify", registry=project_copy), "unknown app 'spotify'")
 
 
+def test_calibrating_a_registry_without_apps_is_a_one_line_error(project_copy: Path) -> None:
+    for app in ("android", "vehicle", "yelp", "doordash"):
+        assert orch("remove-app", app, registry=project_copy).exit_code == 0
+    assert_one_line_error(orch("calibrate", registry=project_copy), "no apps to calibrate")
+
+
 def test_training_in_a_language_without_phrasebooks_is_refused(project_copy: Path) -> None:
     assert_one_line_error(orch("train", "yelp", "--languages", "zh,fr", registry=project_copy), "no phrasebooks in fr")
 
