@@ -41,19 +41,21 @@ RECIPES = ("main", "relabel", "relabel_siblings", "no_near_negatives", "more_gen
 SETS = "../shared/eval/slurp_dev.jsonl,../shared/eval/snips.jsonl,../shared/eval/dev.jsonl"
 
 
-def adapter_views(registry, rows: list[dict], calibrating: bool) -> None:
+def adapter_views(orchestrator, rows: list[dict], calibrating: bool) -> None:
     """Each row's ``q``: every app's adapter call probability, under the adapter for the language
     the (calibrating or deployed) router reads; and ``other``, that reading."""
-    from orchestrator.request.orchestrator import Orchestrator
-
-    orchestrator = Orchestrator(registry)
-    router = routing.Router(registry, encoder=orchestrator.router.encoder, calibrating=calibrating)
+    registry, deployed = orchestrator.registry, orchestrator.router
+    router = routing.Router(registry, encoder=deployed.encoder, calibrating=calibrating)
     router.floor = 0.0
     every_app = len(registry.apps)
     router.candidates = lambda probs, limit=every_app: routing.Router.candidates(router, probs, every_app)
     orchestrator.router = router
     queries = [row["query"] for row in rows]
-    for row, verdict, other in zip(rows, orchestrator.judge(queries), router.other_language(queries), strict=True):
+    try:
+        verdicts = orchestrator.judge(queries)
+    finally:
+        orchestrator.router = deployed
+    for row, verdict, other in zip(rows, verdicts, router.other_language(queries), strict=True):
         row["q"], row["other"] = {c.app: c.adapter for c in verdict.candidates}, other
 
 
@@ -64,10 +66,8 @@ def recipe_groups(recipe: str, groups: dict[str, list[str]]) -> dict[str, list[s
         parts = name.split(":")
         sibling = name.startswith(f"{routing.NONE}:sibling:")
         hard = name.startswith(f"{routing.NONE}:hard:") and len(parts) == 3  # English hard negatives
-        near = (
-            sibling or hard if recipe in ("relabel", "no_near_negatives") else sibling and recipe == "relabel_siblings"
-        )
-        if near:
+        moved = {"relabel": sibling or hard, "relabel_siblings": sibling, "no_near_negatives": sibling or hard}
+        if moved.get(recipe, False):
             if recipe != "no_near_negatives":
                 out[f"{parts[2]}:{parts[1]}"] = texts
             continue
@@ -130,8 +130,11 @@ def main() -> None:
             for row in data[Path(path).stem]:
                 row["label"] = row["app"]
         data = {name: rows[: args.limit] for name, rows in data.items()}
+        from orchestrator.request.orchestrator import Orchestrator
+
+        orchestrator = Orchestrator(registry)
         for name, rows in data.items():
-            adapter_views(registry, rows, calibrating=name == "calibration")
+            adapter_views(orchestrator, rows, calibrating=name == "calibration")
         if args.views:
             args.views.write_text(json.dumps(data))
     encoder = routing.ENCODERS[registry.router_encoder].load()
