@@ -45,13 +45,22 @@ def test_missing_embedded_file_is_a_clear_error(monkeypatch) -> None:
 @pytest.mark.slow
 def test_embedded_gemma_is_reassembled_and_dequantised(tmp_path: Path, monkeypatch) -> None:
     """Gemma 3 270M from its four chunk wheels: the GGUF's sha256 is checked, a half-written one
-    is rebuilt, and the cache loads as a plain Gemma 3 model with its 262,144-token vocabulary."""
-    monkeypatch.setenv("ORCH_CACHE", str(tmp_path / "cache"))
-    gguf = tmp_path / "cache" / "gguf" / "gemma-3-270m-q4_k_m.gguf"
-    gguf.parent.mkdir(parents=True)
-    gguf.write_bytes(b"GGUF, cut short by a killed run")
+    is rebuilt, and the cache loads as a plain Gemma 3 model with its 262,144-token vocabulary.
+
+    The reassembly runs in a cache of its own; the dequantised model is the suite's (built once:
+    the real base the other tests load)."""
+    with monkeypatch.context() as own_cache:
+        own_cache.setenv("ORCH_CACHE", str(tmp_path / "cache"))
+        gguf = tmp_path / "cache" / "gguf" / "gemma-3-270m-q4_k_m.gguf"
+        gguf.parent.mkdir(parents=True)
+        gguf.write_bytes(b"GGUF, cut short by a killed run")
+        assert base_model.embedded_gguf_path(EMBEDDED_GEMMA) == gguf
+        rebuilt = gguf.stat()
+        assert rebuilt.st_size > 200_000_000
+        assert base_model.embedded_gguf_path(EMBEDDED_GEMMA) == gguf
+        assert gguf.stat().st_mtime_ns == rebuilt.st_mtime_ns  # whole now: kept as it is
     cache = base_model.materialize_embedded(EMBEDDED_GEMMA)
-    assert gguf.stat().st_size > 200_000_000
+    assert "quantization_config" not in (cache / "config.json").read_text()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     model = AutoModelForCausalLM.from_pretrained(str(cache), dtype=torch.float32)

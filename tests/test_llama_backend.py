@@ -72,6 +72,13 @@ def q8_orchestrator(embedded_base):
     return Orchestrator(q8_registry(), base=embedded_base)
 
 
+@pytest.fixture(scope="module")
+def smollm2_base():
+    """SmolLM2, the other embedded base: another architecture, and its app files are written in a
+    fraction of Gemma's time (a 49k-token vocabulary, not 262k)."""
+    return load_base(q8_registry(EMBEDDED_SMOLLM2), device="cpu")
+
+
 def test_q8_0_without_llama_cpp_is_a_clear_error(embedded_base, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # what `import llama_cpp` sees when it is absent
     with pytest.raises(OrchError, match=r"decoding.weights q8_0 needs llama-cpp-python \(run: make install\)"):
@@ -86,11 +93,11 @@ def test_first_token_distribution_matches_the_torch_adapter(q8_orchestrator, orc
 
 
 @needs_llama
-def test_smollm2_on_q8_0_is_its_torch_model_and_makes_its_calls() -> None:
+def test_smollm2_on_q8_0_is_its_torch_model_and_makes_its_calls(smollm2_base) -> None:
     """SmolLM2, the other embedded base (another architecture: llama, whose q/k rows GGUF stores
     permuted), merges into a Q8_0 file that is the same model as its torch adapters, and its
     routed calls are the torch path's wherever the decisions are clear of their boundaries."""
-    base = load_base(q8_registry(EMBEDDED_SMOLLM2), device="cpu")
+    base = smollm2_base
     reference = Orchestrator(q8_registry(EMBEDDED_SMOLLM2, weights="native"), base=base)
     q8 = Orchestrator(q8_registry(EMBEDDED_SMOLLM2), base=base, router=reference.router)
     assert q8.weights == "q8_0" and base.config.model_type == "llama"
@@ -157,19 +164,21 @@ def test_one_apps_rows_decode_together_and_answer_as_they_do_alone(q8_orchestrat
 
 @needs_llama
 def test_an_app_file_is_written_once_and_replaced_atomically_for_a_new_adapter(
-    embedded_base, tmp_path, monkeypatch
+    smollm2_base, tmp_path, monkeypatch
 ) -> None:
+    """On SmolLM2's files (the same writer as Gemma's, written in a fraction of the time)."""
     from orchestrator.engines.adapter_pool import read_adapter
     from orchestrator.engines.gguf_apps import app_gguf_path
 
-    monkeypatch.setenv("ORCH_CACHE", str(tmp_path))
-    registry = q8_registry()
+    base = smollm2_base
+    registry = q8_registry(EMBEDDED_SMOLLM2)
     app = registry.app("doordash")
     source = registry.adapter_dir(app) / "adapter_model.safetensors"
-    adapter = read_adapter(registry.adapter_dir(app), app, embedded_base)
-    first = app_gguf_path(embedded_base, adapter, source)
+    adapter = read_adapter(registry.adapter_dir(app), app, base)
+    monkeypatch.setattr("orchestrator.engines.gguf_apps.cache_root", lambda: tmp_path)  # the app files alone
+    first = app_gguf_path(base, adapter, source)
     written = first.stat().st_mtime_ns
-    assert app_gguf_path(embedded_base, adapter, source) == first and first.stat().st_mtime_ns == written
+    assert app_gguf_path(base, adapter, source) == first and first.stat().st_mtime_ns == written
 
     retrained = tmp_path / "adapter_model.safetensors"
     retrained.write_bytes(source.read_bytes() + b" ")  # other bytes: another adapter, another file
@@ -180,7 +189,7 @@ def test_an_app_file_is_written_once_and_replaced_atomically_for_a_new_adapter(
     with monkeypatch.context() as crashing:
         crashing.setattr("gguf.GGUFWriter.write_tensors_to_file", disk_full)
         with pytest.raises(OSError, match="disk full"):
-            app_gguf_path(embedded_base, adapter, retrained)
+            app_gguf_path(base, adapter, retrained)
     assert [p.name for p in first.parent.iterdir()] == [first.name], "a failed write leaves no temp, keeps the old"
-    second = app_gguf_path(embedded_base, adapter, retrained)
+    second = app_gguf_path(base, adapter, retrained)
     assert second != first and [p.name for p in second.parent.iterdir()] == [second.name]

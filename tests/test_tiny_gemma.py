@@ -14,11 +14,12 @@ import torch
 
 from orchestrator.calls import prompt_text, validate_arguments
 from orchestrator.catalog import builtin_tools
+from orchestrator.data.datagen import Example
 from orchestrator.engines.adapter_pool import AdapterPool
 from orchestrator.engines.base_model import load_base
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.registry import Registry
-from training.trainer import TrainConfig, train_app
+from training.trainer import TrainConfig, answer_loss, encode, train_app, trained_rows_only
 
 
 def build_tiny_gemma(path: Path) -> Path:
@@ -260,3 +261,51 @@ def test_vllm_export_moves_token_rows_into_the_base_and_keeps_the_logits(tiny_re
         allowed = [t for t in range(len(tokenizer)) if int(bitmask[0, t // 32]) >> (t % 32) & 1]
         assert end in allowed and len(allowed) <= 2, (fn["name"], allowed)
     assert "no adapter changed" in export_vllm(tiny_registry, tmp_path / "export").summary()
+
+
+def test_training_reads_only_the_trained_token_rows_and_gets_peft_s_gradients(tiny_registry: Registry) -> None:
+    """``trained_rows_only`` (no merged copy of the embedding per step) gives peft's own loss and
+    gradients, through the embedding and the tied output projection, and hands peft its forward back."""
+    from peft import LoraConfig, get_peft_model
+    from peft.tuners.trainable_tokens.layer import TrainableTokensLayer
+
+    base = load_base(tiny_registry, device="cpu", dtype=torch.float32)
+    app = tiny_registry.app("doordash")
+    tokens = [base.token_id(t) for t in [*app.function_tokens, app.end_token]]
+    model = get_peft_model(
+        base.model,
+        LoraConfig(r=4, target_modules=["q_proj", "down_proj"], trainable_token_indices={"embed_tokens": tokens}),
+    )
+    trained = [p for p in model.parameters() if p.requires_grad]
+    torch.manual_seed(1)
+    with torch.no_grad():  # token rows unlike the base's, LoRA B nonzero: every path carries a gradient
+        for parameter in trained:
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    examples = [
+        Example("order pizza", "order_food", {"item": "pizza"}, '<doordash_0>{"item": "pizza"}<doordash_end>'),
+        Example("what is the weather", None, {}, "<doordash_end>"),
+    ]
+    rows = [encode(base, tiny_registry.prompt_template, ex) for ex in examples]
+    width = max(len(ids) for ids, _ in rows)
+    ids = torch.tensor([seq + [0] * (width - len(seq)) for seq, _ in rows])
+    labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in rows])
+    mask = torch.tensor([[1] * len(seq) + [0] * (width - len(seq)) for seq, _ in rows])
+
+    def loss_and_gradients(rows_only: bool) -> tuple[float, list[torch.Tensor]]:
+        model.zero_grad(set_to_none=True)
+        if rows_only:
+            with trained_rows_only(model):
+                loss = answer_loss(model, ids, labels, mask)
+        else:
+            loss = answer_loss(model, ids, labels, mask)
+        loss.backward()
+        return loss.item(), [p.grad.clone() for p in trained]
+
+    peft_loss, peft_grads = loss_and_gradients(False)
+    loss, grads = loss_and_gradients(True)
+    assert abs(loss - peft_loss) < 1e-5
+    for got, want in zip(grads, peft_grads, strict=True):
+        assert torch.allclose(got, want, atol=1e-6, rtol=1e-4)
+    layers = [m for m in model.modules() if isinstance(m, TrainableTokensLayer)]
+    assert len(layers) == 2, "the embedding and its tied output projection"
+    assert all("forward" not in vars(layer) for layer in layers)

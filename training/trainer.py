@@ -12,6 +12,8 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,47 @@ def answer_loss(model: torch.nn.Module, ids: torch.Tensor, labels: torch.Tensor,
     logits = model(input_ids=ids, attention_mask=mask, logits_to_keep=predicts).logits
     targets = labels[:, 1:][predicts[:, :-1]]
     return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), targets)
+
+
+def _trained_rows_forward(layer: torch.nn.Module, x: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+    """peft's ``TrainableTokensLayer`` forward for its one active adapter, without the merged weight.
+
+    peft copies the whole embedding matrix with the trained rows in on every forward, and the
+    tied output projection then also computes a gradient for every row of it. With Gemma's
+    262k-token vocabulary that copy, its zeroed gradient and that product were a third of a
+    training step on a CPU. Here the base's rows are read as they are (frozen: no gradient, no
+    copy) and only the app's trained rows come from the adapter; the values are peft's.
+    """
+    (name,) = layer.active_adapters
+    rows = layer.trainable_tokens_delta[name]
+    index = torch.tensor(layer.token_indices[name], device=x.device)
+    base = layer.base_layer
+    if isinstance(base, torch.nn.Embedding):
+        slot = torch.full((base.num_embeddings,), -1, device=x.device)
+        slot[index] = torch.arange(len(index), device=x.device)
+        looked_up = slot[x]
+        trained = torch.nn.functional.embedding(looked_up.clamp(min=0), rows.to(base.weight.dtype))
+        out = torch.where((looked_up >= 0).unsqueeze(-1), trained, torch.nn.functional.embedding(x, base.weight))
+        scale = layer._get_embed_scale()
+        return out if scale is None else out * scale.to(out.dtype)
+    logits = torch.nn.functional.linear(x, base.weight)
+    return logits.index_copy(-1, index, torch.nn.functional.linear(x, rows.to(x.dtype)))
+
+
+@contextmanager
+def trained_rows_only(model: torch.nn.Module) -> Iterator[None]:
+    """While training, every ``TrainableTokensLayer`` of ``model`` runs ``_trained_rows_forward``;
+    peft's own forward (and its merge) is back afterwards."""
+    from peft.tuners.trainable_tokens.layer import TrainableTokensLayer
+
+    layers = [m for m in model.modules() if isinstance(m, TrainableTokensLayer)]
+    for layer in layers:
+        layer.forward = lambda x, *args, _layer=layer, **kwargs: _trained_rows_forward(_layer, x, *args, **kwargs)
+    try:
+        yield
+    finally:
+        for layer in layers:
+            del layer.forward
 
 
 def evaluate_examples(
@@ -238,17 +281,18 @@ def train_app(
     started = time.perf_counter()
     loss_value = float("nan")
     bar = tqdm(total=steps, desc=f"train {app.name}", unit="step", disable=not progress)
-    for _epoch in range(epochs):
-        for ids, labels, mask in _batches(encoded, config.batch_size, pad_id, rng):
-            loss = answer_loss(model, ids.to(base.device), labels.to(base.device), mask.to(base.device))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad(set_to_none=True)
-            loss_value = loss.item()
-            bar.set_postfix(loss=f"{loss_value:.4f}")
-            bar.update(1)
+    with trained_rows_only(model):
+        for _epoch in range(epochs):
+            for ids, labels, mask in _batches(encoded, config.batch_size, pad_id, rng):
+                loss = answer_loss(model, ids.to(base.device), labels.to(base.device), mask.to(base.device))
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                schedule.step()
+                optimizer.zero_grad(set_to_none=True)
+                loss_value = loss.item()
+                bar.set_postfix(loss=f"{loss_value:.4f}")
+                bar.update(1)
     bar.close()
     seconds = time.perf_counter() - started
     if loss_value != loss_value:  # NaN
