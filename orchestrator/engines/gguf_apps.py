@@ -27,6 +27,7 @@ import torch
 
 from orchestrator.engines.adapter_pool import LoadedAdapter
 from orchestrator.engines.base_model import BaseModel, cache_root, embedded_gguf_path, resolve_base_dir
+from orchestrator.engines.gguf_template import GGUFTemplate
 from orchestrator.errors import OrchError
 from orchestrator.registry import EMBEDDED_PROMPTS
 
@@ -62,8 +63,8 @@ def write_app_gguf(base: BaseModel, adapter: LoadedAdapter, source: Path, target
     """Write ``target`` atomically: a reader sees the whole file or none."""
     import gguf
 
-    reader = gguf.GGUFReader(str(source))
-    arch = str(reader.fields["general.architecture"].contents())
+    template = GGUFTemplate(source)
+    arch = str(template.fields["general.architecture"].value)
     if SUPPORTED.get(base.config.model_type) != arch:
         raise OrchError(
             f"decoding.weights q8_0 is measured on {', '.join(sorted(SUPPORTED.values()))} bases only; "
@@ -73,9 +74,9 @@ def write_app_gguf(base: BaseModel, adapter: LoadedAdapter, source: Path, target
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     writer = gguf.GGUFWriter(str(staging), arch=arch)
     try:
-        _copy_metadata(reader, writer, base, arch)
+        _copy_metadata(template, writer, base, arch)
         q8 = gguf.GGMLQuantizationType.Q8_0
-        for tensor in reader.tensors:
+        for tensor in template.tensors:
             if tensor.name in replaced:
                 writer.add_tensor(tensor.name, gguf.quants.quantize(replaced.pop(tensor.name), q8), raw_dtype=q8)
             else:
@@ -159,12 +160,12 @@ def _rope_permuted(weight: torch.Tensor, heads: int) -> torch.Tensor:
     return weight.reshape(heads, 2, rows // heads // 2, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
 
 
-def _copy_metadata(reader, writer, base: BaseModel, arch: str) -> None:
+def _copy_metadata(template: GGUFTemplate, writer, base: BaseModel, arch: str) -> None:
     """The source's metadata, its vocabulary grown to orch's (functional and free tokens)."""
     import gguf
 
     vocab = len(base.tokenizer)
-    source_vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+    source_vocab = len(template.fields["tokenizer.ggml.tokens"].value)
     if source_vocab != base.base_vocab:
         raise OrchError(f"the GGUF's vocabulary ({source_vocab}) is not the base tokenizer's ({base.base_vocab})")
     added = base.tokenizer.convert_ids_to_tokens(list(range(base.base_vocab, vocab)))
@@ -173,15 +174,10 @@ def _copy_metadata(reader, writer, base: BaseModel, arch: str) -> None:
         "tokenizer.ggml.token_type": [int(gguf.TokenType.USER_DEFINED)] * len(added),
         "tokenizer.ggml.scores": [0.0] * len(added),
     }
-    for key, field in reader.fields.items():
-        if key.startswith("GGUF.") or key == "general.architecture":
+    for key, field in template.fields.items():
+        if key == "general.architecture":
             continue
-        value, kind = field.contents(), field.types[0]
-        if key == f"{arch}.vocab_size":
-            value = vocab
+        value = vocab if key == f"{arch}.vocab_size" else field.value
         if key in grown:
             value = list(value) + grown[key]
-        if kind == gguf.GGUFValueType.ARRAY:
-            writer.add_key_value(key, value, kind, sub_type=field.types[1])
-        else:
-            writer.add_key_value(key, value, kind)
+        writer.add_key_value(key, value, field.kind, sub_type=field.item_kind)
