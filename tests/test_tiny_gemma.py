@@ -7,6 +7,7 @@ must give the logits of peft's own PeftModel for the same adapter.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from orchestrator.engines.adapter_pool import AdapterPool
 from orchestrator.engines.base_model import load_base
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.registry import Registry
-from training.trainer import TrainConfig, answer_loss, encode, train_app, trained_rows_only
+from training.trainer import TrainConfig, _batches, answer_loss, encode, train_app, trained_rows_only
 
 
 def build_tiny_gemma(path: Path) -> Path:
@@ -285,11 +286,8 @@ def test_training_reads_only_the_trained_token_rows_and_gets_peft_s_gradients(ti
         Example("order pizza", "order_food", {"item": "pizza"}, '<doordash_0>{"item": "pizza"}<doordash_end>'),
         Example("what is the weather", None, {}, "<doordash_end>"),
     ]
-    rows = [encode(base, tiny_registry.prompt_template, ex) for ex in examples]
-    width = max(len(ids) for ids, _ in rows)
-    ids = torch.tensor([seq + [0] * (width - len(seq)) for seq, _ in rows])
-    labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in rows])
-    mask = torch.tensor([[1] * len(seq) + [0] * (width - len(seq)) for seq, _ in rows])
+    encoded = [encode(base, tiny_registry.prompt_template, ex) for ex in examples]
+    (ids, labels, mask), *_ = _batches(encoded, len(encoded), base.tokenizer.pad_token_id, random.Random(0))
 
     def loss_and_gradients(rows_only: bool) -> tuple[float, list[torch.Tensor]]:
         model.zero_grad(set_to_none=True)

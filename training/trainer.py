@@ -8,6 +8,7 @@ so the adapter carries them. The learning rate is per base (``EMBEDDED_LEARNING_
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -121,22 +122,22 @@ def answer_loss(model: torch.nn.Module, ids: torch.Tensor, labels: torch.Tensor,
     return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), targets)
 
 
-def _trained_rows_forward(layer: torch.nn.Module, x: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+def _trained_rows_forward(
+    layer: torch.nn.Module, index: torch.Tensor, slot: torch.Tensor | None, x: torch.Tensor, *args, **kwargs
+) -> torch.Tensor:
     """peft's ``TrainableTokensLayer`` forward for its one active adapter, without the merged weight.
 
     peft copies the whole embedding matrix with the trained rows in on every forward, and the
     tied output projection then also computes a gradient for every row of it. With Gemma's
     262k-token vocabulary that copy, its zeroed gradient and that product were a third of a
     training step on a CPU. Here the base's rows are read as they are (frozen: no gradient, no
-    copy) and only the app's trained rows come from the adapter; the values are peft's.
+    copy) and only the app's trained rows (``index``) come from the adapter; the values are
+    peft's. ``slot``: each token id's row among the trained ones, -1 for the base's (embedding only).
     """
     (name,) = layer.active_adapters
     rows = layer.trainable_tokens_delta[name]
-    index = torch.tensor(layer.token_indices[name], device=x.device)
     base = layer.base_layer
-    if isinstance(base, torch.nn.Embedding):
-        slot = torch.full((base.num_embeddings,), -1, device=x.device)
-        slot[index] = torch.arange(len(index), device=x.device)
+    if slot is not None:
         looked_up = slot[x]
         trained = torch.nn.functional.embedding(looked_up.clamp(min=0), rows.to(base.weight.dtype))
         out = torch.where((looked_up >= 0).unsqueeze(-1), trained, torch.nn.functional.embedding(x, base.weight))
@@ -148,13 +149,21 @@ def _trained_rows_forward(layer: torch.nn.Module, x: torch.Tensor, *args, **kwar
 
 @contextmanager
 def trained_rows_only(model: torch.nn.Module) -> Iterator[None]:
-    """While training, every ``TrainableTokensLayer`` of ``model`` runs ``_trained_rows_forward``;
+    """While training, every ``TrainableTokensLayer`` of ``model`` runs ``_trained_rows_forward``
+    (its rows' index, and the embedding's id -> row table, made once here, not every step);
     peft's own forward (and its merge) is back afterwards."""
     from peft.tuners.trainable_tokens.layer import TrainableTokensLayer
 
     layers = [m for m in model.modules() if isinstance(m, TrainableTokensLayer)]
     for layer in layers:
-        layer.forward = lambda x, *args, _layer=layer, **kwargs: _trained_rows_forward(_layer, x, *args, **kwargs)
+        (name,) = layer.active_adapters
+        weight = layer.base_layer.weight
+        index = torch.tensor(layer.token_indices[name], device=weight.device)
+        slot = None
+        if isinstance(layer.base_layer, torch.nn.Embedding):
+            slot = torch.full((weight.shape[0],), -1, device=weight.device)
+            slot[index] = torch.arange(len(index), device=weight.device)
+        layer.forward = functools.partial(_trained_rows_forward, layer, index, slot)
     try:
         yield
     finally:

@@ -49,7 +49,6 @@ class GGUFTemplate:
         self._gguf = gguf
         self._data = np.memmap(path, mode="r")
         self._bytes = memoryview(self._data)
-        self._at = 0
         if bytes(self._bytes[:4]) != MAGIC:
             raise OrchError(f"{path} is not a GGUF file")
         self._at = 4
