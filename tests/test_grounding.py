@@ -85,6 +85,21 @@ def test_a_time_word_is_no_place() -> None:
     assert ground(WEATHER, {"location": "Paris"}, "will it rain tonight in Paris") == ({"location": "Paris"}, {})
 
 
+TRACK = Function(
+    "track_order",
+    "Track a delivery.",
+    {"type": "object", "properties": {"order_id": {"type": "string", "description": "Order number, if said."}}},
+)
+
+
+def test_an_identifier_is_a_code_not_words() -> None:
+    """An order id is digits or a code, or its digits said as words; a place is not one."""
+    arguments, changes = ground(TRACK, {"order_id": "new york"}, "how far is it from new york to japan")
+    assert arguments == {} and changes["order_id"] == "new york -> (dropped)"
+    for order_id in ("A1B2C3", "ORD-2231", "one two three four"):
+        assert ground(TRACK, {"order_id": order_id}, f"where is order {order_id}") == ({"order_id": order_id}, {})
+
+
 def test_a_call_that_needs_input_is_not_a_tool_call_and_says_what_it_needs() -> None:
     from orchestrator.calls import Call
 

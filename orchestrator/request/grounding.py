@@ -9,9 +9,11 @@ Malibu", "B Brooklyn" for "Brooklyn") or an invention (a restaurant nobody named
 parameter is dropped (the function's default applies); of a required one, it is taken out and
 the call comes back needing that input (``NEEDS_INPUT``): the user is asked, nothing runs. An
 empty value is the adapters' own way to say the request left it out (they learn it from
-incomplete requests, ``orchestrator/data/datagen.py``), and is treated the same way. A
-place that is a time word ("weather for tonight": ``location="tonight"``) is no place, and is
-treated as invented. Values whose schema fixes their form (enums, dates, patterns) are the
+incomplete requests, ``orchestrator/data/datagen.py``), and is treated the same way. A span of
+the wrong kind is treated as invented too: a place that is a time word ("weather for tonight":
+``location="tonight"``), an identifier that is neither digits nor digits said as words ("how far
+is it from new york": ``order_id="new york"``). Values whose schema fixes their form (enums,
+dates, patterns) are the
 grammar's business.
 """
 
@@ -39,6 +41,10 @@ NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"
 # A parameter named for a place, and the words for times that are never one.
 _PLACE = re.compile(r"location|place|city|destination|origin|address|area|where", re.IGNORECASE)
+# A parameter that names something by its code ("order_id", "booking id"), and the words a code's
+# digits are said in ("order one two three").
+_IDENTIFIER = re.compile(r"(^|_)id$|\bid\b", re.IGNORECASE)
+DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 TIME_WORDS = {
     "today", "tonight", "tomorrow", "yesterday", "now", "noon", "midnight", "morning", "afternoon",
     "evening", "night", "weekend", "week", "this week", "next week", "this weekend", "later", "soon",
@@ -88,10 +94,10 @@ def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[st
     for name, value in arguments.items():
         if not isinstance(value, str) or not free_text(properties.get(name, {})):
             continue
-        if value.strip() and said(value, query) and not _time_for_a_place(name, properties[name], value):
+        if value.strip() and said(value, query) and not _wrong_kind(name, properties[name], value):
             continue
         span, similarity = nearest_span(value, query) if value.strip() else ("", 0.0)
-        if similarity >= MIN_SIMILARITY and not _time_for_a_place(name, properties[name], span):
+        if similarity >= MIN_SIMILARITY and not _wrong_kind(name, properties[name], span):
             grounded[name] = span
             changes[name] = f"{value} -> {span}"
         else:
@@ -111,10 +117,15 @@ def missing(changes: dict[str, str]) -> list[str]:
     return [name for name, change in changes.items() if change.endswith(NEEDS_INPUT)]
 
 
-def _time_for_a_place(name: str, schema: dict[str, Any], value: str) -> bool:
-    """A time word given as a place ("tonight" as a weather ``location``)."""
+def _wrong_kind(name: str, schema: dict[str, Any], value: str) -> bool:
+    """A span that cannot be the parameter's: a time word given as a place ("tonight" as a
+    weather ``location``), words with no digit given as an identifier ("new york" as an
+    ``order_id``)."""
     about_a_place = _PLACE.search(name) or _PLACE.search(schema.get("description", "") or "")
-    return bool(about_a_place) and _norm(value).strip(_EDGE) in TIME_WORDS
+    if about_a_place and _norm(value).strip(_EDGE) in TIME_WORDS:
+        return True
+    said_as_a_code = any(c.isdigit() for c in value) or DIGIT_WORDS & set(_norm(value).split())
+    return bool(_IDENTIFIER.search(name)) and not said_as_a_code
 
 
 def _norm(text: str) -> str:
