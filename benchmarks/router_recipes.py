@@ -10,11 +10,14 @@ figures are app level: in scope counts a call to the right app (``orch eval`` al
 right function). The last column is the best in-scope rate at any threshold whose false calls
 stay within 5%, a curve to compare recipes on; the operating point is calibration's.
 
-Recipes: ``main`` (the committed head), ``relabel`` (each app's sibling operations and hard
-negatives learnt as that app's, not as none), ``relabel_siblings`` (the siblings only),
-``no_near_negatives`` (neither learnt), ``more_generated`` (60 generated requests per function).
+Recipes: ``main`` (the committed head: each app's sibling operations, generated and its hard
+negatives about its own objects, learnt as that app's), ``siblings_as_none`` (the head before
+that: all of them learnt as none; the hard negatives at a place stay a sub-class of their own),
+``near_as_app`` (every English hard negative of an app learnt as that app's, the other apps'
+requests among them), ``no_near_negatives`` (neither siblings nor hard negatives learnt),
+``more_generated`` (60 generated requests per function).
 
-    python benchmarks/router_recipes.py [--recipes main,relabel] [--sets ../shared/eval/slurp_dev.jsonl,...]
+    python benchmarks/router_recipes.py [--recipes main,siblings_as_none] [--sets ../shared/eval/slurp_dev.jsonl,...]
         [--views views.json] [--limit N]
 
 ``--views`` keeps the adapter views between runs (they take about 30 minutes on 2 cores).
@@ -37,7 +40,7 @@ from orchestrator.registry import load_registry  # noqa: E402
 from orchestrator.request import router as routing  # noqa: E402
 from orchestrator.request.decision import Candidate, Verdict, decide  # noqa: E402
 
-RECIPES = ("main", "relabel", "relabel_siblings", "no_near_negatives", "more_generated")
+RECIPES = ("main", "siblings_as_none", "near_as_app", "no_near_negatives", "more_generated")
 SETS = "../shared/eval/slurp_dev.jsonl,../shared/eval/snips.jsonl,../shared/eval/dev.jsonl"
 
 
@@ -64,14 +67,16 @@ def recipe_groups(recipe: str, groups: dict[str, list[str]]) -> dict[str, list[s
     out: dict[str, list[str]] = {}
     for name, texts in groups.items():
         parts = name.split(":")
-        sibling = name.startswith(f"{routing.NONE}:sibling:")
+        own = len(parts) == 2 and parts[0] != routing.NONE and parts[1] in ("sibling", "hard")
         hard = name.startswith(f"{routing.NONE}:hard:") and len(parts) == 3  # English hard negatives
-        moved = {"relabel": sibling or hard, "relabel_siblings": sibling, "no_near_negatives": sibling or hard}
-        if moved.get(recipe, False):
-            if recipe != "no_near_negatives":
-                out[f"{parts[2]}:{parts[1]}"] = texts
+        if recipe == "no_near_negatives" and (own or hard):
             continue
-        out[name] = texts
+        if recipe == "siblings_as_none" and own:
+            out.setdefault(f"{routing.NONE}:{parts[1]}:{parts[0]}", []).extend(texts)
+        elif recipe == "near_as_app" and hard:
+            out.setdefault(f"{parts[2]}:hard", []).extend(texts)
+        else:
+            out.setdefault(name, []).extend(texts)
     return out
 
 

@@ -79,6 +79,14 @@ def content_words(apps: list[App]) -> set[str]:
     return words - GENERIC_WORDS
 
 
+def object_words(app: App) -> set[str]:
+    """The words that name what ``app``'s functions act on: a function name's words after its
+    verb (``set_alarm`` -> alarm, ``rate_order`` -> order, ``get_business_reviews`` -> business,
+    review). A request about one of them that the app cannot serve is a sibling operation
+    ("cancel my alarm"), not a request about something else ("rate this book")."""
+    return {_stem(w) for fn in app.functions for w in re.split(r"[_\W]+", fn.name.lower())[1:] if w} - GENERIC_WORDS
+
+
 def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]:
     """Lines no built-in app serves that mention none of ``apps``' function words."""
     words = content_words(apps)

@@ -86,6 +86,29 @@ def test_a_new_app_refits_the_head_and_keeps_its_own_requests(builtin_registry, 
     assert torch.allclose(router.probabilities(["turn on the kitchen lights"]).sum(dim=1), torch.ones(1))
 
 
+def test_an_apps_sibling_operations_are_learnt_as_its_own_and_other_near_misses_as_none(builtin_registry) -> None:
+    """The router names the app whose object a request is about and the app's adapter refuses an
+    operation it lacks: an app's sibling operations, generated or from its phrasebook, are a
+    sub-class of the app; its hard negatives about other things, and the neighbour objects, stay
+    none."""
+    from orchestrator.request.router import NONE, own_object_negatives, router_training_set
+
+    apps = list(builtin_registry.apps.values())
+    android, doordash = builtin_registry.apps["android"], builtin_registry.apps["doordash"]
+    assert own_object_negatives(android, apps, ["what alarms do I have set", "can we play poker"]) == [
+        "what alarms do I have set"
+    ]
+    assert own_object_negatives(doordash, apps, ["rate this book 6", "when is my next alarm"]) == []
+    groups = router_training_set(builtin_registry)
+    for app in apps:
+        assert groups[f"{app.name}:sibling"] and f"{NONE}:sibling:{app.name}" not in groups
+        assert groups[f"{NONE}:hard:{app.name}"]
+    assert any("alarm" in text for text in groups["android:hard"])
+    assert not any("alarm" in text for text in groups[f"{NONE}:hard:android"])
+    assert groups[f"{NONE}:neighbour"]
+    assert groups[f"{NONE}:placed:vehicle"] and all("at home" not in t for t in groups[f"{NONE}:hard:vehicle"])
+
+
 def test_shipped_none_requests_about_the_builtins_objects_stay_none(builtin_registry) -> None:
     """The corpus was labelled against the built-in apps, so a line labelled none that names their
     objects ("cancel my reservation at outback": Yelp books, it does not cancel) is a real sibling
