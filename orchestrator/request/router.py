@@ -144,11 +144,13 @@ def router_training_set(
         kept = [text for text in dict.fromkeys(rendered) if not (words & words_of(text))]
         siblings = own_object_negatives(app, list(registry.apps.values()), kept)
         groups[f"{app.name}:hard"] = siblings
-        others = [text for text in kept if text not in siblings]
         # "turn up the AC at home" differs from vehicle's "turn up the AC" by where only; in one
         # sub-class with the rest it pulled the plain request to none (docs/accuracy.md).
-        groups[f"{NONE}:placed:{app.name}"] = [text for text in others if AT_A_PLACE.search(text)]
-        groups[f"{NONE}:hard:{app.name}"] = [text for text in others if not AT_A_PLACE.search(text)]
+        about_its_own, placed, elsewhere = set(siblings), [], []
+        for text in kept:
+            if text not in about_its_own:
+                (placed if AT_A_PLACE.search(text) else elsewhere).append(text)
+        groups[f"{NONE}:placed:{app.name}"], groups[f"{NONE}:hard:{app.name}"] = placed, elsewhere
         for language in languages:
             own = load_hard_negatives(app, others_too=False, language=language)
             rendered = [
@@ -227,7 +229,7 @@ def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
     apps = list(registry.apps.values())
     groups = {f"{NONE}:neighbour": neighbour_requests(apps, NEIGHBOURS, seed=seed)}
     for app in apps:
-        words = content_words([other for other in apps if other is not app])
+        words = other_apps_words(app, apps)
         texts = sibling_requests(app, SIBLINGS_PER_APP, seed=seed)
         groups[f"{app.name}:sibling"] = [text for text in texts if not (words & words_of(text))]
     return groups
@@ -238,8 +240,14 @@ def own_object_negatives(app: App, apps: list[App], negatives: list[str]) -> lis
     name nothing another app's functions do: its sibling operations ("what alarms do I have").
     The rest use its verbs on other things ("rate this book") or belong to no app. English only:
     the words are read from the function names."""
-    own, others = object_words(app), content_words([other for other in apps if other is not app])
+    own, others = object_words(app), other_apps_words(app, apps)
     return [text for text in negatives if own & words_of(text) and not (others & words_of(text))]
+
+
+def other_apps_words(app: App, apps: list[App]) -> set[str]:
+    """The content words of every other app's functions: a near miss of ``app`` that names one
+    may be exactly what that other app does."""
+    return content_words([other for other in apps if other is not app])
 
 
 def corpus_none_texts(calibrating: bool = False) -> dict[str, list[str]]:
