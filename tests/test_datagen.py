@@ -14,6 +14,7 @@ from orchestrator.data import templates
 from orchestrator.data.datagen import FOREIGN_SHARE, askable, can_be_incomplete, generate, load_phrasebook
 from orchestrator.data.languages import LANGUAGES, chinese_number, chinese_numeral, number_surface_in
 from orchestrator.data.phrasebook import load_translations
+from orchestrator.data.values import COINED_SHARE, POOLS
 from orchestrator.registry import Registry, load_registry
 
 from .conftest import DATA, ROOT
@@ -123,6 +124,21 @@ def test_committed_adapter_data_is_what_the_generator_makes(name: str) -> None:
         examples, _ = generate(app, data["examples"], seed=data["seed"], registry=registry, languages=languages)
         committed = (ROOT / adapter / "train.jsonl").read_text().splitlines()
         assert [json.loads(e.to_json()) for e in examples] == [json.loads(line) for line in committed], adapter
+
+
+def test_a_coined_kind_brings_names_nobody_has_heard_of_into_the_apps_own_requests(
+    builtin_registry: Registry,
+) -> None:
+    """yelp's phrasebook marks business names ``coined``: about ``COINED_SHARE`` of the places its
+    requests name are made up (so the adapter learns to copy a name, not to recognise one), each
+    said in the request as the call has it. Other apps render yelp's requests with pool names
+    (``test_committed_adapter_data_is_what_the_generator_makes`` holds their data fixed)."""
+    examples, _ = generate(builtin_registry.app("yelp"), 400, seed=5, registry=builtin_registry)
+    pooled = {value.lower() for value in POOLS["business"] + POOLS["venue"]}
+    named = [(ex.query, ex.arguments["business_name"]) for ex in examples if ex.arguments.get("business_name")]
+    made_up = [(query, name) for query, name in named if name.lower() not in pooled]
+    assert 0.5 * COINED_SHARE * len(named) <= len(made_up) <= 1.5 * COINED_SHARE * len(named)
+    assert all(name.lower() in query.lower() and len(name) >= 3 for query, name in made_up)
 
 
 def test_new_app_data_from_schema_alone(builtin_registry: Registry) -> None:

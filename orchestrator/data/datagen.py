@@ -30,7 +30,15 @@ from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.data import templates
 from orchestrator.data.phrasebook import load_hard_negatives, load_phrasebook, load_translations
 from orchestrator.data.siblings import neighbour_requests, sibling_requests
-from orchestrator.data.values import POOLS, kind_for, number_surface, number_value, string_value
+from orchestrator.data.values import (
+    COINED_SHARE,
+    POOLS,
+    coined_name,
+    kind_for,
+    number_surface,
+    number_value,
+    string_value,
+)
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry
 
@@ -107,13 +115,25 @@ def render_hard_negative(template: str, rng: random.Random) -> str:
 class SlotFiller:
     """Chooses a value per parameter, renders its surface text and records the typed argument."""
 
-    def __init__(self, fn: Function, spec: dict[str, Any], rng: random.Random, language: str = "en") -> None:
+    def __init__(
+        self,
+        fn: Function,
+        spec: dict[str, Any],
+        rng: random.Random,
+        language: str = "en",
+        coin: random.Random | None = None,
+    ) -> None:
         self.fn = fn
         self.language = language
         self.props = fn.parameters.get("properties", {})
         self.kinds = dict(spec.get("values") or {})
         self.surface = spec.get("surface") or {}
         self.rng = rng
+        # Values of the phrasebook's ``coined`` kinds are a made-up name a share of the time, drawn from
+        # this side stream: ``rng`` draws as it always did, so the data of every other app (which
+        # renders this app's requests as its "no call") stays as its adapters were trained on.
+        self.coin = coin if spec.get("coined") else None
+        self.coined = set(spec.get("coined") or ())
         self.arguments: dict[str, Any] = {}
         self.text: dict[str, str] = {}
 
@@ -148,6 +168,8 @@ class SlotFiller:
             return value, number_surface(value, rng, self.language)
         pool = self.kinds.get(param) or kind_for(param, schema)
         value = string_value(pool, rng) if pool in POOLS else rng.choice(POOLS["text"])
+        if self.coin and pool in self.coined and self.coin.random() < COINED_SHARE:
+            value = coined_name(self.coin)
         if rng.random() < 0.1:
             value = value.lower()
         return value, value
@@ -246,13 +268,19 @@ def can_be_incomplete(fn: Function, spec: dict[str, Any]) -> bool:
 
 
 def _render_positive(
-    fn: Function, spec: dict[str, Any], rng: random.Random, incomplete: bool = False, language: str = "en"
+    fn: Function,
+    spec: dict[str, Any],
+    rng: random.Random,
+    incomplete: bool = False,
+    language: str = "en",
+    coin: random.Random | None = None,
 ) -> tuple[str, dict[str, Any], list[str]]:
     """A request, its arguments and the text a rewrite must leave intact (its values' surfaces).
 
     An ``incomplete`` request leaves out required free-text values (the phrasebook's
     ``incomplete`` templates): each is the empty string, which the adapter learns to write and
-    grounding turns into a question for the user."""
+    grounding turns into a question for the user. ``coin``: the side stream for made-up names
+    (``SlotFiller``), given for the app's own requests only."""
     entries = (spec.get("incomplete") if incomplete else spec.get("templates")) or []
     entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
     fixed: dict[str, Any] = {}
@@ -262,7 +290,7 @@ def _render_positive(
         if entry.get("values"):
             local["values"] = {**(spec.get("values") or {}), **entry["values"]}
         entry = entry["t"]
-    filler = SlotFiller(fn, local, rng, language)
+    filler = SlotFiller(fn, local, rng, language, coin)
     query = templates.render(templates.parse(entry), rng, filler)
     if language == "en":
         query = _decorate(query, rng)
@@ -437,6 +465,9 @@ def generate(
     real = _real_negatives(app, registry) if negatives and book else []
     sibling_share = SIBLING_SHARE if book else SCHEMA_ONLY_SIBLING_SHARE
     siblings = sibling_requests(app, SIBLINGS_PER_APP, seed) + neighbour_requests([app], SIBLINGS_PER_APP // 4, seed)
+    # An adapter for other languages answers no English request by name, so its English share
+    # keeps pool names (docs/accuracy.md: retrained with made-up ones, it lost Chinese bookings).
+    coin = None if languages else random.Random(f"coined names {seed}")
     examples: list[Example] = []
     for target in plan:
         for _attempt in range(20):
@@ -448,7 +479,7 @@ def generate(
                 else:
                     spec, language = _phrasing(target, book, translations, rng)
                     incomplete = can_be_incomplete(target, spec) and rng.random() < INCOMPLETE_SHARE
-                    query, arguments, values = _render_positive(target, spec, rng, incomplete, language)
+                    query, arguments, values = _render_positive(target, spec, rng, incomplete, language, coin)
                     query, arguments = sound_like_people(query, arguments, values, rng, target)
                     validate_arguments(target, arguments)
             except (OrchError, KeyError, templates.TemplateError) as err:

@@ -1,6 +1,7 @@
 """The built-in apps' hand-written phrasebooks (``phrasebooks/APP.yaml``): per function, request
-templates (``templates``, and ``incomplete`` ones that leave a required value out) and the names
-people give the thing it makes (``objects``: a calendar event is also a reminder); per app, hard
+templates (``templates``, and ``incomplete`` ones that leave a required value out), the names
+people give the thing it makes (``objects``: a calendar event is also a reminder) and the value
+kinds a request may fill with a name nobody has heard of (``coined``: a new restaurant); per app, hard
 negatives (``negatives``, ``not_this_app``). An app without a phrasebook is phrased from its
 schemas alone.
 

@@ -869,6 +869,34 @@ def kind_for(param: str, schema: dict[str, Any]) -> str:
     return "text"
 
 
+# How often a parameter its phrasebook marks ``coined`` gets a name nobody has heard of: an
+# adapter that saw only chains and famous names wrote an empty value (its way to say "not said")
+# for "a table at Bao" (docs/accuracy.md).
+COINED_SHARE = 0.3
+_ONSETS = ["", *"bcdfghjklmnprstvwyz", "ch", "sh", "br", "tr"]
+_VOWELS = [*"aeiou", *"aeiou", "ai", "ao", "ei", "ou"]
+_CODAS = ["", "", "", "", "n", "m", "r", "l", "s"]
+
+
+def coined_name(rng: random.Random) -> str:
+    """A made-up proper name ("Bao", "Temi Lor", "Zaru's"): short more often than long."""
+
+    def word() -> str:
+        text = ""
+        while len(text) < 3:  # "O" or "Le" reads as a word of the request, not a name
+            syllables = rng.choice([1, 1, 2, 2, 2, 3])
+            text = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(syllables))
+            text += rng.choice(_CODAS)
+        return text.capitalize()
+
+    shape = rng.random()
+    if shape < 0.6:
+        return word()
+    if shape < 0.8:
+        return f"{word()} {word()}"
+    return f"{word()}'s"
+
+
 def string_value(kind: str, rng: random.Random) -> str:
     pool = POOLS.get(kind) or POOLS["text"]
     if kind == "order_id" and rng.random() < 0.4:
