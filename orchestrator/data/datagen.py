@@ -132,7 +132,7 @@ class SlotFiller:
         # Values of the phrasebook's ``coined`` kinds are a made-up name a share of the time, drawn from
         # this side stream: ``rng`` draws as it always did, so the data of every other app (which
         # renders this app's requests as its "no call") stays as its adapters were trained on.
-        self.coin = coin if spec.get("coined") else None
+        self.coin = coin
         self.coined = set(spec.get("coined") or ())
         self.arguments: dict[str, Any] = {}
         self.text: dict[str, str] = {}
