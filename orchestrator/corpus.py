@@ -75,7 +75,7 @@ def content_words(apps: list[App]) -> set[str]:
     words = set()
     for app in apps:
         for fn in app.functions:
-            words |= {_stem(w) for w in re.split(r"[_\W]+", fn.name.lower()) if w}
+            words |= {_stem(w) for w in _name_words(fn.name) if w}
     return words - GENERIC_WORDS
 
 
@@ -84,7 +84,12 @@ def object_words(app: App) -> set[str]:
     verb (``set_alarm`` -> alarm, ``rate_order`` -> order, ``get_business_reviews`` -> business,
     review). A request about one of them that the app cannot serve is a sibling operation
     ("cancel my alarm"), not a request about something else ("rate this book")."""
-    return {_stem(w) for fn in app.functions for w in re.split(r"[_\W]+", fn.name.lower())[1:] if w} - GENERIC_WORDS
+    return {_stem(w) for fn in app.functions for w in _name_words(fn.name)[1:] if w} - GENERIC_WORDS
+
+
+def _name_words(name: str) -> list[str]:
+    """A function name split into its words, verb first (``rate_order`` -> rate, order)."""
+    return re.split(r"[_\W]+", name.lower())
 
 
 def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]:

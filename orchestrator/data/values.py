@@ -869,7 +869,7 @@ def kind_for(param: str, schema: dict[str, Any]) -> str:
     return "text"
 
 
-# How often a parameter its phrasebook marks ``coined`` gets a name nobody has heard of: an
+# How often a value of a kind its phrasebook marks ``coined`` is a name nobody has heard of: an
 # adapter that saw only chains and famous names wrote an empty value (its way to say "not said")
 # for "a table at Bao" (docs/accuracy.md).
 COINED_SHARE = 0.3

@@ -241,7 +241,7 @@ def own_object_negatives(app: App, apps: list[App], negatives: list[str]) -> lis
     The rest use its verbs on other things ("rate this book") or belong to no app. English only:
     the words are read from the function names."""
     own, others = object_words(app), other_apps_words(app, apps)
-    return [text for text in negatives if own & words_of(text) and not (others & words_of(text))]
+    return [text for text in negatives if (words := words_of(text)) & own and not words & others]
 
 
 def other_apps_words(app: App, apps: list[App]) -> set[str]:
