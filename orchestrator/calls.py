@@ -132,8 +132,16 @@ def validate_call(fn: Function, call: Call) -> None:
     if not set(call.needs_input) <= required:
         raise OrchError(f"{fn.name}: needs input for {call.needs_input}, of which not all are required")
     properties = fn.parameters.get("properties", {})
-    stand_ins = {name: "x" * max(1, properties.get(name, {}).get("minLength", 1)) for name in call.needs_input}
-    validate_arguments(fn, {**call.arguments, **stand_ins})
+    validate_arguments(
+        fn, {**call.arguments, **{name: _stand_in(properties.get(name, {})) for name in call.needs_input}}
+    )
+
+
+def _stand_in(schema: dict[str, Any]) -> Any:
+    """A valid placeholder for a value a call still needs (a number's minimum, a long enough string)."""
+    if schema.get("type") in ("integer", "number"):
+        return schema.get("minimum", 1)
+    return "x" * max(1, schema.get("minLength", 1))
 
 
 def trimmed(fn: Function, arguments: dict[str, Any]) -> dict[str, Any]:

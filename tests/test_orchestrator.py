@@ -347,3 +347,12 @@ def test_a_place_nobody_has_heard_of_is_named_by_what_the_request_says(orchestra
     right = sum(name == expected for name, expected in zip(named, UNHEARD_OF * 2, strict=True))
     print(f"unheard-of names copied: {right}/{len(requests)}: {named}")
     assert right >= UNHEARD_OF_FLOOR * len(requests)
+
+
+def test_a_timer_that_says_no_duration_asks_for_one(orchestrator) -> None:
+    """The adapter writes some number for "set a timer" (it wrote 1): the call is the timer, and
+    it needs the minutes rather than running for a minute nobody asked for (``value_words``)."""
+    call = orchestrator.run("set a timer", app="android")
+    assert call.function == "set_timer" and call.needs_input == ["minutes"] and not call.tool_calls()
+    said = orchestrator.run("set a timer for 25 minutes", app="android")
+    assert said.function == "set_timer" and said.arguments == {"minutes": 25} and said.ready

@@ -7,6 +7,7 @@ import pytest
 from orchestrator.catalog import builtin_tools
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
+from orchestrator.request.grounding import missing
 from orchestrator.request.value_words import read_values
 
 from .conftest import committed_training_calls
@@ -52,6 +53,30 @@ def test_values_said_in_words(function: str, query: str, model: dict, want: dict
     arguments, changes = read_values(FUNCTIONS[function], model, query)
     assert {k: arguments[k] for k in want} == want
     assert set(changes) == {k for k in want if want[k] != model[k]}
+
+
+@pytest.mark.parametrize(
+    ("query", "asked"),
+    [
+        ("set a timer", True),
+        ("set a timer for the cookies", True),
+        ("stell einen Timer", True),
+        ("timer 5 minutes", False),
+        ("set a timer for five", False),
+        ("pon un temporizador de diez minutos", False),
+        ("设置一个五分钟的计时器", False),
+        ("タイマーを3分", False),
+    ],
+)
+def test_a_duration_the_request_never_gave_is_asked_for(query: str, asked: bool) -> None:
+    """ "set a timer" gave ``minutes=1``: a number nobody said. With no digit, number word or unit
+    of time in the request, the duration is taken out and the call needs it."""
+    arguments, changes = read_values(FUNCTIONS["set_timer"], {"minutes": 1}, query)
+    if asked:
+        assert arguments == {} and changes == {"minutes": "1 -> (needs input)"}
+        assert missing(changes) == ["minutes"]
+    else:
+        assert (arguments, changes) == ({"minutes": 1}, {})
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])

@@ -18,6 +18,7 @@ from typing import Any
 
 from orchestrator.data.languages import chinese_number
 from orchestrator.registry import Function
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
 
 # A switch: a boolean whose name or description says it turns something on.
 _SWITCH_NAME = {"on", "enabled", "enable", "active", "power"}
@@ -45,6 +46,14 @@ _WORD_NUMBERS = {
     "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
     "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "zehn": 10, "zwölf": 12,
 }  # fmt: skip
+# What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
+_DURATION_CUE = re.compile(
+    r"\b(seconds?|secs?|minutes?|mins?|hours?|hrs?|segundos?|minutos?|horas?|sekunden?|minuten?|stunden?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|hundred|dos|tres|cuatro|cinco"
+    r"|seis|siete|ocho|nueve|diez|quince|veinte|treinta|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn"
+    r"|zwölf|fünfzehn|zwanzig|dreißig|half|halbe?|media)\b|分|秒|小时|小時|時間|鐘頭|钟头|[一二两三四五六七八九十]"
+)
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
 _ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
@@ -60,17 +69,35 @@ _SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?|segundos?|sekunden?)\b|
 
 def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict[str, str]]:
     """``arguments`` with the values the request states in words, and what changed
-    (parameter -> ``"old -> new"``)."""
+    (parameter -> ``"old -> new"``). A duration the request does not give at all ("set a
+    timer") is no value the model may write (it wrote ``minutes=1``): a required one is taken
+    out and asked for (``"old -> (needs input)"``), an optional one dropped."""
     properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
     text = query.lower()
     read = dict(arguments)
+    changes: dict[str, str] = {}
     for name, value in arguments.items():
         schema = properties.get(name, {})
+        if _is_duration(name, schema) and not _says_a_duration(text):
+            del read[name]
+            changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
+            continue
         stated = _stated(name, schema, text)
         if stated is not None and stated != value:
             read[name] = stated
-    changes = {name: f"{arguments[name]} -> {read[name]}" for name in read if read[name] != arguments[name]}
+            changes[name] = f"{value} -> {stated}"
     return read, changes
+
+
+def _is_duration(name: str, schema: dict[str, Any]) -> bool:
+    return schema.get("type") in ("integer", "number") and "enum" not in schema and _minutes(name, schema)
+
+
+def _says_a_duration(text: str) -> bool:
+    """Whether the request says how long in any form: a digit, a number word, or a unit of time
+    ("an hour", "half an hour", "zehn Minuten", "五分钟")."""
+    return bool(_DIGIT.search(text) or _DURATION_CUE.search(text))
 
 
 def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
