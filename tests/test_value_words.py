@@ -47,6 +47,18 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("order_food", "order a dozen donuts", {"item": "donuts", "quantity": 1}, {"quantity": 12}),
         ("order_food", "a couple of tacos", {"item": "tacos", "quantity": 1}, {"quantity": 2}),
         ("search_businesses", "pizza places open now", {"term": "pizza", "open_now": True}, {"open_now": True}),
+        ("toggle_wifi", "don't keep the wifi on", {"on": True}, {"on": False}),
+        ("toggle_flashlight", "I don't want the flashlight on", {"on": True}, {"on": False}),
+        ("set_do_not_disturb", "turn on do not disturb", {"enabled": False}, {"enabled": True}),
+        ("set_fan_speed", "turn the fan all the way down", {"speed": 7}, {"speed": 0}),
+        ("set_fan_speed", "fan all the way up", {"speed": 3}, {"speed": 7}),
+        ("set_volume", "volume as quiet as it goes", {"level": 40}, {"level": 0}),
+        ("set_timer", "set a timer for a quarter of an hour", {"minutes": 60}, {"minutes": 15}),
+        ("set_timer", "three quarters of an hour", {"minutes": 1}, {"minutes": 45}),
+        ("set_timer", "timer for an hour and a quarter", {"minutes": 60}, {"minutes": 75}),
+        ("set_timer", "un temporizador de un cuarto de hora", {"minutes": 1}, {"minutes": 15}),
+        ("set_timer", "stell einen Timer für eine Viertelstunde", {"minutes": 1}, {"minutes": 15}),
+        ("set_timer", "一刻钟的计时器", {"minutes": 1}, {"minutes": 15}),
     ],
 )
 def test_values_said_in_words(function: str, query: str, model: dict, want: dict) -> None:

@@ -24,7 +24,8 @@ from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
 _SWITCH_NAME = {"on", "enabled", "enable", "active", "power"}
 _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b", re.IGNORECASE)
 # Cues of each polarity, in the languages orch reads. Negation ("don't") is not a cue: "don't
-# disturb me" turns do-not-disturb on.
+# disturb me" turns do-not-disturb on. A negated wish about the state is: "don't keep the wifi on",
+# "I don't want the flashlight on" say off (``_NEGATED_STATE`` turns the cue over).
 _OFF = re.compile(
     r"\b(off|disable|deactivate|kill|shut|stop|cut)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
     r"|关|關|停|禁用|消して|オフ|止め|切って|解除",
@@ -35,9 +36,17 @@ _ON = re.compile(
     r"|开|開|启用|打开|つけ|オン|入れて",
     re.IGNORECASE,
 )
+_NEGATED_STATE = re.compile(
+    r"\b(don't|dont|do not|doesn't|does not|no longer)\s+(keep|leave|want|need|turn|switch)\b", re.IGNORECASE
+)
 _DIGIT = re.compile(r"\d")
-_MAXIMUM = re.compile(r"\b(max|maximum|highest|full|fully|all the way|as (high|loud|bright) as)\b|最大|máximo|maximal")
-_MINIMUM = re.compile(r"\b(minimum|lowest|as low as|all the way down)\b|最小|mínimo|minimal")  # "min" is minutes
+# "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
+_MAXIMUM = re.compile(
+    r"\b(max|maximum|highest|full|fully|all the way(?! (down|off|low))|as (high|loud|bright) as)\b|最大|máximo|maximal"
+)
+_MINIMUM = re.compile(
+    r"\b(minimum|lowest|as (low|quiet|dim) as|all the way (down|off|low))\b|最小|mínimo|minimal"
+)  # "min" is minutes
 _HALF = re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb")
 _COUNTS = [(re.compile(r"\bhalf a dozen\b"), 6), (re.compile(r"\ba dozen\b"), 12), (re.compile(r"\ba couple\b"), 2)]
 _WORD_NUMBERS = {
@@ -52,18 +61,23 @@ _DURATION_CUE = re.compile(
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|hundred|dos|tres|cuatro|cinco"
     r"|seis|siete|ocho|nueve|diez|quince|veinte|treinta|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn"
-    r"|zwölf|fünfzehn|zwanzig|dreißig|half|halbe?|media)\b|分|秒|小时|小時|時間|鐘頭|钟头|[一二两三四五六七八九十]"
+    r"|zwölf|fünfzehn|zwanzig|dreißig|half|halbe?|media|(drei)?viertelstunde)\b|分|秒|小时|小時|時間|鐘頭|钟头|刻钟|[一二两三四五六七八九十]"
 )
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
 _ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
 _HOURS = re.compile(
     rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?|stunden?)\b"
-    rf"(?:\s*(?:and|y|und)?\s*(?:{_AMOUNT}\s*min(?:ute|uten)?s?|(a half|media)))?"
+    rf"(?:\s*(?:and|y|und)?\s*(?:{_AMOUNT}\s*min(?:ute|uten)?s?|(a half|media)|(a quarter|cuarto)))?"
 )
 # Chinese and Japanese (1時間半: an hour and a half).
 _HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(?:(半)(?:小时|小時|鐘頭|钟头)|(?:小时|小時|鐘頭|钟头|時間)(半)?)")
 _HALF_HOUR = re.compile(r"\bhalf an hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
+# Quarters of an hour, before "an hour" reads them as 60: "a quarter of an hour", "un cuarto de
+# hora", "eine Viertelstunde", "一刻钟"; three quarters are 45.
+_QUARTERS_HOUR = re.compile(
+    r"\b(?:(three|tres) )?(?:quarters?|cuartos?) (?:of an |de )?(?:hour|hora)\b|\b(drei)?viertelstunde\b|([一三])刻钟"
+)
 _SECONDS = re.compile(rf"\b{_AMOUNT}\s*(?:seconds?|secs?|segundos?|sekunden?)\b|({_ZH_NUMBER})秒")
 
 
@@ -105,7 +119,9 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     kind = schema.get("type")
     if kind == "boolean" and _is_switch(name, schema):
         off, on = bool(_OFF.search(text)), bool(_ON.search(text))
-        return (not off) if off != on else None
+        if off == on:
+            return None
+        return off if _NEGATED_STATE.search(text) else not off
     if kind not in ("integer", "number") or "enum" in schema:
         return None
     if _minutes(name, schema):
@@ -151,6 +167,9 @@ def _duration_minutes(text: str) -> int | None:
         return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) or chinese.group(3) else 0))
     if _HALF_HOUR.search(text):
         return 30
+    quarters = _QUARTERS_HOUR.search(text)
+    if quarters:
+        return 45 if any(group in ("three", "tres", "drei", "三") for group in quarters.groups()) else 15
     hours = _HOURS.search(text)
     if hours:
         minutes = _amount(hours.group(1)) * 60
@@ -158,6 +177,8 @@ def _duration_minutes(text: str) -> int | None:
             minutes += _amount(hours.group(2))
         elif hours.group(3):
             minutes += 30
+        elif hours.group(4):
+            minutes += 15
         return round(minutes)
     seconds = _SECONDS.search(text)
     if seconds:
