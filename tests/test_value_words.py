@@ -59,6 +59,13 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_timer", "un temporizador de un cuarto de hora", {"minutes": 1}, {"minutes": 15}),
         ("set_timer", "stell einen Timer für eine Viertelstunde", {"minutes": 1}, {"minutes": 15}),
         ("set_timer", "一刻钟的计时器", {"minutes": 1}, {"minutes": 15}),
+        ("set_timer", "set a timer for two and a half hours", {"minutes": 2}, {"minutes": 150}),
+        ("set_timer", "Timer für zweieinhalb Stunden", {"minutes": 2}, {"minutes": 150}),
+        ("set_temperature", "set the temperature to 72 degrees fahrenheit", {"celsius": 17}, {"celsius": 22}),
+        ("set_temperature", "make it 68 F in the car", {"celsius": 16.8}, {"celsius": 20}),
+        ("set_temperature", "set it to 21 degrees", {"celsius": 21}, {"celsius": 21}),
+        ("open_window", "open the passenger window a quarter of the way", {"percent": 3}, {"percent": 25}),
+        ("order_food", "order a half dozen bagels", {"item": "bagels", "quantity": 12}, {"quantity": 6}),
     ],
 )
 def test_values_said_in_words(function: str, query: str, model: dict, want: dict) -> None:

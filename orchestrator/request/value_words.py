@@ -48,7 +48,14 @@ _MINIMUM = re.compile(
     r"\b(minimum|lowest|as (low|quiet|dim) as|all the way (down|off|low))\b|最小|mínimo|minimal"
 )  # "min" is minutes
 _HALF = re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb")
-_COUNTS = [(re.compile(r"\bhalf a dozen\b"), 6), (re.compile(r"\ba dozen\b"), 12), (re.compile(r"\ba couple\b"), 2)]
+_QUARTER = re.compile(r"\b(?:(three) quarters|a quarter)(?: of the way)?\b")
+_COUNTS = [
+    (re.compile(r"\b(half a|a half) dozen\b"), 6),
+    (re.compile(r"\ba dozen\b"), 12),
+    (re.compile(r"\ba couple\b"), 2),
+]
+# A temperature said in Fahrenheit, for a parameter in Celsius ("72 degrees fahrenheit", "68 F").
+_FAHRENHEIT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:°\s*f\b|(?:degrees? )?fahrenheit\b|f\b)")
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
@@ -71,6 +78,8 @@ _HOURS = re.compile(
     rf"(?:\s*(?:and|y|und)?\s*(?:{_AMOUNT}\s*min(?:ute|uten)?s?|(a half|media)|(a quarter|cuarto)))?"
 )
 # Chinese and Japanese (1時間半: an hour and a half).
+# "two and a half hours", "zweieinhalb Stunden".
+_HOURS_AND_A_HALF = re.compile(rf"\b{_AMOUNT}(?: and a half|einhalb)\s*(?:hours?|hrs?|stunden?)\b")
 _HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(?:(半)(?:小时|小時|鐘頭|钟头)|(?:小时|小時|鐘頭|钟头|時間)(半)?)")
 _HALF_HOUR = re.compile(r"\bhalf an hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
 # Quarters of an hour, before "an hour" reads them as 60: "a quarter of an hour", "un cuarto de
@@ -128,6 +137,9 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
         minutes = _duration_minutes(text)
         if minutes is not None:
             return _clamped(minutes, schema)
+    fahrenheit = _FAHRENHEIT.search(text)
+    if fahrenheit and _celsius(name, schema):
+        return _clamped(round((float(fahrenheit.group(1)) - 32) * 5 / 9), schema)
     if _DIGIT.search(text):
         return None  # a number is written out: the model copies it
     low, high = schema.get("minimum"), schema.get("maximum")
@@ -137,6 +149,9 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
         return low
     if low == 0 and high == 100 and _HALF.search(text):
         return 50
+    quarter = _QUARTER.search(text)
+    if low == 0 and high == 100 and quarter:
+        return 75 if quarter.group(1) else 25
     for pattern, count in _COUNTS:
         if pattern.search(text):
             return _clamped(count, schema)
@@ -149,6 +164,10 @@ def _is_switch(name: str, schema: dict[str, Any]) -> bool:
 
 def _minutes(name: str, schema: dict[str, Any]) -> bool:
     return "minute" in name.lower() or "in minutes" in (schema.get("description", "") or "").lower()
+
+
+def _celsius(name: str, schema: dict[str, Any]) -> bool:
+    return "celsius" in name.lower() or "celsius" in (schema.get("description", "") or "").lower()
 
 
 def _amount(word: str) -> float:
@@ -167,6 +186,9 @@ def _duration_minutes(text: str) -> int | None:
         return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) or chinese.group(3) else 0))
     if _HALF_HOUR.search(text):
         return 30
+    and_a_half = _HOURS_AND_A_HALF.search(text)
+    if and_a_half:
+        return round(_amount(and_a_half.group(1)) * 60 + 30)
     quarters = _QUARTERS_HOUR.search(text)
     if quarters:
         return 45 if any(group in ("three", "tres", "drei", "三") for group in quarters.groups()) else 15
