@@ -66,6 +66,8 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_temperature", "set it to 21 degrees", {"celsius": 21}, {"celsius": 21}),
         ("open_window", "open the passenger window a quarter of the way", {"percent": 3}, {"percent": 25}),
         ("order_food", "order a half dozen bagels", {"item": "bagels", "quantity": 12}, {"quantity": 6}),
+        ("order_food", "order 2 dozen donuts", {"item": "donuts", "quantity": 2}, {"quantity": 24}),
+        ("set_do_not_disturb", "no more do not disturb please", {"enabled": True}, {"enabled": False}),
     ],
 )
 def test_values_said_in_words(function: str, query: str, model: dict, want: dict) -> None:

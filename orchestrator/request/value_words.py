@@ -27,7 +27,7 @@ _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b",
 # disturb me" turns do-not-disturb on. A negated wish about the state is: "don't keep the wifi on",
 # "I don't want the flashlight on" say off (``_NEGATED_STATE`` turns the cue over).
 _OFF = re.compile(
-    r"\b(off|disable|deactivate|kill|shut|stop|cut)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
+    r"\b(off|disable|deactivate|kill|shut|stop|cut|no more)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
     r"|关|關|停|禁用|消して|オフ|止め|切って|解除",
     re.IGNORECASE,
 )
@@ -73,6 +73,8 @@ _DURATION_CUE = re.compile(
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
 _ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
+# Dozens said with a number ("2 dozen", "three dozen"): the model copies the number alone.
+_DOZENS = re.compile(rf"(?<!half )\b{_AMOUNT} dozen\b")
 _HOURS = re.compile(
     rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?|stunden?)\b"
     rf"(?:\s*(?:and|y|und)?\s*(?:{_AMOUNT}\s*min(?:ute|uten)?s?|(a half|media)|(a quarter|cuarto)))?"
@@ -140,6 +142,9 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     fahrenheit = _FAHRENHEIT.search(text)
     if fahrenheit and _celsius(name, schema):
         return _clamped(round((float(fahrenheit.group(1)) - 32) * 5 / 9), schema)
+    dozens = _DOZENS.search(text)
+    if dozens and kind == "integer" and not _minutes(name, schema):
+        return _clamped(_amount(dozens.group(1)) * 12, schema)
     if _DIGIT.search(text):
         return None  # a number is written out: the model copies it
     low, high = schema.get("minimum"), schema.get("maximum")
