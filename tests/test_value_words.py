@@ -68,6 +68,11 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("order_food", "order a half dozen bagels", {"item": "bagels", "quantity": 12}, {"quantity": 6}),
         ("order_food", "order 2 dozen donuts", {"item": "donuts", "quantity": 2}, {"quantity": 24}),
         ("set_do_not_disturb", "no more do not disturb please", {"enabled": True}, {"enabled": False}),
+        ("toggle_wifi", "I don't want wifi right now, turn it off", {"on": True}, {"on": False}),
+        ("toggle_flashlight", "don't turn the flashlight off", {"on": False}, {"on": True}),
+        ("toggle_air_conditioning", "I don't need the AC anymore", {"on": True}, {"on": True}),  # no state named
+        ("set_timer", "start a timer for a half hour", {"minutes": 1}, {"minutes": 30}),
+        ("set_timer", "timer for 1 and a half hour", {"minutes": 1}, {"minutes": 90}),
     ],
 )
 def test_values_said_in_words(function: str, query: str, model: dict, want: dict) -> None:

@@ -25,7 +25,7 @@ _SWITCH_NAME = {"on", "enabled", "enable", "active", "power"}
 _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b", re.IGNORECASE)
 # Cues of each polarity, in the languages orch reads. Negation ("don't") is not a cue: "don't
 # disturb me" turns do-not-disturb on. A negated wish about the state is: "don't keep the wifi on",
-# "I don't want the flashlight on" say off (``_NEGATED_STATE`` turns the cue over).
+# "I don't want the flashlight on" say off (``_NEGATED_STATE``).
 _OFF = re.compile(
     r"\b(off|disable|deactivate|kill|shut|stop|cut|no more)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
     r"|关|關|停|禁用|消して|オフ|止め|切って|解除",
@@ -36,8 +36,12 @@ _ON = re.compile(
     r"|开|開|启用|打开|つけ|オン|入れて",
     re.IGNORECASE,
 )
+# The state a negated wish names, in its own clause: "don't keep the wifi on" (off), "don't turn the
+# flashlight off" (on). "I don't want wifi now, turn it off" names none there: the cue decides.
 _NEGATED_STATE = re.compile(
-    r"\b(don't|dont|do not|doesn't|does not|no longer)\s+(keep|leave|want|need|turn|switch)\b", re.IGNORECASE
+    r"\b(?:don't|dont|do not|doesn't|does not|no longer)\s+(?:keep|leave|want|need|turn|switch)\b"
+    r"[^,.;!?]*?\b(on|off)\b",
+    re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
 # "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
@@ -83,7 +87,7 @@ _HOURS = re.compile(
 # "two and a half hours", "zweieinhalb Stunden".
 _HOURS_AND_A_HALF = re.compile(rf"\b{_AMOUNT}(?: and a half|einhalb)\s*(?:hours?|hrs?|stunden?)\b")
 _HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(?:(半)(?:小时|小時|鐘頭|钟头)|(?:小时|小時|鐘頭|钟头|時間)(半)?)")
-_HALF_HOUR = re.compile(r"\bhalf an hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
+_HALF_HOUR = re.compile(r"\b(half an|a half|half) ?-?hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
 # Quarters of an hour, before "an hour" reads them as 60: "a quarter of an hour", "un cuarto de
 # hora", "eine Viertelstunde", "一刻钟"; three quarters are 45.
 _QUARTERS_HOUR = re.compile(
@@ -129,10 +133,11 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     """The value ``text`` gives the parameter in words, or None when it gives none clearly."""
     kind = schema.get("type")
     if kind == "boolean" and _is_switch(name, schema):
+        negated = _NEGATED_STATE.search(text)
+        if negated:
+            return negated.group(1).lower() == "off"
         off, on = bool(_OFF.search(text)), bool(_ON.search(text))
-        if off == on:
-            return None
-        return off if _NEGATED_STATE.search(text) else not off
+        return (not off) if off != on else None
     if kind not in ("integer", "number") or "enum" in schema:
         return None
     if _minutes(name, schema):
@@ -189,11 +194,11 @@ def _duration_minutes(text: str) -> int | None:
     chinese = _HOURS_ZH.search(text)
     if chinese:
         return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) or chinese.group(3) else 0))
-    if _HALF_HOUR.search(text):
-        return 30
     and_a_half = _HOURS_AND_A_HALF.search(text)
     if and_a_half:
         return round(_amount(and_a_half.group(1)) * 60 + 30)
+    if _HALF_HOUR.search(text):
+        return 30
     quarters = _QUARTERS_HOUR.search(text)
     if quarters:
         return 45 if any(group in ("three", "tres", "drei", "三") for group in quarters.groups()) else 15
