@@ -83,9 +83,9 @@ _HOURS = re.compile(
     rf"\b{_AMOUNT}\s*(?:hours?|hrs?|h|horas?|stunden?)\b"
     rf"(?:\s*(?:and|y|und)?\s*(?:{_AMOUNT}\s*min(?:ute|uten)?s?|(a half|media)|(a quarter|cuarto)))?"
 )
-# Chinese and Japanese (1時間半: an hour and a half).
 # "two and a half hours", "zweieinhalb Stunden".
 _HOURS_AND_A_HALF = re.compile(rf"\b{_AMOUNT}(?: and a half|einhalb)\s*(?:hours?|hrs?|stunden?)\b")
+# Chinese and Japanese (1時間半: an hour and a half).
 _HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(?:(半)(?:小时|小時|鐘頭|钟头)|(?:小时|小時|鐘頭|钟头|時間)(半)?)")
 _HALF_HOUR = re.compile(r"\b(half an|a half|half) ?-?hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
 # Quarters of an hour, before "an hour" reads them as 60: "a quarter of an hour", "un cuarto de
@@ -173,11 +173,16 @@ def _is_switch(name: str, schema: dict[str, Any]) -> bool:
 
 
 def _minutes(name: str, schema: dict[str, Any]) -> bool:
-    return "minute" in name.lower() or "in minutes" in (schema.get("description", "") or "").lower()
+    return _in_unit(name, schema, "minute", "in minutes")
 
 
 def _celsius(name: str, schema: dict[str, Any]) -> bool:
-    return "celsius" in name.lower() or "celsius" in (schema.get("description", "") or "").lower()
+    return _in_unit(name, schema, "celsius", "celsius")
+
+
+def _in_unit(name: str, schema: dict[str, Any], unit: str, described: str) -> bool:
+    """Whether a parameter's name carries ``unit`` or its description says ``described``."""
+    return unit in name.lower() or described in (schema.get("description", "") or "").lower()
 
 
 def _amount(word: str) -> float:
