@@ -110,7 +110,11 @@ def candidates(router: routing.Router, rows: list[dict]) -> list[list[Candidate]
 
 
 def scores(rows: list[dict], found: list[list[Candidate]], decisions: dict[bool, tuple]) -> tuple[float, float]:
-    calls = [decide(c, *decisions[row["other"]]).app for row, c in zip(rows, found, strict=True)]
+    return rates([decide(c, *decisions[row["other"]]).app for row, c in zip(rows, found, strict=True)], rows)
+
+
+def rates(calls: list[str | None], rows: list[dict]) -> tuple[float, float]:
+    """In-scope rate (a call to the row's app) and false-call rate, in percent."""
     served = [(call, row["label"]) for call, row in zip(calls, rows, strict=True) if row["label"]]
     unserved = [call for call, row in zip(calls, rows, strict=True) if not row["label"]]
     in_scope = 100 * sum(call == label for call, label in served) / max(1, len(served))

@@ -6,14 +6,14 @@ import math
 import random
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.catalog import BUILTIN_APPS, builtin_tools
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Calibration, Registry, tools_from_file
 
 if TYPE_CHECKING:
-    from orchestrator.request.decision import Verdict
+    from orchestrator.request.decision import Pooling, Verdict
 
 ROUTER_EXAMPLES_PER_FUNCTION = 6
 CALIBRATION_PER_FUNCTION = 6
@@ -212,16 +212,29 @@ def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
 
 def fit_decision(requests: list[tuple[Verdict, str | None]]) -> Calibration:
     """(threshold, pooling, veto) fitted on ``requests``' views and labels (``calibrate_router``)."""
-    from orchestrator.request.decision import decide
-
-    served = sum(label is not None for _, label in requests)
-    weights = [0.5 / served if label else 0.5 / (len(requests) - served) for _, label in requests]
+    weights = request_weights(requests)
     rows = [
         (c.router, c.adapter, c.app == label, weight)
         for (v, label), weight in zip(requests, weights, strict=True)
         for c in v.candidates
     ]
     pooling = fit_pooling(rows)
+    threshold, veto = fit_threshold(requests, pooling)
+    return threshold, pooling, veto
+
+
+def request_weights(requests: list[tuple[Verdict, str | None]]) -> list[float]:
+    """Each request's weight in calibration: served and unserved requests weigh half each."""
+    served = sum(label is not None for _, label in requests)
+    return [0.5 / served if label else 0.5 / (len(requests) - served) for _, label in requests]
+
+
+def fit_threshold(requests: list[tuple[Verdict, str | None]], pooling: Pooling) -> tuple[float, float]:
+    """(threshold, veto) under ``pooling``: the greatest veto within error of the cheapest
+    (``greatest_veto_within_error``), and the middle of its cheapest thresholds' plateau."""
+    from orchestrator.request.decision import decide
+
+    weights = request_weights(requests)
 
     def request_costs(threshold: float, veto: float) -> list[float]:
         picks = [decide(v.candidates, threshold, pooling, veto).app for v, _ in requests]
@@ -232,7 +245,7 @@ def fit_decision(requests: list[tuple[Verdict, str | None]]) -> Calibration:
     veto = greatest_veto_within_error(table)
     costs = [sum(row) for row in table[veto]]
     plateau = [t for t, c in zip(grid, costs, strict=True) if c <= min(costs) + 1e-12]
-    return plateau[len(plateau) // 2], pooling, veto
+    return plateau[len(plateau) // 2], veto
 
 
 def _can_fit(requests: list[tuple[Verdict, str | None]]) -> bool:
@@ -255,15 +268,25 @@ def greatest_veto_within_error(table: dict[float, list[list[float]]]) -> float:
 
 def fit_pooling(rows: list[tuple[float, float, bool, float]], l2: float = 1e-3) -> tuple[float, float, float]:
     """Weighted logistic regression of the label on (logit p, logit q): weights and bias."""
-    import torch
-
     from orchestrator.request.decision import logit
 
-    x = torch.tensor([[logit(p), logit(q)] for p, q, _, _ in rows])
-    y = torch.tensor([float(ok) for _, _, ok, _ in rows])
-    sample = torch.tensor([w for *_, w in rows])
+    weights, bias = fit_log_odds([[logit(p), logit(q)] for p, q, _, _ in rows], rows, l2)
+    a, b = weights
+    return round(a, 4), round(b, 4), round(bias, 4)
+
+
+def fit_log_odds(
+    features: list[list[float]], rows: list[tuple[Any, ...]], l2: float = 1e-3
+) -> tuple[list[float], float]:
+    """Weighted logistic regression of each row's label (``rows[i][-2]``, weight ``rows[i][-1]``)
+    on ``features[i]``: a weight per feature and a bias (L-BFGS, deterministic)."""
+    import torch
+
+    x = torch.tensor(features)
+    y = torch.tensor([float(row[-2]) for row in rows])
+    sample = torch.tensor([row[-1] for row in rows])
     sample = sample * len(rows) / sample.sum()
-    w = torch.ones(2, requires_grad=True)
+    w = torch.ones(x.shape[1], requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.LBFGS([w, b], lr=1.0, max_iter=200, line_search_fn="strong_wolfe")
 
@@ -275,8 +298,7 @@ def fit_pooling(rows: list[tuple[float, float, bool, float]], l2: float = 1e-3) 
         return loss
 
     optimizer.step(closure)
-    a, b_ = w.detach().tolist()
-    return round(a, 4), round(b_, 4), round(float(b.detach()[0]), 4)
+    return w.detach().tolist(), float(b.detach()[0])
 
 
 def _cost(pick: str | None, label: str | None) -> float:
