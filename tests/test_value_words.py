@@ -73,6 +73,11 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("toggle_air_conditioning", "I don't need the AC anymore", {"on": True}, {"on": True}),  # no state named
         ("set_timer", "start a timer for a half hour", {"minutes": 1}, {"minutes": 30}),
         ("set_timer", "timer for 1 and a half hour", {"minutes": 1}, {"minutes": 90}),
+        ("set_do_not_disturb", "ok, end do not disturb", {"enabled": True}, {"enabled": False}),
+        ("toggle_wifi", "disconnect from the wifi", {"on": True}, {"on": False}),
+        ("toggle_wifi", "desconecta el wifi", {"on": True}, {"on": False}),
+        ("toggle_wifi", "断开wifi", {"on": True}, {"on": False}),
+        ("set_do_not_disturb", "turn on do not disturb until the end of the day", {"enabled": True}, {"enabled": True}),
     ],
 )
 def test_values_said_in_words(function: str, query: str, model: dict, want: dict) -> None:

@@ -27,13 +27,13 @@ _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b",
 # disturb me" turns do-not-disturb on. A negated wish about the state is: "don't keep the wifi on",
 # "I don't want the flashlight on" say off (``_NEGATED_STATE``).
 _OFF = re.compile(
-    r"\b(off|disable|deactivate|kill|shut|stop|cut|no more)\b|apag|desactiv|quita|aus(schalten|machen)?\b|deaktiv"
-    r"|关|關|停|禁用|消して|オフ|止め|切って|解除",
+    r"\b(off|disable|deactivate|disconnect|end|kill|shut|stop|cut|no more)\b|apag|desactiv|descon[eé]ct|quita"
+    r"|aus(schalten|machen)?\b|deaktiv|\btrenn|关|關|停|禁用|断开|斷開|切断|消して|オフ|止め|切って|解除",
     re.IGNORECASE,
 )
 _ON = re.compile(
     r"\b(on|enable|activate|start)\b|encend|enciend|activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
-    r"|开|開|启用|打开|つけ|オン|入れて",
+    r"|(?<![断斷])[开開]|启用|つけ|オン|入れて",
     re.IGNORECASE,
 )
 # The state a negated wish names, in its own clause: "don't keep the wifi on" (off), "don't turn the
