@@ -25,6 +25,8 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("toggle_wifi", "apaga el wifi", {"on": True}, {"on": False}),
         ("toggle_flashlight", "关掉手电筒", {"on": True}, {"on": False}),
         ("set_do_not_disturb", "don't disturb me", {"enabled": True}, {"enabled": True}),  # no cue
+        ("set_do_not_disturb", "stop disturbing me for the rest of the day", {"enabled": True}, {"enabled": True}),
+        ("toggle_wifi", "stop the wifi", {"on": True}, {"on": False}),
         ("set_do_not_disturb", "turn off do not disturb", {"enabled": True}, {"enabled": False}),
         ("set_timer", "set a timer for 1 hour", {"minutes": 1}, {"minutes": 60}),
         ("set_timer", "timer for an hour and a half", {"minutes": 1}, {"minutes": 90}),

@@ -24,10 +24,12 @@ from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
 _SWITCH_NAME = {"on", "enabled", "enable", "active", "power"}
 _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b", re.IGNORECASE)
 # Cues of each polarity, in the languages orch reads. Negation ("don't") is not a cue: "don't
-# disturb me" turns do-not-disturb on. A negated wish about the state is: "don't keep the wifi on",
-# "I don't want the flashlight on" say off (``_NEGATED_STATE``).
+# disturb me" turns do-not-disturb on, and so does "stop disturbing me" (no off cue). A negated wish
+# about the state is: "don't keep the wifi on", "I don't want the flashlight on" say off
+# (``_NEGATED_STATE``).
 _OFF = re.compile(
-    r"\b(off|disable|deactivate|disconnect|end|kill|shut|stop|cut|no more)\b|apag|desactiv|descon[eé]ct|quita"
+    r"\b(off|disable|deactivate|disconnect|end|kill|shut|stop(?! (disturbing|bothering|interrupting|bugging) me)|cut"
+    r"|no more)\b|apag|desactiv|descon[eé]ct|quita"
     r"|aus(schalten|machen)?\b|deaktiv|\btrenn|关|關|停|禁用|断开|斷開|切断|消して|オフ|止め|切って|解除",
     re.IGNORECASE,
 )
