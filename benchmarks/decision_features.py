@@ -77,11 +77,11 @@ def fit(found, labels: list[str | None], features) -> tuple[list[float], float, 
     """Weights, bias, threshold and veto fitted on calibration's views (one language group)."""
     request_weight = request_weights([(None, label) for label in labels])
     rows = [
-        (app == label, weight)
+        (features(p, q, none), app == label, weight)
         for request, label, weight in zip(found, labels, request_weight, strict=True)
-        for app, *_ in request
+        for app, p, q, none in request
     ]
-    weights, bias = fit_log_odds([features(p, q, none) for request in found for _, p, q, none in request], rows)
+    weights, bias = fit_log_odds(*(list(column) for column in zip(*rows, strict=True)))
     requests = [
         (Verdict(None, 0.5, c), label) for c, label in zip(pooled(found, features, weights, bias), labels, strict=True)
     ]
@@ -113,13 +113,14 @@ def main() -> None:
         + " | ".join(data)
         + f" | in scope at <= 5% false calls, {next(iter(data))} |"
     )
+    # Calibration's views by language (English, other), each as (views, labels).
+    groups = {False: ([], []), True: ([], [])}
+    for row, request in zip(calibration, found, strict=True):
+        groups[row["other"]][0].append(request)
+        groups[row["other"]][1].append(row["label"])
+    other_fits = _can_fit([(None, label) for label in groups[True][1]])
     for name, features in FEATURES.items():
-        groups = {False: ([], []), True: ([], [])}
-        for row, request in zip(calibration, found, strict=True):
-            groups[row["other"]][0].append(request)
-            groups[row["other"]][1].append(row["label"])
         english = fit(*groups[False], features)
-        other_fits = _can_fit([(None, label) for label in groups[True][1]])
         decisions = {False: english, True: fit(*groups[True], features) if other_fits else english}
         cells, curve = [], []
         for set_name, rows in data.items():

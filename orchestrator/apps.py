@@ -6,7 +6,7 @@ import math
 import random
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from orchestrator.catalog import BUILTIN_APPS, builtin_tools
 from orchestrator.errors import OrchError
@@ -270,22 +270,23 @@ def fit_pooling(rows: list[tuple[float, float, bool, float]], l2: float = 1e-3) 
     """Weighted logistic regression of the label on (logit p, logit q): weights and bias."""
     from orchestrator.request.decision import logit
 
-    weights, bias = fit_log_odds([[logit(p), logit(q)] for p, q, _, _ in rows], rows, l2)
+    features = [[logit(p), logit(q)] for p, q, _, _ in rows]
+    weights, bias = fit_log_odds(features, [ok for *_, ok, _ in rows], [w for *_, w in rows], l2)
     a, b = weights
     return round(a, 4), round(b, 4), round(bias, 4)
 
 
 def fit_log_odds(
-    features: list[list[float]], rows: list[tuple[Any, ...]], l2: float = 1e-3
+    features: list[list[float]], labels: list[bool], weights: list[float], l2: float = 1e-3
 ) -> tuple[list[float], float]:
-    """Weighted logistic regression of each row's label (``rows[i][-2]``, weight ``rows[i][-1]``)
-    on ``features[i]``: a weight per feature and a bias (L-BFGS, deterministic)."""
+    """Weighted logistic regression of ``labels`` on ``features`` (one row each, weighed by
+    ``weights``): a weight per feature and a bias (L-BFGS, deterministic)."""
     import torch
 
     x = torch.tensor(features)
-    y = torch.tensor([float(row[-2]) for row in rows])
-    sample = torch.tensor([row[-1] for row in rows])
-    sample = sample * len(rows) / sample.sum()
+    y = torch.tensor([float(label) for label in labels])
+    sample = torch.tensor(weights)
+    sample = sample * len(labels) / sample.sum()
     w = torch.ones(x.shape[1], requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.LBFGS([w, b], lr=1.0, max_iter=200, line_search_fn="strong_wolfe")
