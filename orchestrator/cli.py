@@ -376,22 +376,65 @@ def route_cmd(ctx: click.Context, query: tuple[str, ...]) -> None:
 
 
 @cli.command("eval")
-@click.option("--data", "data_file", required=True, type=click.Path(dir_okay=False), help="Requests in dev.jsonl form.")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Requests in dev.jsonl form.")
 @click.option("--app", default=None, help="Bypass the router: score this app's adapter on its rows only.")
+@click.option(
+    "--heldout",
+    "heldout_key",
+    default=None,
+    help="Instead of --data: score adapter KEY (an app, or APP.languages) on the held-out splits saved beside it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with all metrics.")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None, help="Write a PNG chart.")
 @click.pass_context
-def eval_cmd(ctx: click.Context, data_file: str, app: str | None, as_json: bool, plot_file: str | None) -> None:
+def eval_cmd(
+    ctx: click.Context,
+    data_file: str | None,
+    app: str | None,
+    heldout_key: str | None,
+    as_json: bool,
+    plot_file: str | None,
+) -> None:
     """Score requests by the project's rule: router, function, exact match, schema validity, latency."""
     from orchestrator.evaluation.evaluate import evaluate, format_table, plot, read_rows
     from orchestrator.request.orchestrator import Orchestrator
 
+    if (data_file is None) == (heldout_key is None):
+        raise OrchError("give one of --data FILE or --heldout ADAPTER")
+    if heldout_key is not None:
+        if app or plot_file:
+            raise OrchError("--heldout scores one adapter alone: --app and --plot do not apply")
+        _print_heldout(_registry(ctx), heldout_key, as_json)
+        return
     rows = read_rows(data_file)
     registry = _registry(ctx)
     result = evaluate(Orchestrator(registry), rows, app=app)
     if plot_file:
         plot(result, plot_file)
     click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+
+
+def _print_heldout(registry: Registry, key: str, as_json: bool) -> None:
+    from training.trainer import score_heldout
+
+    result = score_heldout(registry, key)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"held-out splits of adapter {result['adapter']} ({result['path']}), torch {result['dtype']}")
+    click.echo(
+        f"  requests {result['n']:>4}: function {result['function_accuracy']:.1%}, exact {result['exact_match']:.1%}"
+        f" (the decoder alone, before grounding and value rules: {result['decoder_exact_match']:.1%})"
+    )
+    if "sibling_n" in result:
+        click.echo(f"  siblings {result['sibling_n']:>4}: refused {result['sibling_refusal']:.1%}")
+    for miss in result["misses"]:
+        click.echo(f"  miss: {miss['query']!r}: expected {_json_call(miss['expected'])}, got {_json_call(miss['got'])}")
+
+
+def _json_call(call: list) -> str:
+    function, arguments = call
+    return f"{function}({json.dumps(arguments, ensure_ascii=False)})" if function else "no call"
 
 
 @cli.command("bench")

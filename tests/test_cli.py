@@ -99,6 +99,28 @@ def test_missing_adapter_file(project_copy: Path) -> None:
     assert_one_line_error(result, f"{place}: adapter file not found")
 
 
+def test_eval_heldout_scores_a_committed_adapter_on_the_splits_beside_it(project_copy: Path) -> None:
+    """``orch eval --heldout`` loads the committed adapter and scores the held-out splits its
+    training saved (cut here to 8 requests and 4 siblings); bad use is a one-line error."""
+    registry = load_registry(project_copy)
+    folder = registry.adapter_dir(registry.app("android"))
+    for name, keep in (("heldout.jsonl", 8), ("heldout_siblings.jsonl", 4)):
+        rows = (folder / name).read_text().splitlines()[:keep]
+        (folder / name).write_text("\n".join(rows) + "\n")
+    result = orch("eval", "--heldout", "android", "--json", registry=project_copy)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert (body["adapter"], body["n"], body["sibling_n"]) == ("android", 8, 4)
+    # The committed adapter's whole split: function 98%, exact 95%, siblings refused 97%.
+    assert body["function_accuracy"] >= 7 / 8 and body["exact_match"] >= 6 / 8 and body["sibling_refusal"] >= 3 / 4
+    assert len(body["misses"]) <= 8 * (1 - body["exact_match"]) + 4 * (1 - body["sibling_refusal"]) + 1e-9
+
+    assert_one_line_error(orch("eval", registry=project_copy), "give one of --data FILE or --heldout ADAPTER")
+    assert_one_line_error(orch("eval", "--heldout", "spotify", registry=project_copy), "unknown app 'spotify'")
+    (folder / "heldout.jsonl").unlink()
+    assert_one_line_error(orch("eval", "--heldout", "android", registry=project_copy), "no held-out split")
+
+
 def test_use_base_switches_in_one_command_and_refuses_an_unknown_base(project_copy: Path, tmp_path: Path) -> None:
     before = project_copy.read_bytes()
     assert_one_line_error(orch("use-base", "embedded:nonsense", registry=project_copy), "unknown embedded base")

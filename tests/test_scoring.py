@@ -42,3 +42,19 @@ def test_missing_or_extra_arguments_fail() -> None:
     assert not arguments_match(
         msg, {"contact_name": "Alex", "message": "hi", "x": 1}, {"contact_name": "Alex", "message": "hi"}
     )
+
+
+def test_held_out_examples_are_scored_on_the_call_a_user_gets() -> None:
+    """``training.trainer.score_arguments``: the raw decoder's values, and the call after the
+    request path's value rules and grounding, where a value the target leaves empty is asked for."""
+    from orchestrator.data.datagen import Example
+    from training.trainer import score_arguments
+
+    dnd = _fn("android", "set_do_not_disturb")
+    end_dnd = Example("ok so end DND", "set_do_not_disturb", {"enabled": False}, "")
+    assert score_arguments(dnd, end_dnd, {"enabled": True}) == (False, True, {"enabled": False})
+    event = _fn("android", "create_calendar_event")
+    unsaid = Example("make an event on my calendar", "create_calendar_event", {"title": "", "start_time": ""}, "")
+    assert score_arguments(event, unsaid, {"title": "", "start_time": ""}) == (True, True, {})
+    assert score_arguments(event, unsaid, {"title": "team lunch", "start_time": ""}) == (False, True, {})
+    assert score_arguments(event, unsaid, {"title": "my calendar", "start_time": ""})[:2] == (False, False)

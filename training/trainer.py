@@ -24,12 +24,12 @@ from tqdm.auto import tqdm
 
 from orchestrator.atomic import atomic_directory
 from orchestrator.calls import prompt_text
-from orchestrator.data.datagen import Example, generate, write_jsonl
+from orchestrator.data.datagen import Example, generate, read_jsonl, write_jsonl
 from orchestrator.data.siblings import sibling_requests
 from orchestrator.engines.base_model import BaseModel, load_base
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.errors import OrchError
-from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_HUB_IDS, EMBEDDED_SMOLLM2, App, Registry
+from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_HUB_IDS, EMBEDDED_SMOLLM2, App, Function, Registry
 
 MANIFEST = "orch_manifest.json"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -180,31 +180,84 @@ def evaluate_examples(
     misses: list[dict[str, Any]] | None = None,
     batch_size: int = 16,
 ) -> dict[str, float]:
-    """Function accuracy and exact match of the constrained decoder on generated examples.
+    """Function accuracy and exact match on generated examples, scored on the call a user gets.
 
-    Decodes in batches (``CallDecoder.decode_batch``); wrong answers are appended to ``misses``.
+    Decodes in batches (``CallDecoder.decode_batch``); a right function's values then go through
+    the request path's own ``settle`` (grounding, values in words), and the target's: a free-text
+    value the request left out ("") is one the call asks for, so the settled call must leave it
+    out too. ``decoder_exact_match`` keeps the raw decoder's score beside it. Wrong answers (as
+    settled) are appended to ``misses``.
     """
-    from orchestrator.evaluation.scoring import arguments_match
-
     decoder = CallDecoder(base)
-    fn_hits = exact = 0
+    fn_hits = exact = decoder_exact = 0
     for start in range(0, len(examples), batch_size):
         chunk = examples[start : start + batch_size]
         prompts = [base.tokenizer(prompt_text(template, ex.query), add_special_tokens=False).input_ids for ex in chunk]
         for ex, got in zip(chunk, decoder.decode_batch(model, [(app, p) for p in prompts]), strict=True):
             if isinstance(got, OrchError):
                 raise got
-            fn = app.function(ex.function) if ex.function else None
             fn_hit = got.function == ex.function
             fn_hits += fn_hit
-            if fn_hit and (fn is None or arguments_match(fn, got.arguments, ex.arguments)):
-                exact += 1
-            elif misses is not None:
+            called, raw_hit, hit = got.arguments, fn_hit, fn_hit
+            if fn_hit and ex.function:
+                raw_hit, hit, called = score_arguments(app.function(ex.function), ex, got.arguments)
+            decoder_exact += raw_hit
+            exact += hit
+            if not hit and misses is not None:
                 misses.append(
-                    {"query": ex.query, "expected": [ex.function, ex.arguments], "got": [got.function, got.arguments]}
+                    {"query": ex.query, "expected": [ex.function, ex.arguments], "got": [got.function, called]}
                 )
     n = max(1, len(examples))
-    return {"n": len(examples), "function_accuracy": fn_hits / n, "exact_match": exact / n}
+    return {
+        "n": len(examples),
+        "function_accuracy": fn_hits / n,
+        "exact_match": exact / n,
+        "decoder_exact_match": decoder_exact / n,
+    }
+
+
+def score_arguments(fn: Function, example: Example, decoded: dict[str, Any]) -> tuple[bool, bool, dict[str, Any]]:
+    """Whether the decoder's ``decoded`` arguments of the right function match ``example``'s as
+    written, whether the call a user gets does (``settle``d; a free-text value the target leaves
+    empty is one the call must ask for, so leave out), and that call's arguments."""
+    from orchestrator.calls import free_text
+    from orchestrator.evaluation.scoring import arguments_match
+    from orchestrator.request.orchestrator import settle
+
+    called, _ = settle(fn, decoded, example.query)
+    properties = fn.parameters.get("properties", {})
+    asked = {k: v for k, v in example.arguments.items() if not (v == "" and free_text(properties.get(k, {})))}
+    return arguments_match(fn, decoded, example.arguments), arguments_match(fn, called, asked), called
+
+
+def score_heldout(registry: Registry, key: str, base: BaseModel | None = None) -> dict[str, Any]:
+    """A committed adapter's held-out splits (``heldout.jsonl`` and ``heldout_siblings.jsonl``,
+    which ``train_app`` wrote beside it and never trained on) scored again by
+    ``evaluate_examples``: what ``orch eval --heldout`` prints. ``key`` is an adapter pool key
+    (``android``, ``android.languages``)."""
+    from orchestrator.engines.adapter_pool import AdapterPool
+
+    app, path = registry.keyed_adapter(key)
+    if path is None:
+        raise OrchError(f"app {app.name!r} has no trained adapter {key!r} (run: orch train {app.name})")
+    splits = {name: path / f"{name}.jsonl" for name in ("heldout", "heldout_siblings")}
+    if not splits["heldout"].is_file():
+        raise OrchError(f"{splits['heldout']}: no held-out split beside the adapter (retrain: orch train {app.name})")
+    base = base or load_base(registry)
+    model = AdapterPool(base, registry).activate(key)
+    misses: list[dict[str, Any]] = []
+    metrics = evaluate_examples(base, model, app, registry.prompt_template, read_jsonl(splits["heldout"]), misses)
+    if splits["heldout_siblings"].is_file():
+        refuse = read_jsonl(splits["heldout_siblings"])
+        refused = evaluate_examples(base, model, app, registry.prompt_template, refuse, misses)
+        metrics.update(sibling_n=len(refuse), sibling_refusal=refused["function_accuracy"])
+    return {
+        "adapter": key,
+        "path": str(path),
+        "dtype": str(base.dtype).removeprefix("torch."),
+        **metrics,
+        "misses": misses,
+    }
 
 
 def round_to_stored(model: torch.nn.Module) -> None:

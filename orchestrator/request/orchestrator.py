@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from orchestrator.calls import Call, prompt_text
 from orchestrator.engines.adapter_pool import AdapterPool
@@ -17,7 +18,7 @@ from orchestrator.engines.decoder import CallDecoder
 from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
-from orchestrator.registry import App, Registry, load_registry
+from orchestrator.registry import App, Function, Registry, load_registry
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.router import Route, Router
@@ -294,10 +295,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     values it states in words read the same way every time (``value_words.py``)."""
     arguments, grounded = decoded.arguments, {}
     if decoded.function:
-        fn = registry.app(app).function(decoded.function)
-        arguments, grounded = ground(fn, arguments, text)
-        arguments, read = read_values(fn, arguments, text)
-        grounded = {**grounded, **read}
+        arguments, grounded = settle(registry.app(app).function(decoded.function), arguments, text)
     return Call(
         query=text,
         app=app if decoded.function else None,
@@ -310,6 +308,14 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
         generated_tokens=decoded.generated_tokens,
         timings_ms=dict(decoded.timings_ms),
     )
+
+
+def settle(fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The arguments a call of ``fn`` carries for request ``text``: free-text values grounded in
+    the request, values said in words read by rule; and what changed (``ground``'s form)."""
+    arguments, grounded = ground(fn, arguments, text)
+    arguments, read = read_values(fn, arguments, text)
+    return arguments, {**grounded, **read}
 
 
 @dataclass
