@@ -7,7 +7,7 @@ import pytest
 
 from orchestrator.calls import free_text
 from orchestrator.registry import Function, Registry
-from orchestrator.request.grounding import ground, missing, nearest_span, said, spans
+from orchestrator.request.grounding import ground, missing, nearest_span, said, spans, whole_words
 
 from .conftest import committed_training_calls
 
@@ -126,6 +126,23 @@ def test_a_misspelt_value_snaps_to_the_span_it_copied(value: str, query: str, sp
     arguments, changes = ground(SEARCH, {"query": "food", "location": value}, query + " food")
     assert arguments["location"] == span and changes == {"location": f"{value} -> {span}"}
     assert nearest_span(value, query)[0] == span
+
+
+@pytest.mark.parametrize(
+    ("value", "query", "whole"),
+    [
+        ("Yose", "um head to Yosemite", "Yosemite"),
+        ("emite park", "Yosemite park", "Yosemite park"),
+        ("1357", "rate order 13579 four stars", "13579"),
+        ("Trader Joe", "groceries from Trader Joe's", "Trader Joe"),  # an apostrophe ends a word
+        ("pizza", "two pizzas and a pizza", "pizza"),  # whole somewhere: as said
+        ("布鲁克林", "找布鲁克林附近的泰国菜", "布鲁克林"),  # no spaces, no words to cut
+    ],
+)
+def test_a_value_cut_out_of_a_word_is_widened_to_the_whole_word(value: str, query: str, whole: str) -> None:
+    assert whole_words(value, query) == whole
+    arguments, changes = ground(SEARCH, {"query": value}, query)
+    assert arguments == {"query": whole} and changes == ({} if whole == value else {"query": f"{value} -> {whole}"})
 
 
 def test_an_invented_optional_value_is_dropped_and_a_required_one_asked_for() -> None:

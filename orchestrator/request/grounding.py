@@ -5,7 +5,8 @@ Every free-text string the adapters learn (a string parameter with no ``enum``, 
 ``format`` or ``pattern``) is copied from the request: the data generator renders the value into
 the text. So a value that is not in the request is a copying slip ("Mobi Malibu" for "Nobu
 Malibu", "B Brooklyn" for "Brooklyn") or an invention (a restaurant nobody named, an alarm at
-"12345"). A slip is replaced by the request's most similar span. An invention of an optional
+"12345"), and so is a value cut out of a word ("Yose" for "Yosemite"), widened to the whole
+word. A slip is replaced by the request's most similar span. An invention of an optional
 parameter is dropped (the function's default applies); of a required one, it is taken out and
 the call comes back needing that input (``NEEDS_INPUT``): the user is asked, nothing runs. An
 empty value is the adapters' own way to say the request left it out (they learn it from
@@ -13,8 +14,7 @@ incomplete requests, ``orchestrator/data/datagen.py``), and is treated the same 
 the wrong kind is treated as invented too: a place that is a time word ("weather for tonight":
 ``location="tonight"``), an identifier that is neither digits nor digits said as words ("how far
 is it from new york": ``order_id="new york"``). Values whose schema fixes their form (enums,
-dates, patterns) are the
-grammar's business.
+dates, patterns) are the grammar's business.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ EXTRA_WORDS = 2
 # Japanese), where each character is one: "找布鲁克林附近" has the span "布鲁克林".
 UNSPACED = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _WORD = re.compile(rf"[{UNSPACED}]|[^\s{UNSPACED}]+")
+_UNSPACED_CHARACTER = re.compile(rf"[{UNSPACED}]")
 _PUNCTUATION = re.compile(r"[.,!?;\"]")
 NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"
@@ -70,6 +71,35 @@ def said(value: str, query: str) -> bool:
     return _norm(value) in _norm(query)
 
 
+def whole_words(value: str, query: str) -> str:
+    """``value`` widened to whole words when every place the request says it starts or ends inside
+    a word ("Yose" of "head to Yosemite" is "Yosemite", "1357" of "order 13579" is "13579"): no
+    value the adapters learn does (``tests/test_grounding.py`` checks the committed data), so such
+    a cut is a copying slip. A value that stands whole somewhere in the request, or is not written
+    there as it is, comes back unchanged; scripts written without spaces have no words to cut."""
+    pattern = re.compile(r"\s+".join(map(re.escape, value.split())), re.IGNORECASE)
+    widened = []
+    for match in pattern.finditer(query) if value.strip() else ():
+        start, end = match.start(), match.end()
+        if not (_inside_word(query, start) or _inside_word(query, end)):
+            return value
+        while start > 0 and _word_character(query[start - 1]):
+            start -= 1
+        while end < len(query) and _word_character(query[end]):
+            end += 1
+        widened.append(query[start:end])
+    return widened[0] if widened else value
+
+
+def _inside_word(query: str, cut: int) -> bool:
+    """Whether a cut before ``query[cut]`` splits a word."""
+    return 0 < cut < len(query) and _word_character(query[cut - 1]) and _word_character(query[cut])
+
+
+def _word_character(char: str) -> bool:
+    return char.isalnum() and not _UNSPACED_CHARACTER.match(char)
+
+
 def nearest_span(value: str, query: str) -> tuple[str, float]:
     """The request's span most like ``value`` and its similarity (0..1)."""
     target = _norm(value)
@@ -94,7 +124,11 @@ def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[st
     for name, value in arguments.items():
         if not isinstance(value, str) or not free_text(properties.get(name, {})):
             continue
-        if value.strip() and said(value, query) and not _wrong_kind(name, properties[name], value):
+        whole = whole_words(value, query)
+        if whole.strip() and said(whole, query) and not _wrong_kind(name, properties[name], whole):
+            if whole != value:
+                grounded[name] = whole
+                changes[name] = f"{value} -> {whole}"
             continue
         span, similarity = nearest_span(value, query) if value.strip() else ("", 0.0)
         if similarity >= MIN_SIMILARITY and not _wrong_kind(name, properties[name], span):
