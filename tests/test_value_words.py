@@ -10,7 +10,7 @@ from orchestrator.data.languages import LANGUAGES
 from orchestrator.request.grounding import missing
 from orchestrator.request.value_words import read_values
 
-from .conftest import committed_training_calls
+from .conftest import DATA, committed_training_calls
 
 # android's set_volume (0-100) wins over the vehicle's (0-30): the android one is listed last.
 FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") for fn in builtin_tools(app)[1]}
@@ -119,6 +119,21 @@ def test_the_rules_never_change_a_training_target(project_registry, app: str) ->
     for fn, arguments, query, row in calls:
         assert read_values(fn, arguments, query) == (arguments, {}), row
     assert calls
+
+
+def test_the_rules_read_an_app_phrased_from_its_schemas_alone_as_its_data_means(tmp_path) -> None:
+    """The same premise for an app added from a tools file (the CI app, no phrasebook): its
+    generator says a switch is "enabled" or "disabled" beside the parameter's name ("set lights
+    kitchen room disabled on"), and a rule must not read that "on" as the state."""
+    from orchestrator.registry import Registry, tools_from_file
+
+    registry = Registry(path=tmp_path / "registry.yaml")
+    app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
+    examples, _ = generate(app, 400, seed=11, registry=registry)
+    calls = [(app.function(ex.function), ex) for ex in examples if ex.function]
+    for fn, ex in calls:
+        assert read_values(fn, ex.arguments, ex.query) == (ex.arguments, {}), (ex.query, ex.arguments)
+    assert any("disabled" in ex.query for _, ex in calls) and len(calls) > 300
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])

@@ -23,18 +23,19 @@ from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
 # A switch: a boolean whose name or description says it turns something on.
 _SWITCH_NAME = {"on", "enabled", "enable", "active", "power"}
 _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b", re.IGNORECASE)
-# Cues of each polarity, in the languages orch reads. Negation ("don't") is not a cue: "don't
-# disturb me" turns do-not-disturb on, and so does "stop disturbing me" (no off cue). A negated wish
-# about the state is: "don't keep the wifi on", "I don't want the flashlight on" say off
-# (``_NEGATED_STATE``).
+# Cues of each polarity, in the languages orch reads ("enabled" and "disabled" are how the
+# schema-only generator says a switch's state: "set lights kitchen room disabled"). Negation
+# ("don't") is not a cue: "don't disturb me" turns do-not-disturb on, and so does "stop disturbing
+# me" (no off cue). A negated wish about the state is: "don't keep the wifi on", "I don't want the
+# flashlight on" say off (``_NEGATED_STATE``).
 _OFF = re.compile(
-    r"\b(off|disable|deactivate|disconnect|end|kill|shut|stop(?! (disturbing|bothering|interrupting|bugging) me)|cut"
+    r"\b(off|disabled?|deactivate|disconnect|end|kill|shut|stop(?! (disturbing|bothering|interrupting|bugging) me)|cut"
     r"|no more)\b|apag|desactiv|descon[eé]ct|quita"
     r"|aus(schalten|machen)?\b|deaktiv|\btrenn|关|關|停|禁用|断开|斷開|切断|消して|オフ|止め|切って|解除",
     re.IGNORECASE,
 )
 _ON = re.compile(
-    r"\b(on|enable|activate|start)\b|encend|enciend|activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
+    r"\b(on|enabled?|activate|start)\b|encend|enciend|activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
     r"|(?<![断斷])[开開]|启用|つけ|オン|入れて",
     re.IGNORECASE,
 )
