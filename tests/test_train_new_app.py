@@ -44,7 +44,7 @@ def test_add_app_trains_a_new_app_from_100_examples(tmp_path: Path) -> None:
     metrics = manifest["heldout_metrics"]
     assert manifest["data"]["examples"] == 100 and metrics["n"] == 100
     assert metrics["function_accuracy"] >= 0.95, metrics
-    assert metrics["exact_match"] >= 0.90, metrics  # measured 0.91 in bf16 and float32 (seeded, 2026-12-03)
+    assert metrics["exact_match"] >= 0.90, metrics  # measured 0.93 (decoder alone 0.91), bf16, seeded, 2026-12-03
 
     result = runner.invoke(cli, ["--registry", registry, "run", "--json", "turn on the lights in the kitchen"])
     assert result.exit_code == 0, result.output
