@@ -216,6 +216,26 @@ def evaluate_examples(
     }
 
 
+def heldout_metrics(
+    base: BaseModel,
+    model: torch.nn.Module,
+    app: App,
+    template: str,
+    heldout: list[Example],
+    refuse: list[Example],
+    misses: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """``evaluate_examples`` on the held-out split, and on the sibling split when there is one:
+    sibling operations and neighbour objects the adapter never trained on, which it alone must
+    refuse (its first token its end token). What ``train_app`` records and ``score_heldout``
+    re-scores."""
+    metrics: dict[str, Any] = evaluate_examples(base, model, app, template, heldout, misses)
+    if refuse:
+        refused = evaluate_examples(base, model, app, template, refuse, misses)
+        metrics.update(sibling_n=len(refuse), sibling_refusal=refused["function_accuracy"])
+    return metrics
+
+
 def score_arguments(fn: Function, example: Example, decoded: dict[str, Any]) -> tuple[bool, bool, dict[str, Any]]:
     """Whether the decoder's ``decoded`` arguments of the right function match ``example``'s as
     written, whether the call a user gets does (``settle``d; a free-text value the target leaves
@@ -245,12 +265,10 @@ def score_heldout(registry: Registry, key: str, base: BaseModel | None = None) -
         raise OrchError(f"{splits['heldout']}: no held-out split beside the adapter (retrain: orch train {app.name})")
     base = base or load_base(registry)
     model = AdapterPool(base, registry).activate(key)
+    heldout = read_jsonl(splits["heldout"])
+    refuse = read_jsonl(splits["heldout_siblings"]) if splits["heldout_siblings"].is_file() else []
     misses: list[dict[str, Any]] = []
-    metrics = evaluate_examples(base, model, app, registry.prompt_template, read_jsonl(splits["heldout"]), misses)
-    if splits["heldout_siblings"].is_file():
-        refuse = read_jsonl(splits["heldout_siblings"])
-        refused = evaluate_examples(base, model, app, registry.prompt_template, refuse, misses)
-        metrics.update(sibling_n=len(refuse), sibling_refusal=refused["function_accuracy"])
+    metrics = heldout_metrics(base, model, app, registry.prompt_template, heldout, refuse, misses)
     return {
         "adapter": key,
         "path": str(path),
@@ -373,15 +391,11 @@ def train_app(
         (staging / "README.md").unlink(missing_ok=True)
         write_jsonl(staging / "train.jsonl", train)
         write_jsonl(staging / "heldout.jsonl", heldout)
-        merged = model.merge_and_unload()
-        misses: list[dict[str, Any]] = []
-        metrics = evaluate_examples(base, merged, app, registry.prompt_template, heldout, misses)
         if refuse:
-            # Sibling operations and neighbour objects it never trained on: the adapter alone must
-            # refuse them (its first token its end token).
             write_jsonl(staging / "heldout_siblings.jsonl", refuse)
-            refused = evaluate_examples(base, merged, app, registry.prompt_template, refuse, misses)
-            metrics.update(sibling_n=len(refuse), sibling_refusal=refused["function_accuracy"])
+        misses: list[dict[str, Any]] = []
+        merged = model.merge_and_unload()
+        metrics = heldout_metrics(base, merged, app, registry.prompt_template, heldout, refuse, misses)
         manifest: dict[str, Any] = {
             "app": app.name,
             "tokens": {t: base.token_id(t) for t in [*app.function_tokens, app.end_token]},
