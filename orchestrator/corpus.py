@@ -26,6 +26,17 @@ GENERIC_WORDS = {
     "get", "set", "search", "find", "make", "toggle", "create", "open", "send", "show", "adjust", "list",
     "a", "an", "the", "to", "of", "on", "off", "do", "not", "by", "for", "in", "and", "or", "my", "last",
 }  # fmt: skip
+# Words for one kind of thing. An app whose function names one serves requests that say another
+# ("set_lights" serves "dim the lamp"), so every filter that keeps such requests away from "none"
+# reads them all: word by word, "turn off the hallway lamp" stayed a "no app" request beside a
+# lights app and drew its "turn on the kitchen lights" to none (docs/accuracy.md).
+SAME_KIND = [
+    {"light", "lamp", "bulb"},
+    {"tv", "television"},
+    {"blind", "curtain"},
+    {"vacuum", "hoover"},
+    {"taxi", "cab", "uber", "lyft"},
+]
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ def content_words(apps: list[App]) -> set[str]:
     for app in apps:
         for fn in app.functions:
             words |= {_stem(w) for w in _name_words(fn.name) if w}
-    return words - GENERIC_WORDS
+    return _with_kin(words - GENERIC_WORDS)
 
 
 def object_words(app: App) -> set[str]:
@@ -84,7 +95,12 @@ def object_words(app: App) -> set[str]:
     verb (``set_alarm`` -> alarm, ``rate_order`` -> order, ``get_business_reviews`` -> business,
     review). A request about one of them that the app cannot serve is a sibling operation
     ("cancel my alarm"), not a request about something else ("rate this book")."""
-    return {_stem(w) for fn in app.functions for w in _name_words(fn.name)[1:] if w} - GENERIC_WORDS
+    return _with_kin({_stem(w) for fn in app.functions for w in _name_words(fn.name)[1:] if w} - GENERIC_WORDS)
+
+
+def _with_kin(words: set[str]) -> set[str]:
+    """``words`` and the other words for the same kind of thing (``SAME_KIND``)."""
+    return words.union(*(kind for kind in SAME_KIND if kind & words))
 
 
 def _name_words(name: str) -> list[str]:

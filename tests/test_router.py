@@ -67,7 +67,7 @@ def test_a_new_app_refits_the_head_and_keeps_its_own_requests(builtin_registry, 
     """Shipped "none" requests that mention a new app's function words are not held against it."""
     from orchestrator.corpus import content_words, words_of
     from orchestrator.registry import tools_from_file
-    from orchestrator.request.router import Router, _corpus_none_mask, corpus_none_texts
+    from orchestrator.request.router import NONE, Router, _corpus_none_mask, corpus_none_texts, router_training_set
 
     from .conftest import DATA
 
@@ -84,6 +84,15 @@ def test_a_new_app_refits_the_head_and_keeps_its_own_requests(builtin_registry, 
     smarthome = router.classes.index("smarthome")
     assert int((router.parent == smarthome).sum()) >= len(app.functions)
     assert torch.allclose(router.probabilities(["turn on the kitchen lights"]).sum(dim=1), torch.ones(1))
+    # Nothing it learns as none names what the app controls, in any word for it ("dim the lamp").
+    lighting = {"light", "lamp", "bulb"}
+    learnt_as_none = [
+        text
+        for name, texts in router_training_set(builtin_registry).items()
+        if name.startswith(f"{NONE}:") and not name.startswith(f"{NONE}:corpus:")
+        for text in texts
+    ]
+    assert not any(lighting & words_of(text) for text in learnt_as_none)
 
 
 def test_an_apps_sibling_operations_are_learnt_as_its_own_and_other_near_misses_as_none(builtin_registry) -> None:

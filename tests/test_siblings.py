@@ -5,7 +5,7 @@ from __future__ import annotations
 from orchestrator.corpus import words_of
 from orchestrator.data.datagen import generate
 from orchestrator.data.siblings import neighbour_requests, object_phrases, sibling_requests
-from orchestrator.registry import Registry, tools_from_file
+from orchestrator.registry import Function, Registry, tools_from_file
 
 from .conftest import DATA
 
@@ -15,6 +15,9 @@ def test_an_apps_objects_come_from_its_function_names(builtin_registry: Registry
     assert object_phrases(android.function("set_alarm")) == ["alarm"]
     assert object_phrases(android.function("create_calendar_event")) == ["calendar event"]
     assert object_phrases(android.function("get_weather_forecast")) == []  # looks up, makes nothing
+    # A preposition places the object, it is not part of it.
+    play = Function("play_on_speaker", "Play music on a smart speaker.", {"type": "object", "properties": {}})
+    assert object_phrases(play) == ["speaker"]
 
 
 def test_operations_the_app_lacks_are_refused_and_those_it_offers_are_not(builtin_registry: Registry) -> None:
@@ -39,10 +42,12 @@ def test_operations_the_app_lacks_are_refused_and_those_it_offers_are_not(builti
 
 def test_neighbours_leave_out_what_a_registered_app_controls(builtin_registry: Registry) -> None:
     apps = list(builtin_registry.apps.values())
-    assert any("lights" in text for text in neighbour_requests(apps, 200))
+    lighting = {"light", "lamp", "bulb"}
+    assert any(lighting & words_of(text) for text in neighbour_requests(apps, 200))
     description, functions = tools_from_file(DATA / "smarthome.json")
     smarthome = builtin_registry.add_app("smarthome", description, functions)
-    assert not any("light" in words_of(text) for text in neighbour_requests([*apps, smarthome], 200))
+    # Its set_lights serves the lamps and bulbs too, not only the requests that say "light".
+    assert not any(lighting & words_of(text) for text in neighbour_requests([*apps, smarthome], 200))
 
 
 def test_an_apps_training_data_refuses_its_siblings(builtin_registry: Registry) -> None:

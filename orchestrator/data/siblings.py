@@ -17,7 +17,8 @@ A call there does something else than what was asked: "cancel my alarm" must not
 * **neighbours**: things people ask assistants to do to objects close to an app's (room lights and
   smart plugs next to a flashlight, tweets next to text messages, taxis next to navigation). A
   neighbour is left out where it shares a content word with the app's functions, so an app that
-  controls lights keeps "turn on the kitchen lights".
+  controls lights keeps "turn on the kitchen lights" (and "dim the lamp": words for one kind of
+  thing count as one, ``corpus.SAME_KIND``).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ MAKING_VERBS = {
     "set", "create", "send", "make", "add", "order", "book", "schedule", "toggle", "turn", "start",
     "enable", "take", "play", "connect", "post", "write", "save", "reserve", "call",
 }  # fmt: skip
-# Words that name the app or service, not the object ("find_route_google_maps").
-NOT_OBJECTS = {"a", "an", "the", "my", "google", "maps", "app", "new"}
+# Words that name the app or service, not the object ("find_route_google_maps"), and the words
+# that place it ("play_on_speaker" acts on a speaker).
+NOT_OBJECTS = {"a", "an", "the", "my", "google", "maps", "app", "new", "on", "in", "at", "to", "from", "with", "via"}
 
 # Operations, each with the verbs a function name would carry to offer it, and request templates
 # ({obj}: the object, {objs}: its plural).
