@@ -29,6 +29,7 @@ from orchestrator.calls import answer_text, free_text, ordered_arguments, valida
 from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.data import templates
 from orchestrator.data.phrasebook import load_hard_negatives, load_phrasebook, load_translations
+from orchestrator.data.schema_phrasing import auto_template, name_words
 from orchestrator.data.siblings import neighbour_requests, sibling_requests
 from orchestrator.data.values import (
     COINED_SHARE,
@@ -182,74 +183,6 @@ def _surface_options(forms: dict[Any, Any], value: Any) -> list[str]:
     return []
 
 
-# ----- templates for apps without a phrasebook ----------------------------------------------------
-LEADS = ["", "", "", "please ", "can you ", "I want to ", "I'd like to ", "could you ", "hey, ", "go ahead and "]
-
-
-def _words(name: str) -> str:
-    return re.sub(r"[_\-]+", " ", name).strip().lower()
-
-
-def verb_phrases(fn: Function) -> list[str]:
-    """Ways to name the action: from the function name and from its description's first clause."""
-    phrases = [_words(fn.name)]
-    desc = re.split(r"[.;:\n]", fn.description.strip())[0].strip()
-    if desc:
-        phrases.append(desc[0].lower() + desc[1:])
-    return [p.replace("(", "").replace(")", "").replace("|", " ") for p in phrases if p]
-
-
-def param_phrase(param: str, schema: dict[str, Any]) -> str:
-    """A template fragment that mentions parameter ``param`` the way people tend to.
-
-    Every fragment names its parameter or a telling preposition, so that two values in one
-    request can always be told apart (only ``auto_template`` puts one value bare after the verb).
-    """
-    words = _words(param)
-    kind = schema.get("type")
-    if "enum" in schema or kind == "boolean":
-        return f"( {{{param}}} {words}| {words} {{{param}}}| with {words} {{{param}}}| {words}: {{{param}}})"
-    if kind in ("integer", "number"):
-        return f"( {words} {{{param}}}| with {words} {{{param}}}| {words} to {{{param}}}| {words} of {{{param}}})"
-    pool = kind_for(param, schema)
-    lead = {
-        "place": "( in| near| for| at)",
-        "destination": "( to| towards)",
-        "person": "( for| to| with)",
-        "time": "( at| for)",
-        "date": "( on| for)",
-        "email": "( to| for)",
-    }.get(pool, f"( with {words}| {words}| {words}:)")
-    return f"{lead} {{{param}}}"
-
-
-def auto_template(fn: Function, rng: random.Random) -> str:
-    """One random phrasing template for a function, from its schema alone."""
-    props = fn.parameters.get("properties", {})
-    required = [p for p in props if p in fn.parameters.get("required", [])]
-    chosen = [p for p in props if p in required or rng.random() < 0.5]
-    if rng.random() < 0.15:
-        # Mostly schema order, the order the JSON answer lists them in: with ~20 examples per
-        # function, a model learns that mapping reliably; crossings stay a minority.
-        rng.shuffle(chosen)
-    strings = [p for p in chosen if props[p].get("type") == "string" and "enum" not in props[p]]
-    verb = rng.choice(verb_phrases(fn))
-    # A verb that ends in a parameter's name ("play on speaker") makes "play on speaker jazz"
-    # ambiguous: such parameters are named with "with", and no value follows the verb bare.
-    named_in_verb = {p for p in props if re.search(rf"\b{re.escape(_words(p))}\b", verb.lower())}
-    text = rng.choice(LEADS) + verb
-    for param in chosen:
-        if strings and param == strings[0] and not named_in_verb and rng.random() < 0.5:
-            text += f" {{{param}}}"
-        elif param in named_in_verb:
-            text += f" with {_words(param)} {{{param}}}"
-        else:
-            text += param_phrase(param, props[param])
-    if rng.random() < 0.2:
-        text += rng.choice([" please", " now", " for me", "!"])
-    return text
-
-
 # ----- the dataset ------------------------------------------------------------------------------
 def askable(fn: Function) -> list[str]:
     """The required parameters a request may leave out and the user be asked for: free text
@@ -289,6 +222,8 @@ def _render_positive(
         fixed = dict(entry.get("args") or {})
         if entry.get("values"):
             local["values"] = {**(spec.get("values") or {}), **entry["values"]}
+        if entry.get("surface"):
+            local["surface"] = {**(spec.get("surface") or {}), **entry["surface"]}
         entry = entry["t"]
     filler = SlotFiller(fn, local, rng, language, coin)
     query = templates.render(templates.parse(entry), rng, filler)
@@ -304,7 +239,7 @@ def _render_positive(
     if not entries:
         # Schema-only phrasings tell values apart by naming their parameters ("with speaker
         # Beats"): those names are kept from typos like the values themselves.
-        protected += [f"with {_words(param)}" for param in filler.text]
+        protected += [f"with {name_words(param)}" for param in filler.text]
     return _tidy(query), ordered_arguments(fn, arguments), protected
 
 

@@ -1,0 +1,217 @@
+"""Request templates for an app without a phrasebook (one added from a tools file), from its
+function schemas alone: the name, the description's first clause and the parameters.
+
+Two styles. **Schema-shaped** names each parameter ("turn the lights in a room on or off with room
+kitchen with on enabled"): two values can always be told apart, but nobody talks like that, and
+an adapter and a router that learnt only it met "turn on the kitchen lights" as something new
+(``docs/accuracy.md``). **Spoken** (``spoken_template``, ``SPOKEN_SHARE`` of the requests where
+the schema allows) reads the schema the way people say a request:
+
+* the object is the function name's words after its verb (``lock_door`` -> "the door"), and a
+  choice named like it goes before it ("the back door"); a choice of place goes before it too
+  ("the kitchen lights") or after "in the" ("the lights in the kitchen");
+* a switch (a boolean whose description says "True to lock, false to unlock" or "True to turn
+  on", or one named ``on`` or ``enabled``) is the verb: "unlock the door", "turn off the lights";
+  otherwise the function name's verb is ("start the vacuum");
+* a number with a unit in its name or description is an amount of it: "for 30 minutes", "to 40
+  percent", "to 22 degrees".
+
+Every other parameter keeps its schema-shaped fragment (``param_phrase``), which names it.
+A function whose name gives no object gets no spoken phrasing.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from orchestrator.calls import free_text
+from orchestrator.data.siblings import NOT_OBJECTS
+from orchestrator.data.values import kind_for
+from orchestrator.registry import Function
+
+# ----- schema-shaped ----------------------------------------------------------------------------
+LEADS = ["", "", "", "please ", "can you ", "I want to ", "I'd like to ", "could you ", "hey, ", "go ahead and "]
+ENDINGS = [" please", " now", " for me"]
+# Of the requests, the share phrased as people say them where the schema allows; the rest name
+# each parameter.
+SPOKEN_SHARE = 0.5
+
+
+def name_words(name: str) -> str:
+    """A function's or parameter's name as words ("play_on_speaker" -> "play on speaker")."""
+    return re.sub(r"[_\-]+", " ", name).strip().lower()
+
+
+def verb_phrases(fn: Function) -> list[str]:
+    """Ways to name the action: from the function name and from its description's first clause."""
+    phrases = [name_words(fn.name)]
+    desc = re.split(r"[.;:\n]", fn.description.strip())[0].strip()
+    if desc:
+        phrases.append(desc[0].lower() + desc[1:])
+    return [p.replace("(", "").replace(")", "").replace("|", " ") for p in phrases if p]
+
+
+# The words that introduce a value of these kinds, which tell it apart without its parameter's name.
+KIND_LEADS = {
+    "place": "( in| near| for| at)",
+    "destination": "( to| towards)",
+    "person": "( for| to| with)",
+    "time": "( at| for)",
+    "date": "( on| for)",
+    "email": "( to| for)",
+}
+
+
+def param_phrase(param: str, schema: dict[str, Any]) -> str:
+    """A template fragment that mentions parameter ``param`` the way people tend to.
+
+    Every fragment names its parameter or a telling preposition, so that two values in one
+    request can always be told apart (only ``auto_template`` puts one value bare after the verb).
+    """
+    words = name_words(param)
+    kind = schema.get("type")
+    if "enum" in schema or kind == "boolean":
+        return f"( {{{param}}} {words}| {words} {{{param}}}| with {words} {{{param}}}| {words}: {{{param}}})"
+    if kind in ("integer", "number"):
+        return f"( {words} {{{param}}}| with {words} {{{param}}}| {words} to {{{param}}}| {words} of {{{param}}})"
+    lead = KIND_LEADS.get(kind_for(param, schema), f"( with {words}| {words}| {words}:)")
+    return f"{lead} {{{param}}}"
+
+
+def auto_template(fn: Function, rng: random.Random) -> str | dict[str, Any]:
+    """One random phrasing template for a function: spoken (``spoken_template``, as an entry
+    with its switch's surface forms) ``SPOKEN_SHARE`` of the time where the schema allows, else
+    schema-shaped."""
+    props = fn.parameters.get("properties", {})
+    required = [p for p in props if p in fn.parameters.get("required", [])]
+    chosen = [p for p in props if p in required or rng.random() < 0.5]
+    if rng.random() < 0.15:
+        # Mostly schema order, the order the JSON answer lists them in: with ~20 examples per
+        # function, a model learns that mapping reliably; crossings stay a minority.
+        rng.shuffle(chosen)
+    if rng.random() < SPOKEN_SHARE and (spoken := spoken_template(fn, chosen, place_first=rng.random() < 0.5)):
+        text, surface = spoken
+        return {"t": rng.choice(LEADS) + text + rng.choice(["", "", "", *ENDINGS]), "surface": surface}
+    strings = [p for p in chosen if props[p].get("type") == "string" and "enum" not in props[p]]
+    verb = rng.choice(verb_phrases(fn))
+    # A verb that ends in a parameter's name ("play on speaker") makes "play on speaker jazz"
+    # ambiguous: such parameters are named with "with", and no value follows the verb bare.
+    named_in_verb = {p for p in props if re.search(rf"\b{re.escape(name_words(p))}\b", verb.lower())}
+    text = rng.choice(LEADS) + verb
+    for param in chosen:
+        if strings and param == strings[0] and not named_in_verb and rng.random() < 0.5:
+            text += f" {{{param}}}"
+        elif param in named_in_verb:
+            text += f" with {name_words(param)} {{{param}}}"
+        else:
+            text += param_phrase(param, props[param])
+    if rng.random() < 0.2:
+        text += rng.choice([*ENDINGS, "!"])
+    return text
+
+
+# ----- spoken -----------------------------------------------------------------------------------
+
+# Booleans whose name alone says they switch something on.
+SWITCH_NAMES = {"on", "enabled", "enable", "active", "power"}
+# A switch's verb for true, to its verb for false, word by word ("turn on" -> "turn off").
+OPPOSITES = {
+    "on": "off", "lock": "unlock", "open": "close", "start": "stop", "enable": "disable", "show": "hide",
+    "mute": "unmute", "pause": "resume", "activate": "deactivate", "connect": "disconnect", "arm": "disarm",
+}  # fmt: skip
+OPPOSITES |= {off: on for on, off in OPPOSITES.items()}
+# Choices that name where: they go before the object or after "in the".
+PLACES = {"room", "location", "place", "zone", "area", "floor"}
+# Units a number's name or description gives, and how a request says an amount of each.
+UNITS = {
+    "percent": "( to| at) {{{p}}} percent",
+    "degrees": "( to| at) {{{p}}} degrees",
+    "minutes": " for {{{p}}} minutes",
+    "seconds": " for {{{p}}} seconds",
+    "hours": " for {{{p}}} hours",
+}
+_TRUE_TO = re.compile(r"\btrue to ([a-z ]+?)\s*(?:[,.;]|$)", re.IGNORECASE)
+_FALSE_TO = re.compile(r"\bfalse to ([a-z ]+?)\s*(?:[,.;]|$)", re.IGNORECASE)
+
+
+def object_noun(fn: Function) -> str:
+    """What the function acts on, from its name: the words after its verb (``set_lights`` ->
+    "lights", ``play_on_speaker`` -> "speaker"); "" for a one-word name."""
+    words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
+    return " ".join(w for w in words[1:] if w not in NOT_OBJECTS)
+
+
+def switch_verbs(param: str, schema: dict[str, Any]) -> tuple[str, str] | None:
+    """(the verb for true, the verb for false) of a boolean that switches its object, or None."""
+    if schema.get("type") != "boolean":
+        return None
+    description = schema.get("description", "") or ""
+    said_true, said_false = _TRUE_TO.search(description), _FALSE_TO.search(description)
+    if said_true:
+        true = said_true.group(1).lower()
+        false = said_false.group(1).lower() if said_false else _opposite(true)
+        return (true, false) if false else None
+    return ("turn on", "turn off") if param.lower() in SWITCH_NAMES else None
+
+
+def _opposite(phrase: str) -> str | None:
+    words = phrase.split()
+    for i, word in enumerate(words):
+        if word in OPPOSITES:
+            return " ".join([*words[:i], OPPOSITES[word], *words[i + 1 :]])
+    return None
+
+
+def unit_of(param: str, schema: dict[str, Any]) -> str | None:
+    """The unit a number's name or description gives (``minutes``; "Brightness percent.")."""
+    if schema.get("type") not in ("integer", "number") or "enum" in schema:
+        return None
+    said = f"{param} {schema.get('description', '')}".lower()
+    return next((unit for unit in UNITS if re.search(rf"\b{unit.rstrip('s')}s?\b", said)), None)
+
+
+def spoken_template(fn: Function, chosen: list[str], place_first: bool) -> tuple[str, dict[str, Any]] | None:
+    """A template for ``fn`` that says the ``chosen`` parameters as people do, and the surface
+    forms of its switch (value -> verbs), or None when the name gives no object. ``place_first``:
+    a choice of place goes before the object ("the kitchen lights"), else after it."""
+    noun = object_noun(fn)
+    if not noun:
+        return None
+    props = fn.parameters.get("properties", {})
+    switches = {p: verbs for p in chosen if (verbs := switch_verbs(p, props[p]))}
+    switch = next(iter(switches), None)
+    # A choice named like the object, or a place, goes before it: "the back door", "the kitchen lights".
+    before = [p for p in chosen if "enum" in props[p] and (_same(p, noun) or (place_first and p in PLACES))]
+    words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
+    verb = f"{{{switch}}}" if switch else words[0]
+    the_object = f"the {''.join(f'{{{p}}} ' for p in before[:1])}{noun}"
+    # "play_on_speaker": what is played comes between the verb and the place ("play jazz on the speaker").
+    place = next((w for w in words[1:2] if w in NOT_OBJECTS), None)
+    said = [p for p in chosen if place and _said_bare(p, props[p], noun)][:1]
+    text = f"{verb} {''.join(f'{{{p}}} ' for p in said)}{place + ' ' if place else ''}{the_object}"
+    for param in chosen:
+        schema = props[param]
+        if param == switch or param in before[:1] or param in said:
+            continue
+        if "enum" in schema and param in PLACES:
+            text += f" in the {{{param}}}"
+        elif unit := unit_of(param, schema):
+            text += UNITS[unit].format(p=param)
+        elif re.search(rf"\b{re.escape(param.replace('_', ' '))}\b", text.split("{")[0] + noun):
+            text += f" with {param.replace('_', ' ')} {{{param}}}"
+        else:
+            text += param_phrase(param, schema)
+    surface = {switch: {True: [switches[switch][0]], False: [switches[switch][1]]}} if switch else {}
+    return text, surface
+
+
+def _said_bare(param: str, schema: dict[str, Any], noun: str) -> bool:
+    """Whether a value may stand bare after the verb: free text of no kind with its own
+    preposition, not named like the object."""
+    return free_text(schema) and kind_for(param, schema) not in KIND_LEADS and not _same(param, noun)
+
+
+def _same(param: str, noun: str) -> bool:
+    return param.lower().rstrip("s") == noun.split()[-1].rstrip("s")
