@@ -9,7 +9,8 @@ the schema allows) reads the schema the way people say a request:
 
 * the object is the function name's words after its verb (``lock_door`` -> "the door"), and a
   choice named like it goes before it ("the back door"); a choice of place goes before it too
-  ("the kitchen lights") or after "in the" ("the lights in the kitchen");
+  ("the kitchen lights") or after "in the" ("the lights in the kitchen"); free text named like it
+  takes its place ("play jazz on Bose headphones");
 * a switch (a boolean whose description says "True to lock, false to unlock" or "True to turn
   on", or one named ``on`` or ``enabled``) is the verb: "unlock the door", "turn off the lights";
   otherwise the function name's verb is ("start the vacuum");
@@ -184,16 +185,18 @@ def spoken_template(fn: Function, chosen: list[str], place_first: bool) -> tuple
     switch = next(iter(switches), None)
     # A choice named like the object, or a place, goes before it: "the back door", "the kitchen lights".
     before = [p for p in chosen if "enum" in props[p] and (_same(p, noun) or (place_first and p in PLACES))]
+    # Free text named like the object names it: "on the speaker" -> "on Bose headphones".
+    naming = [p for p in chosen if free_text(props[p]) and _same(p, noun)][:1]
     words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
     verb = f"{{{switch}}}" if switch else words[0]
-    the_object = f"the {''.join(f'{{{p}}} ' for p in before[:1])}{noun}"
+    the_object = f"{{{naming[0]}}}" if naming else f"the {''.join(f'{{{p}}} ' for p in before[:1])}{noun}"
     # "play_on_speaker": what is played comes between the verb and the place ("play jazz on the speaker").
     place = next((w for w in words[1:2] if w in NOT_OBJECTS), None)
     said = [p for p in chosen if place and _said_bare(p, props[p], noun)][:1]
     text = f"{verb} {''.join(f'{{{p}}} ' for p in said)}{place + ' ' if place else ''}{the_object}"
     for param in chosen:
         schema = props[param]
-        if param == switch or param in before[:1] or param in said:
+        if param == switch or param in before[:1] or param in said or param in naming:
             continue
         if "enum" in schema and param in PLACES:
             text += f" in the {{{param}}}"
