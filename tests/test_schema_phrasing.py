@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from orchestrator.data.datagen import generate
-from orchestrator.data.schema_phrasing import spoken_template, switch_verbs, unit_of
+from orchestrator.data.schema_phrasing import spoken_template, switch_verbs, unit_of, verb_phrases
 from orchestrator.registry import Function, Registry, tools_from_file
 
 from .conftest import DATA
@@ -23,6 +23,17 @@ def test_a_switch_says_its_value_as_the_verb_its_description_gives() -> None:
     assert switch_verbs("notify", {"type": "boolean", "description": "True to notify the host."}) is None
     assert switch_verbs("vegetarian", {"type": "boolean"}) is None
     assert switch_verbs("on", {"type": "string"}) is None
+
+
+def test_a_description_that_names_both_values_of_a_switch_is_no_verb() -> None:
+    """ "turn the lights on or off with on enabled" contradicts itself: the description's clause
+    is a verb only where it does not name both values."""
+    switch = {"type": "object", "properties": {"on": {"type": "boolean"}}}
+    assert verb_phrases(Function("set_lights", "Turn the lights on or off.", switch)) == ["set lights"]
+    assert verb_phrases(Function("set_lights", "Switch the lights.", switch)) == ["set lights", "switch the lights"]
+    level = {"type": "object", "properties": {"level": {"type": "integer"}}}
+    fan = Function("set_fan", "Speed up or slow down the fan.", level)
+    assert verb_phrases(fan) == ["set fan", "speed up or slow down the fan"]
 
 
 def test_a_numbers_unit_comes_from_its_name_or_description() -> None:

@@ -46,10 +46,15 @@ def name_words(name: str) -> str:
 
 
 def verb_phrases(fn: Function) -> list[str]:
-    """Ways to name the action: from the function name and from its description's first clause."""
+    """Ways to name the action: from the function name and from its description's first clause,
+    unless that clause names both values of a switch ("Turn the lights on or off", "Lock or unlock
+    a door"): said before the switch's own value it contradicts it ("turn the lights on or off
+    with on enabled" was learnt as off)."""
     phrases = [name_words(fn.name)]
     desc = re.split(r"[.;:\n]", fn.description.strip())[0].strip()
-    if desc:
+    props = fn.parameters.get("properties", {}).values()
+    both_ways = re.search(r"\bor\b", desc, re.IGNORECASE) and any(spec.get("type") == "boolean" for spec in props)
+    if desc and not both_ways:
         phrases.append(desc[0].lower() + desc[1:])
     return [p.replace("(", "").replace(")", "").replace("|", " ") for p in phrases if p]
 
