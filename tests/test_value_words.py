@@ -88,6 +88,19 @@ def test_values_said_in_words(function: str, query: str, model: dict, want: dict
     assert set(changes) == {k for k in want if want[k] != model[k]}
 
 
+def test_a_switch_whose_description_names_its_verbs_reads_them() -> None:
+    """ "True to lock, false to unlock.": "unlock the back door" is false whatever the model wrote,
+    "lock it" true; a request that says neither verb is left to the on/off cues and the model."""
+    from orchestrator.registry import Function
+
+    locked = {"type": "boolean", "description": "True to lock, false to unlock."}
+    lock = Function("lock_door", "Lock or unlock a door.", {"type": "object", "properties": {"locked": locked}})
+    assert read_values(lock, {"locked": True}, "unlock the back door")[0] == {"locked": False}
+    assert read_values(lock, {"locked": False}, "please lock the front door")[0] == {"locked": True}
+    assert read_values(lock, {"locked": True}, "lock door locked off")[0] == {"locked": False}
+    assert read_values(lock, {"locked": True}, "secure the door")[0] == {"locked": True}
+
+
 @pytest.mark.parametrize(
     ("query", "asked"),
     [

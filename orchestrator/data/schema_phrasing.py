@@ -31,6 +31,7 @@ from orchestrator.calls import free_text
 from orchestrator.data.siblings import NOT_OBJECTS
 from orchestrator.data.values import kind_for
 from orchestrator.registry import Function
+from orchestrator.request.value_words import switch_verbs
 
 # ----- schema-shaped ----------------------------------------------------------------------------
 LEADS = ["", "", "", "please ", "can you ", "I want to ", "I'd like to ", "could you ", "hey, ", "go ahead and "]
@@ -120,14 +121,6 @@ def auto_template(fn: Function, rng: random.Random) -> str | dict[str, Any]:
 
 # ----- spoken -----------------------------------------------------------------------------------
 
-# Booleans whose name alone says they switch something on.
-SWITCH_NAMES = {"on", "enabled", "enable", "active", "power"}
-# A switch's verb for true, to its verb for false, word by word ("turn on" -> "turn off").
-OPPOSITES = {
-    "on": "off", "lock": "unlock", "open": "close", "start": "stop", "enable": "disable", "show": "hide",
-    "mute": "unmute", "pause": "resume", "activate": "deactivate", "connect": "disconnect", "arm": "disarm",
-}  # fmt: skip
-OPPOSITES |= {off: on for on, off in OPPOSITES.items()}
 # Choices that name where: they go before the object or after "in the".
 PLACES = {"room", "location", "place", "zone", "area", "floor"}
 # Units a number's name or description gives, and how a request says an amount of each.
@@ -138,8 +131,6 @@ UNITS = {
     "seconds": " for {{{p}}} seconds",
     "hours": " for {{{p}}} hours",
 }
-_TRUE_TO = re.compile(r"\btrue to ([a-z ]+?)\s*(?:[,.;]|$)", re.IGNORECASE)
-_FALSE_TO = re.compile(r"\bfalse to ([a-z ]+?)\s*(?:[,.;]|$)", re.IGNORECASE)
 
 
 def object_noun(fn: Function) -> str:
@@ -147,27 +138,6 @@ def object_noun(fn: Function) -> str:
     "lights", ``play_on_speaker`` -> "speaker"); "" for a one-word name."""
     words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
     return " ".join(w for w in words[1:] if w not in NOT_OBJECTS)
-
-
-def switch_verbs(param: str, schema: dict[str, Any]) -> tuple[str, str] | None:
-    """(the verb for true, the verb for false) of a boolean that switches its object, or None."""
-    if schema.get("type") != "boolean":
-        return None
-    description = schema.get("description", "") or ""
-    said_true, said_false = _TRUE_TO.search(description), _FALSE_TO.search(description)
-    if said_true:
-        true = said_true.group(1).lower()
-        false = said_false.group(1).lower() if said_false else _opposite(true)
-        return (true, false) if false else None
-    return ("turn on", "turn off") if param.lower() in SWITCH_NAMES else None
-
-
-def _opposite(phrase: str) -> str | None:
-    words = phrase.split()
-    for i, word in enumerate(words):
-        if word in OPPOSITES:
-            return " ".join([*words[:i], OPPOSITES[word], *words[i + 1 :]])
-    return None
 
 
 def unit_of(param: str, schema: dict[str, Any]) -> str | None:
