@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from orchestrator.data.datagen import generate
-from orchestrator.data.schema_phrasing import spoken_template, switch_verbs, unit_of, verb_phrases
+from orchestrator.data.schema_phrasing import spoken_template, unit_of, verb_phrases
 from orchestrator.registry import Function, Registry, tools_from_file
+from orchestrator.switches import switch_verbs
 
 from .conftest import DATA
 

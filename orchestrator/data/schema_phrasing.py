@@ -31,7 +31,7 @@ from orchestrator.calls import free_text
 from orchestrator.data.siblings import NOT_OBJECTS
 from orchestrator.data.values import kind_for
 from orchestrator.registry import Function
-from orchestrator.request.value_words import switch_verbs
+from orchestrator.switches import switch_verbs
 
 # ----- schema-shaped ----------------------------------------------------------------------------
 LEADS = ["", "", "", "please ", "can you ", "I want to ", "I'd like to ", "could you ", "hey, ", "go ahead and "]
@@ -120,7 +120,6 @@ def auto_template(fn: Function, rng: random.Random) -> str | dict[str, Any]:
 
 
 # ----- spoken -----------------------------------------------------------------------------------
-
 # Choices that name where: they go before the object or after "in the".
 PLACES = {"room", "location", "place", "zone", "area", "floor"}
 # Units a number's name or description gives, and how a request says an amount of each.
@@ -177,8 +176,8 @@ def spoken_template(fn: Function, chosen: list[str], place_first: bool) -> tuple
             text += f" in the {{{param}}}"
         elif unit := unit_of(param, schema):
             text += UNITS[unit].format(p=param)
-        elif re.search(rf"\b{re.escape(param.replace('_', ' '))}\b", text.split("{")[0] + noun):
-            text += f" with {param.replace('_', ' ')} {{{param}}}"
+        elif re.search(rf"\b{re.escape(name_words(param))}\b", text.split("{")[0] + noun):
+            text += f" with {name_words(param)} {{{param}}}"
         else:
             text += param_phrase(param, schema)
     surface = {switch: {True: [switches[switch][0]], False: [switches[switch][1]]}} if switch else {}

@@ -19,19 +19,11 @@ from typing import Any
 from orchestrator.data.languages import chinese_number
 from orchestrator.registry import Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
+from orchestrator.switches import SWITCH_NAMES, switch_verbs
 
 # A switch: a boolean whose name or description says it turns something on, or whose
-# description names what true and false do ("True to lock, false to unlock.").
-SWITCH_NAMES = {"on", "enabled", "enable", "active", "power"}
+# description names what true and false do ("True to lock, false to unlock.": ``switches``).
 _SWITCH_DESCRIPTION = re.compile(r"\b(turn on|turns? .* on|enable|switch on)\b", re.IGNORECASE)
-_TRUE_TO = re.compile(r"\btrue to ([a-z ]+?)\s*(?:[,.;]|$)", re.IGNORECASE)
-_FALSE_TO = re.compile(r"\bfalse to ([a-z ]+?)\s*(?:[,.;]|$)", re.IGNORECASE)
-# A switch's verb for true, to its verb for false, word by word ("turn on" -> "turn off").
-OPPOSITES = {
-    "on": "off", "lock": "unlock", "open": "close", "start": "stop", "enable": "disable", "show": "hide",
-    "mute": "unmute", "pause": "resume", "activate": "deactivate", "connect": "disconnect", "arm": "disarm",
-}  # fmt: skip
-OPPOSITES |= {off: on for on, off in OPPOSITES.items()}
 # Cues of each polarity, in the languages orch reads ("enabled" and "disabled" are how the
 # schema-only generator says a switch's state: "set lights kitchen room disabled"). Negation
 # ("don't") is not a cue: "don't disturb me" turns do-not-disturb on, and so does "stop disturbing
@@ -190,27 +182,6 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
 def _is_switch(name: str, schema: dict[str, Any]) -> bool:
     description = schema.get("description", "") or ""
     return name.lower() in SWITCH_NAMES or bool(_SWITCH_DESCRIPTION.search(description) or switch_verbs(name, schema))
-
-
-def switch_verbs(param: str, schema: dict[str, Any]) -> tuple[str, str] | None:
-    """(the verb for true, the verb for false) of a boolean that switches its object, or None."""
-    if schema.get("type") != "boolean":
-        return None
-    description = schema.get("description", "") or ""
-    said_true, said_false = _TRUE_TO.search(description), _FALSE_TO.search(description)
-    if said_true:
-        true = said_true.group(1).lower()
-        false = said_false.group(1).lower() if said_false else _opposite(true)
-        return (true, false) if false else None
-    return ("turn on", "turn off") if param.lower() in SWITCH_NAMES else None
-
-
-def _opposite(phrase: str) -> str | None:
-    words = phrase.split()
-    for i, word in enumerate(words):
-        if word in OPPOSITES:
-            return " ".join([*words[:i], OPPOSITES[word], *words[i + 1 :]])
-    return None
 
 
 def _minutes(name: str, schema: dict[str, Any]) -> bool:
