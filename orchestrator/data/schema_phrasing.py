@@ -135,8 +135,7 @@ UNITS = {
 def object_noun(fn: Function) -> str:
     """What the function acts on, from its name: the words after its verb (``set_lights`` ->
     "lights", ``play_on_speaker`` -> "speaker"); "" for a one-word name."""
-    words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
-    return " ".join(w for w in words[1:] if w not in NOT_OBJECTS)
+    return " ".join(w for w in name_words(fn.name).split()[1:] if w not in NOT_OBJECTS)
 
 
 def unit_of(param: str, schema: dict[str, Any]) -> str | None:
@@ -161,12 +160,12 @@ def spoken_template(fn: Function, chosen: list[str], place_first: bool) -> tuple
     before = [p for p in chosen if "enum" in props[p] and (_same(p, noun) or (place_first and p in PLACES))]
     # Free text named like the object names it: "on the speaker" -> "on Bose headphones".
     naming = [p for p in chosen if free_text(props[p]) and _same(p, noun)][:1]
-    words = [w for w in re.split(r"[_\W]+", fn.name.lower()) if w]
+    words = name_words(fn.name).split()
     verb = f"{{{switch}}}" if switch else words[0]
     the_object = f"{{{naming[0]}}}" if naming else f"the {''.join(f'{{{p}}} ' for p in before[:1])}{noun}"
     # "play_on_speaker": what is played comes between the verb and the place ("play jazz on the speaker").
     place = next((w for w in words[1:2] if w in NOT_OBJECTS), None)
-    said = [p for p in chosen if place and _said_bare(p, props[p], noun)][:1]
+    said = [p for p in chosen if _said_bare(p, props[p], noun)][:1] if place else []
     text = f"{verb} {''.join(f'{{{p}}} ' for p in said)}{place + ' ' if place else ''}{the_object}"
     for param in chosen:
         schema = props[param]
