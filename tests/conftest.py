@@ -49,9 +49,12 @@ def orchestrator(project_registry, embedded_base):
     return Orchestrator(project_registry, base=embedded_base)
 
 
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """The committed registry and adapters, copied so a test may change them (its registry.yaml)."""
+    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
+    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
+    return tmp_path / "registry.yaml"
 
 
 def committed_training_calls(registry: Registry, app_name: str) -> list[tuple]:

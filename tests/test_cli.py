@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,6 @@ def assert_one_line_error(result, text: str) -> None:
     assert len(lines) == 1, result.output
     assert lines[0].startswith("orch: error:") and text in lines[0], lines[0]
     assert "Traceback" not in result.output
-
-
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """The committed registry and adapters, copied so a test may change them."""
-    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
-    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
-    return tmp_path / "registry.yaml"
 
 
 def test_missing_registry(tmp_path: Path) -> None:

@@ -39,13 +39,6 @@ JSON_VALUES = st.recursive(
 )
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
-    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
-    return tmp_path / "registry.yaml"
-
-
 def orch(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 

@@ -126,19 +126,15 @@ def test_a_client_that_went_away_does_not_stop_the_worker(orchestrator) -> None:
         worker.stop()
 
 
-def test_a_registry_change_is_reported_not_ignored(orchestrator, tmp_path) -> None:
+def test_a_registry_change_is_reported_not_ignored(orchestrator, project_copy) -> None:
     """An app added while the server runs is named in a 404 that says to restart."""
-    import shutil
-
     from orchestrator.apps import add_app
     from orchestrator.registry import load_registry, registry_change
     from orchestrator.request.orchestrator import Orchestrator
 
-    from .conftest import DATA, ROOT
+    from .conftest import DATA
 
-    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
-    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
-    registry = load_registry(tmp_path / "registry.yaml")
+    registry = load_registry(project_copy)
     orch = Orchestrator(registry, base=orchestrator.base, router=orchestrator.router)
     with TestClient(create_app(orch)) as http:
         assert http.get("/health").json()["registry_changed"] is False

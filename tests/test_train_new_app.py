@@ -7,7 +7,6 @@ measured on its held-out generated split and answered through the router.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -17,14 +16,12 @@ from click.testing import CliRunner
 from orchestrator.cli import cli
 from orchestrator.registry import load_registry
 
-from .conftest import DATA, ROOT
+from .conftest import DATA
 
 
 @pytest.mark.slow
-def test_add_app_trains_a_new_app_from_100_examples(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "registry.yaml", tmp_path / "registry.yaml")
-    shutil.copytree(ROOT / "adapters", tmp_path / "adapters")
-    registry = str(tmp_path / "registry.yaml")
+def test_add_app_trains_a_new_app_from_100_examples(project_copy: Path) -> None:
+    registry = str(project_copy)
     runner = CliRunner()
 
     started = time.perf_counter()
