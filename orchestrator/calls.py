@@ -7,6 +7,7 @@ grammar later allows: arguments as JSON in the schema's property order, ``json.d
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -113,6 +114,17 @@ def free_text(schema: dict[str, Any]) -> bool:
     return schema.get("type") == "string" and not any(key in schema for key in fixed)
 
 
+# An integer that counts people or things ("party_size": "Number of people."), read from its name
+# and description: a request may leave it unsaid ("book a table at nobu"), and the user is asked.
+_COUNTED = re.compile(r"\b(number of|how many|people|persons?|guests?|party|quantity|count)\b", re.IGNORECASE)
+
+
+def counts(name: str, schema: dict[str, Any]) -> bool:
+    """An integer parameter that counts people or things."""
+    described = f"{name.replace('_', ' ')} {schema.get('description', '') or ''}"
+    return schema.get("type") == "integer" and "enum" not in schema and bool(_COUNTED.search(described))
+
+
 def validate_arguments(fn: Function, arguments: dict[str, Any]) -> None:
     """Raise OrchError when arguments break the function's schema (type, enum, range, required)."""
     try:
@@ -133,11 +145,11 @@ def validate_call(fn: Function, call: Call) -> None:
         raise OrchError(f"{fn.name}: needs input for {call.needs_input}, of which not all are required")
     properties = fn.parameters.get("properties", {})
     validate_arguments(
-        fn, {**call.arguments, **{name: _stand_in(properties.get(name, {})) for name in call.needs_input}}
+        fn, {**call.arguments, **{name: stand_in(properties.get(name, {})) for name in call.needs_input}}
     )
 
 
-def _stand_in(schema: dict[str, Any]) -> Any:
+def stand_in(schema: dict[str, Any]) -> Any:
     """A valid placeholder for a value a call still needs (a number's minimum, a long enough string)."""
     if schema.get("type") in ("integer", "number"):
         return schema.get("minimum", 1)

@@ -276,6 +276,8 @@ def test_held_out_siblings_are_refused_and_incomplete_requests_ask(orchestrator)
     lacks get no call, and requests that leave a required value out get the right function,
     held back for that value rather than run with an invented one."""
     from orchestrator.data.datagen import generate
+    from orchestrator.request.grounding import missing
+    from orchestrator.request.value_words import read_values
 
     registry = orchestrator.registry
     siblings, incomplete = [], []
@@ -284,10 +286,13 @@ def test_held_out_siblings_are_refused_and_incomplete_requests_ask(orchestrator)
         siblings += [json.loads(line)["query"] for line in (folder / "heldout_siblings.jsonl").open()][:40]
         trained = {json.loads(line)["query"].lower() for line in (folder / "train.jsonl").open()}
         unseen, _ = generate(app, 200, seed=4242, registry=registry, exclude=trained)
-        rows = [ex for ex in unseen if ex.function and "" in ex.arguments.values()][:12]
-        for ex in rows:
-            unsaid = sorted(name for name, value in ex.arguments.items() if value == "")
-            incomplete.append((ex.query, app.name, ex.function, unsaid))
+        for ex in [ex for ex in unseen if ex.function]:
+            fn = app.function(ex.function)
+            # A free-text value left out is "", a count left out its minimum, which the rules ask for.
+            unsaid = {name for name, value in ex.arguments.items() if value == ""}
+            unsaid |= set(missing(read_values(fn, ex.arguments, ex.query)[1]))
+            if unsaid and sum(row[1] == app.name for row in incomplete) < 12:
+                incomplete.append((ex.query, app.name, ex.function, sorted(unsaid)))
     calls = orchestrator.run_batch([(query, None) for query in siblings])
     refused = sum(not call.is_call for call in calls)
     print(f"held-out siblings refused: {refused}/{len(siblings)}")
@@ -347,6 +352,15 @@ def test_a_place_nobody_has_heard_of_is_named_by_what_the_request_says(orchestra
     right = sum(name == expected for name, expected in zip(named, UNHEARD_OF * 2, strict=True))
     print(f"unheard-of names copied: {right}/{len(requests)}: {named}")
     assert right >= UNHEARD_OF_FLOOR * len(requests)
+
+
+def test_a_reservation_that_says_no_party_size_asks_for_one(orchestrator) -> None:
+    """The adapter writes some number for a reservation nobody said the size of (it wrote 1): the
+    call is the reservation, and it needs the party size (``value_words``)."""
+    call = orchestrator.run("book a table at Nobu", app="yelp")
+    assert call.function == "make_reservation" and call.needs_input == ["party_size"] and not call.tool_calls()
+    said = orchestrator.run("book a table at Nobu for 4 at 7", app="yelp")
+    assert said.function == "make_reservation" and said.arguments["party_size"] == 4 and said.ready
 
 
 def test_a_timer_that_says_no_duration_asks_for_one(orchestrator) -> None:

@@ -46,7 +46,8 @@ def test_missing_or_extra_arguments_fail() -> None:
 
 def test_held_out_examples_are_scored_on_the_call_a_user_gets() -> None:
     """``training.trainer.score_arguments``: the raw decoder's values, and the call after the
-    request path's value rules and grounding, where a value the target leaves empty is asked for."""
+    request path's value rules and grounding, where a value the target leaves empty (or a count it
+    leaves unsaid) is asked for."""
     from orchestrator.data.datagen import Example
     from training.trainer import score_arguments
 
@@ -58,3 +59,12 @@ def test_held_out_examples_are_scored_on_the_call_a_user_gets() -> None:
     assert score_arguments(event, unsaid, {"title": "", "start_time": ""}) == (True, True, {})
     assert score_arguments(event, unsaid, {"title": "team lunch", "start_time": ""}) == (False, True, {})
     assert score_arguments(event, unsaid, {"title": "my calendar", "start_time": ""})[:2] == (False, False)
+    # A count the request never gives: the target's stand-in, which the call asks for.
+    booking = _fn("yelp", "make_reservation")
+    no_count = Example("book a table at Nobu", "make_reservation", {"business_name": "Nobu", "party_size": 1}, "")
+    assert score_arguments(booking, no_count, {"business_name": "Nobu", "party_size": 1}) == (
+        True,
+        True,
+        {"business_name": "Nobu"},
+    )
+    assert score_arguments(booking, no_count, {"business_name": "Nobu", "party_size": 3})[:2] == (False, True)

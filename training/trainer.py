@@ -239,14 +239,17 @@ def heldout_metrics(
 def score_arguments(fn: Function, example: Example, decoded: dict[str, Any]) -> tuple[bool, bool, dict[str, Any]]:
     """Whether the decoder's ``decoded`` arguments of the right function match ``example``'s as
     written, whether the call a user gets does (``settle``d; a free-text value the target leaves
-    empty is one the call must ask for, so leave out), and that call's arguments."""
+    empty, or a count it leaves unsaid, is one the call must ask for, so leave out), and that
+    call's arguments."""
     from orchestrator.calls import free_text
     from orchestrator.evaluation.scoring import arguments_match
     from orchestrator.request.orchestrator import settle
+    from orchestrator.request.value_words import read_values
 
     called, _ = settle(fn, decoded, example.query)
     properties = fn.parameters.get("properties", {})
-    asked = {k: v for k, v in example.arguments.items() if not (v == "" and free_text(properties.get(k, {})))}
+    said = {k: v for k, v in example.arguments.items() if not (v == "" and free_text(properties.get(k, {})))}
+    asked, _ = read_values(fn, said, example.query)
     return arguments_match(fn, decoded, example.arguments), arguments_match(fn, called, asked), called
 
 

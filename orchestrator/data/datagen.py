@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.atomic import atomic_write_text
-from orchestrator.calls import answer_text, free_text, ordered_arguments, validate_arguments
+from orchestrator.calls import answer_text, counts, free_text, ordered_arguments, stand_in, validate_arguments
 from orchestrator.corpus import out_of_scope_for, served_by
 from orchestrator.data import templates
 from orchestrator.data.phrasebook import load_hard_negatives, load_phrasebook, load_translations
@@ -186,11 +186,19 @@ def _surface_options(forms: dict[Any, Any], value: Any) -> list[str]:
 # ----- the dataset ------------------------------------------------------------------------------
 def askable(fn: Function) -> list[str]:
     """The required parameters a request may leave out and the user be asked for: free text
-    with no length floor (an empty string stands for "not said")."""
+    with no length floor (an empty string stands for "not said") and counts of people or things
+    (their minimum does, which ``value_words`` asks for when the request says no number)."""
     props = fn.parameters.get("properties", {})
     return [
-        p for p in fn.parameters.get("required", []) if free_text(props.get(p, {})) and not props[p].get("minLength")
+        p
+        for p in fn.parameters.get("required", [])
+        if (free_text(props.get(p, {})) and not props[p].get("minLength")) or counts(p, props.get(p, {}))
     ]
+
+
+def unsaid_value(schema: dict[str, Any]) -> Any:
+    """What an incomplete request's target writes for an askable value it leaves out."""
+    return "" if free_text(schema) else stand_in(schema)
 
 
 def can_be_incomplete(fn: Function, spec: dict[str, Any]) -> bool:
@@ -210,10 +218,10 @@ def _render_positive(
 ) -> tuple[str, dict[str, Any], list[str]]:
     """A request, its arguments and the text a rewrite must leave intact (its values' surfaces).
 
-    An ``incomplete`` request leaves out required free-text values (the phrasebook's
-    ``incomplete`` templates): each is the empty string, which the adapter learns to write and
-    grounding turns into a question for the user. ``coin``: the side stream for made-up names
-    (``SlotFiller``), given for the app's own requests only."""
+    An ``incomplete`` request leaves out askable values (the phrasebook's ``incomplete``
+    templates): free text is the empty string, a count its minimum, which the adapter learns to
+    write and grounding and the value rules turn into a question for the user. ``coin``: the
+    side stream for made-up names (``SlotFiller``), given for the app's own requests only."""
     entries = (spec.get("incomplete") if incomplete else spec.get("templates")) or []
     entry: Any = rng.choice(entries) if entries else auto_template(fn, rng)
     fixed: dict[str, Any] = {}
@@ -234,7 +242,8 @@ def _render_positive(
         unsaid = [p for p in askable(fn) if p not in arguments]
         if not unsaid:
             raise OrchError(f"{fn.name}: incomplete template {entry!r} leaves out no askable value")
-        arguments.update(dict.fromkeys(unsaid, ""))
+        properties = fn.parameters.get("properties", {})
+        arguments.update({name: unsaid_value(properties[name]) for name in unsaid})
     protected = list(filler.text.values())
     if not entries:
         # Schema-only phrasings tell values apart by naming their parameters ("with speaker

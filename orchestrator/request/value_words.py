@@ -1,7 +1,8 @@
 """Values a request states in words, read the same way every time: a switch's polarity ("kill the
 flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
-"一个小时", "1時間" for a ``minutes`` parameter).
+"一个小时", "1時間" for a ``minutes`` parameter), and a duration or a count of people the request
+never gives, which is asked for, not guessed.
 
 The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
 ``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
@@ -16,6 +17,7 @@ import math
 import re
 from typing import Any
 
+from orchestrator.calls import counts
 from orchestrator.data.languages import chinese_number
 from orchestrator.registry import Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
@@ -78,6 +80,37 @@ _DURATION_CUE = re.compile(
     r"|seis|siete|ocho|nueve|diez|quince|veinte|treinta|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn"
     r"|zwölf|fünfzehn|zwanzig|dreißig|half|halbe?|media|(drei)?viertelstunde)\b|分|秒|小时|小時|時間|鐘頭|钟头|刻钟|[一二两三四五六七八九十]"
 )
+# What says how many: a number word other than an article ("a", "una", "ein", "一张"), also where
+# a Chinese request borrows it ("thirteen个人"), the speaker and company ("for me", "me and Sam",
+# "für mich und", "我和"), a numeral with a counter for people (两个人, "三 个 人", 三名).
+_COUNT_CUE = re.compile(
+    r"(?<![a-zß-ÿ])(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|dozen|couple|pair|for me|me and|and (i|me)"
+    r"|myself|alone|just me|solo|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce"
+    r"|quince|dieciséis|diecisiete|dieciocho|diecinueve|veinte|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun"
+    r"|zehn|elf|zwölf|zwanzig|allein|für mich|mich und|und ich|para mí|para mi|conmigo|y yo)(?![a-zß-ÿ])"
+    r"|[一二两三四五六七八九十]+\s*[个個]?\s*[人位名]|ひとり|ふたり|我\s*和"
+)
+# Numbers that say when, not how many: clock times ("at 7", "4:20 pm", "seven o'clock", "8点"),
+# days of the month ("the 14th", "may 3"). A count is looked for in what is left.
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
+    "|nov(?:ember)?|dec(?:ember)?"
+)
+_WHEN = re.compile(
+    r"\b(?:at|by|around|before|after|until|from) \d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm|a\.m\.|p\.m\.|o'clock|h))?\b"
+    r"|\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm|a\.m\.|p\.m\.|o'clock|uhr|h)\b|\b\d{1,2}:\d{2}\b"
+    r"|\b(?:at|by|around) (?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: thirty| fifteen| forty five)?"
+    r" ?(?:am|pm|o'clock)\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+    rf"|\b(?:{_MONTHS}) \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTHS})\b|\d+ ?(?:点|點|時|时|号|號|日|月)"
+)
+# The speaker and one other person ("for me and my wife", "my sister and I"), said with no number:
+# two people. Several ("me and my kids") or a group ("me and my family") are no count.
+_COMPANION = re.compile(
+    r"\b(?:me|myself) and (?:my |a |an )?(?!(?:my|a|an|the)\b)([a-z]+)\b(?! and)|\b(?:my|a|an) ([a-z]+) and (?:me|i)\b"
+)
+_GROUPS = {"family", "team", "crew", "group", "class", "children", "people", "folks", "staff", "gang", "kids"}
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
 _ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
@@ -104,7 +137,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     """``arguments`` with the values the request states in words, and what changed
     (parameter -> ``"old -> new"``). A duration the request does not give at all ("set a
     timer") is no value the model may write (it wrote ``minutes=1``): a required one is taken
-    out and asked for (``"old -> (needs input)"``), an optional one dropped."""
+    out and asked for (``"old -> (needs input)"``), an optional one dropped. So is a required
+    count of people or things the request never gives ("book a table at nobu": ``party_size``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
@@ -112,7 +146,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     changes: dict[str, str] = {}
     for name, value in arguments.items():
         schema = properties.get(name, {})
-        if _is_duration(name, schema) and not _says_a_duration(text):
+        unsaid_duration = _is_duration(name, schema) and not _says_a_duration(text)
+        if unsaid_duration or (name in required and counts(name, schema) and not _says_a_count(text)):
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
             continue
@@ -125,6 +160,25 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
 
 def _is_duration(name: str, schema: dict[str, Any]) -> bool:
     return schema.get("type") in ("integer", "number") and "enum" not in schema and _minutes(name, schema)
+
+
+def _one_companion(text: str) -> bool:
+    """Whether the request counts the speaker and one other person, and no other number."""
+    left = _WHEN.sub(" ", text)
+    match = _COMPANION.search(left)
+    if not match or _DIGIT.search(left):
+        return False
+    other = match.group(1) or match.group(2)
+    several = other in _GROUPS or (other.endswith("s") and not other.endswith("ss"))
+    numbers = [word for word in re.findall(r"[a-z]+", left) if word in _WORD_NUMBERS and word not in ("a", "an")]
+    return not several and not numbers
+
+
+def _says_a_count(text: str) -> bool:
+    """Whether the request says how many in any form: a digit or a number word that is no time or
+    date, who comes along."""
+    left = _WHEN.sub(" ", text)
+    return bool(_DIGIT.search(left) or _COUNT_CUE.search(left))
 
 
 def _says_a_duration(text: str) -> bool:
@@ -161,6 +215,8 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     dozens = _DOZENS.search(text)
     if dozens and kind == "integer" and not _minutes(name, schema):
         return _clamped(_amount(dozens.group(1)) * 12, schema)
+    if counts(name, schema) and _one_companion(text):
+        return _clamped(2, schema)
     if _DIGIT.search(text):
         return None  # a number is written out: the model copies it
     low, high = schema.get("minimum"), schema.get("maximum")
