@@ -195,21 +195,6 @@ def test_incomplete_requests_leave_an_askable_value_empty(builtin_registry: Regi
     )
 
 
-def test_reservations_that_say_no_party_size_are_still_the_users_call(builtin_registry: Registry) -> None:
-    """yelp's requests include reservations that name no count ("make a dinner reservation at
-    Nobu for friday"): the target is the reservation, with the count's stand-in, which the rules
-    ask for. Every example used to name a count, and the adapter refused all the others."""
-    from orchestrator.request.grounding import missing
-    from orchestrator.request.value_words import read_values
-
-    yelp = builtin_registry.apps["yelp"]
-    fn = yelp.function("make_reservation")
-    examples, _ = generate(yelp, 960, seed=0, registry=builtin_registry)
-    calls = [ex for ex in examples if ex.function == fn.name]
-    unsaid = [ex for ex in calls if missing(read_values(fn, ex.arguments, ex.query)[1]) == ["party_size"]]
-    assert len(unsaid) >= 8 and all(ex.arguments["party_size"] == 1 for ex in unsaid)
-
-
 def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> None:
     from orchestrator.data import datagen
 
