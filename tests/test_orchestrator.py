@@ -363,6 +363,22 @@ def test_a_reservation_that_says_no_party_size_asks_for_one(orchestrator) -> Non
     assert said.function == "make_reservation" and said.arguments["party_size"] == 4 and said.ready
 
 
+def test_people_and_places_are_not_businesses(orchestrator) -> None:
+    """Router and adapters end to end, on requests written here: a person's address and a city's
+    facts are no business's details (yelp's adapters answered them with ``get_business_details``
+    once they learnt reservations that name no count: ``docs/accuracy.md``), while a business's
+    are."""
+    expected = {
+        "what's my dad's home address": (None, None),
+        "tell me about Lisbon": (None, None),
+        "where is Ohio": (None, None),
+        "what time is it in Tokyo": (None, None),
+        "where is Nobu": ("yelp", "get_business_details"),
+    }
+    got = {query: (call.app, call.function) for query, call in ((q, orchestrator.run(q)) for q in expected)}
+    assert got == expected
+
+
 def test_a_timer_that_says_no_duration_asks_for_one(orchestrator) -> None:
     """The adapter writes some number for "set a timer" (it wrote 1): the call is the timer, and
     it needs the minutes rather than running for a minute nobody asked for (``value_words``)."""

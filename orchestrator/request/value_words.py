@@ -13,6 +13,7 @@ the model. A value a rule replaces is reported like grounding's changes (``Call.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -112,8 +113,12 @@ _COMPANION = re.compile(
 )
 _GROUPS = {"family", "team", "crew", "group", "class", "children", "people", "folks", "staff", "gang", "kids"}
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
-_ZH_NUMBER = "[0-9]+|[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
+_ZH_NUMERAL = "[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
+_ZH_NUMBER = "[0-9]+|" + _ZH_NUMERAL
 _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
+# A count of people in Chinese or Japanese numerals ("十一位", "五个人", "三名", "五人"): the model
+# wrote 10 for 十一. A numeral run that is no number up to 99 ("五一" is a date) is left alone.
+_ZH_PEOPLE = re.compile(rf"(?<![一二两三四五六七八九十])({_ZH_NUMERAL})\s*[个個]?\s*[人位名]")
 # Dozens said with a number ("2 dozen", "three dozen"): the model copies the number alone.
 _DOZENS = re.compile(rf"(?<!half )\b{_AMOUNT} dozen\b")
 _HOURS = re.compile(
@@ -164,7 +169,7 @@ def _is_duration(name: str, schema: dict[str, Any]) -> bool:
 
 def _one_companion(text: str) -> bool:
     """Whether the request counts the speaker and one other person, and no other number."""
-    left = _WHEN.sub(" ", text)
+    left = _untimed(text)
     match = _COMPANION.search(left)
     if not match or _DIGIT.search(left):
         return False
@@ -177,8 +182,15 @@ def _one_companion(text: str) -> bool:
 def _says_a_count(text: str) -> bool:
     """Whether the request says how many in any form: a digit or a number word that is no time or
     date, who comes along."""
-    left = _WHEN.sub(" ", text)
+    left = _untimed(text)
     return bool(_DIGIT.search(left) or _COUNT_CUE.search(left))
+
+
+@functools.lru_cache(maxsize=32)
+def _untimed(text: str) -> str:
+    """``text`` with its clock times and dates blanked out, where a count is looked for (read once
+    per request, by both the count and the companion rules)."""
+    return _WHEN.sub(" ", text)
 
 
 def _says_a_duration(text: str) -> bool:
@@ -217,6 +229,9 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
         return _clamped(_amount(dozens.group(1)) * 12, schema)
     if counts(name, schema) and _one_companion(text):
         return _clamped(2, schema)
+    people = _ZH_PEOPLE.search(text) if counts(name, schema) else None
+    if people:
+        return _clamped(chinese_number(people.group(1)), schema)
     if _DIGIT.search(text):
         return None  # a number is written out: the model copies it
     low, high = schema.get("minimum"), schema.get("maximum")
