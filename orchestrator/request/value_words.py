@@ -227,11 +227,12 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     dozens = _DOZENS.search(text)
     if dozens and kind == "integer" and not _minutes(name, schema):
         return _clamped(_amount(dozens.group(1)) * 12, schema)
-    if counts(name, schema) and _one_companion(text):
-        return _clamped(2, schema)
-    people = _ZH_PEOPLE.search(text) if counts(name, schema) else None
-    if people:
-        return _clamped(chinese_number(people.group(1)), schema)
+    if counts(name, schema):
+        if _one_companion(text):
+            return _clamped(2, schema)
+        people = _ZH_PEOPLE.search(text)
+        if people:
+            return _clamped(chinese_number(people.group(1)), schema)
     if _DIGIT.search(text):
         return None  # a number is written out: the model copies it
     low, high = schema.get("minimum"), schema.get("maximum")
