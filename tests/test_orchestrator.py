@@ -379,6 +379,22 @@ def test_people_and_places_are_not_businesses(orchestrator) -> None:
     assert got == expected
 
 
+def test_notifications_off_turns_do_not_disturb_on(orchestrator) -> None:
+    """Router and adapters end to end: a switch cue about what Do Not Disturb silences is the
+    mode's opposite (the model wrote ``enabled=false`` for "turn off notifications": a wrong
+    action), and a cue about the mode itself is its own (``value_words``)."""
+    expected = {
+        "turn off notifications": True,
+        "turn my notifications back on": False,
+        "stop notifications for an hour": True,
+        "turn off do not disturb": False,
+    }
+    calls = {query: orchestrator.run(query, app="android") for query in expected}
+    assert {q: (c.function, c.arguments) for q, c in calls.items()} == {
+        q: ("set_do_not_disturb", {"enabled": on}) for q, on in expected.items()
+    }
+
+
 def test_a_timer_that_says_no_duration_asks_for_one(orchestrator) -> None:
     """The adapter writes some number for "set a timer" (it wrote 1): the call is the timer, and
     it needs the minutes rather than running for a minute nobody asked for (``value_words``)."""

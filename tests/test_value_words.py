@@ -80,8 +80,18 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_do_not_disturb", "ok, end do not disturb", {"enabled": True}, {"enabled": False}),
         ("toggle_wifi", "disconnect from the wifi", {"on": True}, {"on": False}),
         ("toggle_wifi", "desconecta el wifi", {"on": True}, {"on": False}),
+        ("toggle_wifi", "desactiva el wifi", {"on": True}, {"on": False}),  # "activa" inside is no on cue
         ("toggle_wifi", "断开wifi", {"on": True}, {"on": False}),
         ("set_do_not_disturb", "turn on do not disturb until the end of the day", {"enabled": True}, {"enabled": True}),
+        # Do Not Disturb is on when notifications are off: the cue is about what the mode silences.
+        ("set_do_not_disturb", "turn off notifications", {"enabled": False}, {"enabled": True}),
+        ("set_do_not_disturb", "turn my notifications back on", {"enabled": True}, {"enabled": False}),
+        ("set_do_not_disturb", "stop all alerts for an hour", {"enabled": False}, {"enabled": True}),
+        ("set_do_not_disturb", "desactiva las notificaciones", {"enabled": False}, {"enabled": True}),
+        ("set_do_not_disturb", "通知をオフにして", {"enabled": False}, {"enabled": True}),
+        ("set_do_not_disturb", "turn off do not disturb, I want notifications", {"enabled": True}, {"enabled": False}),
+        ("set_do_not_disturb", "silence my notifications", {"enabled": True}, {"enabled": True}),  # no cue
+        ("toggle_wifi", "turn off wifi notifications", {"on": True}, {"on": False}),  # no silencing mode
         # The speaker and one other person are two; several or a group are no count.
         ("make_reservation", "book a table for me and my brother at midnight", {"party_size": 1}, {"party_size": 2}),
         ("make_reservation", "reserve Perbacco for my sister and me at 7pm", {"party_size": 1}, {"party_size": 2}),

@@ -39,7 +39,7 @@ _OFF = re.compile(
     re.IGNORECASE,
 )
 _ON = re.compile(
-    r"\b(on|enabled?|activate|start)\b|encend|enciend|activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
+    r"\b(on|enabled?|activate|start)\b|encend|enciend|(?<!des)activ[ae]|prend|einschalten|anschalten|anmachen|aktivier"
     r"|(?<![断斷])[开開]|启用|つけ|オン|入れて",
     re.IGNORECASE,
 )
@@ -48,6 +48,22 @@ _ON = re.compile(
 _NEGATED_STATE = re.compile(
     r"\b(?:don't|dont|do not|doesn't|does not|no longer)\s+(?:keep|leave|want|need|turn|switch)\b"
     r"[^,.;!?]*?\b(on|off)\b",
+    re.IGNORECASE,
+)
+# A switch for a mode that silences something ("Do Not Disturb", a silent or quiet mode) is on when
+# what it silences is off: "turn off notifications" turns Do Not Disturb on (the polarity cue was
+# read as the mode's own and gave ``enabled=false``). The cue is inverted where the request names
+# what the mode silences and not the mode itself ("通知オフモードをオンにして" names the mode).
+_SILENCING_MODE = re.compile(r"\b(do not disturb|dnd|silent mode|quiet mode|silence mode)\b", re.IGNORECASE)
+_MODE_NAMED = re.compile(
+    r"\b(do not disturb|dnd|silent|quiet|silence|focus) mode\b|\bdo not disturb\b|\bdnd\b|no molestar|nicht st[öo]ren"
+    r"|modo (silencio|silencioso)|ruhemodus|勿扰|免打扰|静音模式"
+    r"|おやすみモード|サイレントモード|通知オフモード|マナーモード",
+    re.IGNORECASE,
+)
+_SILENCED = re.compile(
+    r"\b(notifications?|alerts?|ringer|ringtone|pings?|interruptions?)\b|notificaci|benachrichtigung|mitteilung"
+    r"|通知|提醒",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
@@ -157,10 +173,19 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
             continue
         stated = _stated(name, schema, text)
+        if isinstance(stated, bool) and _silenced_named(fn, text):
+            stated = not stated
         if stated is not None and stated != value:
             read[name] = stated
             changes[name] = f"{value} -> {stated}"
     return read, changes
+
+
+def _silenced_named(fn: Function, text: str) -> bool:
+    """Whether ``fn`` switches a silencing mode and the request's switch cue is about what the
+    mode silences ("turn off notifications"), not the mode ("turn off do not disturb")."""
+    about = f"{fn.name.replace('_', ' ')} {fn.description}"
+    return bool(_SILENCING_MODE.search(about) and _SILENCED.search(text) and not _MODE_NAMED.search(text))
 
 
 def _is_duration(name: str, schema: dict[str, Any]) -> bool:
