@@ -395,6 +395,19 @@ def test_notifications_off_turns_do_not_disturb_on(orchestrator) -> None:
     }
 
 
+def test_a_setting_moved_one_way_goes_that_way_or_asks(orchestrator) -> None:
+    """End to end: "louder" is up, and a level only moved ("brighter", "unmute") is asked for; the
+    model wrote ``direction="down"``, brightness 1 and volume 0 for these (``value_words``)."""
+    louder = orchestrator.run("louder please", app="vehicle")
+    assert (louder.function, louder.arguments.get("direction")) == ("adjust_volume", "up")
+    for query, function, level in [
+        ("make the screen brighter", "set_screen_brightness", "level"),
+        ("unmute the phone", "set_volume", "level"),
+    ]:
+        call = orchestrator.run(query, app="android")
+        assert call.function == function and call.needs_input == [level] and not call.tool_calls(), query
+
+
 def test_a_timer_that_says_no_duration_asks_for_one(orchestrator) -> None:
     """The adapter writes some number for "set a timer" (it wrote 1): the call is the timer, and
     it needs the minutes rather than running for a minute nobody asked for (``value_words``)."""

@@ -92,6 +92,12 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_do_not_disturb", "turn off do not disturb, I want notifications", {"enabled": True}, {"enabled": False}),
         ("set_do_not_disturb", "silence my notifications", {"enabled": True}, {"enabled": True}),  # no cue
         ("toggle_wifi", "turn off wifi notifications", {"on": True}, {"on": False}),  # no silencing mode
+        # An enum of up and down takes the side said; one with more ways is left to the model.
+        ("adjust_volume", "louder please", {"direction": "down"}, {"direction": "up"}),
+        ("adjust_volume", "make the music quieter", {"direction": "up"}, {"direction": "down"}),
+        ("adjust_volume", "mach die Musik leiser", {"direction": "up"}, {"direction": "down"}),
+        ("adjust_seat", "move the seat straight up", {"direction": "upright"}, {"direction": "upright"}),
+        ("adjust_volume", "turn it up, not down", {"direction": "down"}, {"direction": "down"}),  # both said
         # The speaker and one other person are two; several or a group are no count.
         ("make_reservation", "book a table for me and my brother at midnight", {"party_size": 1}, {"party_size": 2}),
         ("make_reservation", "reserve Perbacco for my sister and me at 7pm", {"party_size": 1}, {"party_size": 2}),
@@ -111,6 +117,28 @@ def test_values_said_in_words(function: str, query: str, model: dict, want: dict
     arguments, changes = read_values(FUNCTIONS[function], model, query)
     assert {k: arguments[k] for k in want} == want
     assert set(changes) == {k for k in want if want[k] != model[k]}
+
+
+@pytest.mark.parametrize(
+    ("function", "query", "model", "asked"),
+    [
+        ("set_screen_brightness", "make the screen brighter", {"level": 1}, True),
+        ("set_screen_brightness", "dim the screen", {"level": 1}, True),
+        ("set_volume", "unmute my notifications", {"level": 0, "volume_type": "notification"}, True),
+        ("set_fan_speed", "turn the fan down", {"speed": 0}, True),
+        ("set_screen_brightness", "brighten the screen to 80 percent", {"level": 80}, False),
+        ("set_fan_speed", "turn the fan up to five", {"speed": 5}, False),
+        ("set_screen_brightness", "turn the brightness all the way up", {"level": 100}, False),
+        ("set_volume", "mute the ringer", {"level": 0, "volume_type": "ring"}, False),  # mute says 0
+    ],
+)
+def test_a_level_the_request_only_moves_is_asked_for(function: str, query: str, model: dict, asked: bool) -> None:
+    """ "Brighter" says which way, not to what: the model wrote brightness 1 for it and volume 0 for
+    "unmute", the opposite of the request. The level is asked for; a level said is kept."""
+    arguments, changes = read_values(FUNCTIONS[function], model, query)
+    level = next(name for name in model if name != "volume_type")
+    assert (level not in arguments and changes.get(level, "").endswith("(needs input)")) == asked
+    assert asked or arguments[level] == model[level]
 
 
 def test_a_switch_whose_description_names_its_verbs_reads_them() -> None:

@@ -66,6 +66,33 @@ _SILENCED = re.compile(
     r"|通知|提醒",
     re.IGNORECASE,
 )
+# Which way a request moves a setting. An enum of "up" and "down" takes the side said ("louder
+# please" got ``direction="down"``).
+_UP = re.compile(
+    r"\b(up|louder|higher|raise|increase|boost|brighter|brighten)\b|\bsub(e|ir)\b|más alto|lauter|heller|höher"
+    r"|\bhoch\b|调高|调大|大声|上げ|大きく",
+    re.IGNORECASE,
+)
+_DOWN = re.compile(
+    r"\b(down|quieter|softer|lower|decrease|reduce|dimmer|darker|dim)\b|\bbaj(a|ar)\b|más bajo|leiser|dunkler"
+    r"|niedriger|runter|调低|调小|小声|下げ|小さく",
+    re.IGNORECASE,
+)
+# A level the request only moves ("make the screen brighter", "unmute the phone") states no value,
+# and the model's guess went the wrong way (brightness 1, volume 0): a required one is asked for.
+# Moved one way: a comparative or a verb of moving, never a particle alone ("roll down the
+# window" opens it all the way).
+_MOVED = re.compile(
+    r"\b(louder|quieter|softer|brighter|brighten|dimmer|darker|dim|higher|increase|decrease|raise|reduce|boost"
+    r"|un-?mute|turn (?:it |the \w+ )?(?:up|down)|(?:sound|volume) back on)\b|más alto|más bajo|lauter|leiser|heller"
+    r"|dunkler|调高|调大|调低|调小|上げ|下げ",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(
+    r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|hundred)\b|[一二两三四五六七八九十百]",
+    re.IGNORECASE,
+)
 _DIGIT = re.compile(r"\d")
 # "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
 _MAXIMUM = re.compile(
@@ -175,10 +202,37 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
         stated = _stated(name, schema, text)
         if isinstance(stated, bool) and _silenced_named(fn, text):
             stated = not stated
+        if stated is None and name in required and _only_moved(name, schema, text):
+            del read[name]
+            changes[name] = f"{value} -> {NEEDS_INPUT}"
+            continue
         if stated is not None and stated != value:
             read[name] = stated
             changes[name] = f"{value} -> {stated}"
     return read, changes
+
+
+def _only_moved(name: str, schema: dict[str, Any], text: str) -> bool:
+    """Whether ``text`` moves a level (a number between bounds that counts nothing and is no
+    duration) one way without saying to what: "turn the brightness up", "unmute the phone"."""
+    level = (
+        schema.get("type") in ("integer", "number")
+        and "enum" not in schema
+        and schema.get("minimum") is not None
+        and schema.get("maximum") is not None
+        and not counts(name, schema)
+        and not _minutes(name, schema)
+    )
+    return bool(level and _MOVED.search(text) and not _DIGIT.search(text) and not _NUMBER_WORD.search(text))
+
+
+def _direction(schema: dict[str, Any], text: str) -> str | None:
+    """The side of an enum of just "up" and "down" that the request says, where it says one. An
+    enum with more ways ("upright", "recline") is left to the model: "sit up" is upright."""
+    if sorted(str(v).lower() for v in schema.get("enum", [])) != ["down", "up"]:
+        return None
+    up, down = bool(_UP.search(text)), bool(_DOWN.search(text))
+    return None if up == down else ("up" if up else "down")
 
 
 def _silenced_named(fn: Function, text: str) -> bool:
@@ -240,6 +294,8 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
             return None
         says_true, says_false = (bool(re.search(rf"\b{re.escape(verb)}\b", text, re.IGNORECASE)) for verb in verbs)
         return says_true if says_true != says_false else None
+    if kind == "string":
+        return _direction(schema, text)
     if kind not in ("integer", "number") or "enum" in schema:
         return None
     if _minutes(name, schema):
