@@ -21,6 +21,7 @@ from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry, load_registry
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
+from orchestrator.request.negation import told_not_to
 from orchestrator.request.router import Route, Router
 from orchestrator.request.value_words import read_values
 
@@ -292,14 +293,17 @@ def settle_routed(
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
     """The decoded call, its free-text values grounded in the request (``grounding.py``) and the
-    values it states in words read the same way every time (``value_words.py``)."""
-    arguments, grounded = decoded.arguments, {}
-    if decoded.function:
-        arguments, grounded = settle(registry.app(app).function(decoded.function), arguments, text)
+    values it states in words read the same way every time (``value_words.py``); no call where
+    the request rules the function's action out (``negation.py``: "don't call mom")."""
+    arguments, grounded, function = decoded.arguments, {}, decoded.function
+    if function and told_not_to(registry.app(app).function(function), text, arguments):
+        arguments, function = {}, None
+    if function:
+        arguments, grounded = settle(registry.app(app).function(function), arguments, text)
     return Call(
         query=text,
-        app=app if decoded.function else None,
-        function=decoded.function,
+        app=app if function else None,
+        function=function,
         arguments=arguments,
         grounded=grounded,
         needs_input=missing(grounded),
