@@ -296,10 +296,11 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     values it states in words read the same way every time (``value_words.py``); no call where
     the request rules the function's action out (``negation.py``: "don't call mom")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
-    if function and told_not_to(registry.app(app).function(function), text, arguments):
+    fn = registry.app(app).function(function) if function else None
+    if fn is not None and told_not_to(fn, text, arguments):
         arguments, function = {}, None
-    if function:
-        arguments, grounded = settle(registry.app(app).function(function), arguments, text)
+    elif fn is not None:
+        arguments, grounded = settle(fn, arguments, text)
     return Call(
         query=text,
         app=app if function else None,
