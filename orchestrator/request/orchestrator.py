@@ -23,6 +23,7 @@ from orchestrator.request.decision import Candidate, Verdict, call_probability, 
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.router import Route, Router
+from orchestrator.request.switch_object import switches_something_else
 from orchestrator.request.value_words import read_values
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
@@ -297,7 +298,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     the request rules the function's action out (``negation.py``: "don't call mom")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     fn = registry.app(app).function(function) if function else None
-    if fn is not None and told_not_to(fn, text, arguments):
+    if fn is not None and (told_not_to(fn, text, arguments) or switches_something_else(registry.app(app), fn, text)):
         arguments, function = {}, None
     elif fn is not None:
         arguments, grounded = settle(fn, arguments, text)

@@ -1,0 +1,146 @@
+"""A switch is told what it switches: "turn on the wemo plug" must not turn on the phone's Wi-Fi.
+
+A function whose every parameter is a boolean (``toggle_wifi(on)``, ``set_do_not_disturb(enabled)``)
+is asked for with words that fit any switch ("turn on", "switch off", "disable"); only the thing
+named tells one switch from another. An adapter that knows two or three switches picks one of them
+for "turn wemo on", "turn off bluetooth" or "turn off the ringer", and the call flips a switch the
+user never named: the wrong action. So a switch's call stands only when the request names what it
+switches, by one of the function's **own words**: a word its phrasings say (every phrasebook
+language's templates and the names its phrasebook gives the object, or, for an app phrased from
+its schemas alone, the function's name after its verb) that no other function of the app's
+phrasings says. Otherwise there is no call. In scripts written without spaces each character is a
+word ("手电筒": 筒 is the flashlight's own).
+
+Only switches: a function with a number, a choice or a free text carries a value the request said,
+which ties the call to it; a switch carries nothing but on or off.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from difflib import SequenceMatcher
+from functools import cache
+from typing import Any
+
+import yaml
+
+from orchestrator.corpus import GENERIC_WORDS
+from orchestrator.data import templates
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook
+from orchestrator.registry import App, Function
+from orchestrator.request.grounding import UNSPACED
+
+_TOKEN = re.compile(rf"[{UNSPACED}]+|[^\W_{UNSPACED}]+")
+_UNSPACED_RUN = re.compile(rf"[{UNSPACED}]+")
+# How alike a word of the request and an own word must be (difflib's ratio) to be a slip of it.
+MIN_SIMILARITY = 0.75
+# Per app (by name and function names): its switches' own words. The phrasebooks ship with the package.
+_OWN_WORDS: dict[tuple[str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
+
+
+def is_switch(fn: Function) -> bool:
+    """Whether every parameter of ``fn`` is a boolean (and it has one)."""
+    properties = fn.parameters.get("properties", {}).values()
+    return bool(properties) and all(spec.get("type") == "boolean" for spec in properties)
+
+
+def switches_something_else(app: App, fn: Function, query: str) -> bool:
+    """Whether ``fn`` is a switch and ``query`` names none of its own words (module docstring)."""
+    if not is_switch(fn):
+        return False
+    own = own_words(app)[fn.name]
+    return bool(own) and not names_one_of(own, query)
+
+
+def own_words(app: App) -> dict[str, frozenset[str]]:
+    """Each switch of ``app`` and its own words: what its phrasings say, less the words any request
+    says (``_shared_words``) and those of the app's other switches."""
+    key = (app.name, tuple(fn.name for fn in app.functions))
+    if key not in _OWN_WORDS:
+        said = {fn.name: _phrasing_words(app, fn) for fn in app.functions if is_switch(fn)}
+        _OWN_WORDS[key] = {
+            name: frozenset(words - _shared_words()).difference(*(w for other, w in said.items() if other != name))
+            for name, words in said.items()
+        }
+    return _OWN_WORDS[key]
+
+
+def _phrasing_words(app: App, fn: Function) -> set[str]:
+    """The words ``fn``'s phrasings say outside their values, in every phrasebook language, and
+    its name's words after the verb."""
+    words = tokens(" ".join(re.split(r"[_\W]+", fn.name.lower())[1:]))
+    for language in (None, *LANGUAGES):
+        words |= _spec_words(load_phrasebook(app, language).get(fn.name) or {})
+    return words
+
+
+@cache
+def _shared_words() -> frozenset[str]:
+    """Words the shipped phrasebooks say for two apps or more ("turn", "the", "打"), and the
+    generic words of function names: they name no one thing."""
+    by_app: dict[str, set[str]] = {}
+    for path in PHRASEBOOK_DIR.glob("*.yaml"):
+        functions = (yaml.safe_load(path.read_text()) or {}).get("functions") or {}
+        words = by_app.setdefault(path.name.split(".")[0], set())
+        for spec in functions.values():
+            words |= _spec_words(spec)
+    counts = Counter(word for words in by_app.values() for word in words)
+    return frozenset({word for word, apps in counts.items() if apps > 1} | GENERIC_WORDS)
+
+
+def _spec_words(spec: dict[str, Any]) -> set[str]:
+    """The words of one phrasebook entry's templates (outside their slots) and object names."""
+    texts = [
+        entry["t"] if isinstance(entry, dict) else entry
+        for key in ("templates", "incomplete")
+        for entry in spec.get(key) or []
+    ]
+    return tokens(
+        " ".join([*(" ".join(_literals(templates.parse(text))) for text in texts), *(spec.get("objects") or [])])
+    )
+
+
+def _literals(nodes: list[Any]) -> list[str]:
+    """Every piece of fixed text in a parsed template, on every branch."""
+    found: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, templates.Opt):
+            found += _literals(node.body)
+        elif isinstance(node, templates.Choice):
+            for option in node.options:
+                found += _literals(option)
+    return found
+
+
+def tokens(text: str) -> set[str]:
+    """A text's lower-case words (plurals folded); in unspaced scripts each character and each
+    pair of adjacent ones ("冷气": 冷, 气, 冷气; the characters alone are in many words)."""
+    found: set[str] = set()
+    for word in _TOKEN.findall(text.lower()):
+        if _UNSPACED_RUN.fullmatch(word):
+            found.update(word, (word[i : i + 2] for i in range(len(word) - 1)))
+        elif unicodedata.category(word[0])[0] not in "PS":
+            found.add(_fold(word))
+    return {token for token in found if unicodedata.category(token[0])[0] not in "PS"}
+
+
+def names_one_of(words: frozenset[str], query: str) -> bool:
+    """Whether ``query`` says one of ``words``, or a slip of one ("wfii", "flashliht": a word of
+    three letters or more as alike as ``MIN_SIMILARITY`` to one of four or more)."""
+    said = tokens(query)
+    if words & said:
+        return True
+    return any(
+        len(word) >= 3 and len(own) >= 4 and SequenceMatcher(None, word, own).ratio() >= MIN_SIMILARITY
+        for word in said
+        for own in words
+    )
+
+
+def _fold(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word

@@ -1,0 +1,91 @@
+"""A switch's call stands only when the request names what it switches."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.data.datagen import generate
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.request.switch_object import is_switch, own_words, switches_something_else
+
+from .conftest import DATA, committed_training_calls
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "refused"),
+    [
+        ("android", "toggle_wifi", "turn wemo on", True),
+        ("android", "toggle_wifi", "turn off bluetooth", True),
+        ("android", "toggle_wifi", "turn on airplane mode", True),
+        ("android", "toggle_flashlight", "turn off the ringer", True),
+        ("android", "set_do_not_disturb", "turn on the heater", True),
+        ("vehicle", "toggle_air_conditioning", "turn on the radio", True),
+        ("android", "toggle_wifi", "disable wi-fi", False),
+        ("android", "toggle_wifi", "wfi off", False),  # a slip of the word
+        ("android", "toggle_wifi", "schalte das WLAN aus", False),
+        ("android", "toggle_wifi", "关闭无线网络", False),
+        ("android", "toggle_flashlight", "I can't see, turn on the light", False),
+        ("android", "toggle_flashlight", "懐中電灯をつけて", False),
+        ("android", "set_do_not_disturb", "silence my phone", False),
+        ("vehicle", "toggle_air_conditioning", "turn on the AC", False),
+        ("vehicle", "toggle_air_conditioning", "打开冷气", False),  # each character is in other words
+        ("android", "set_alarm", "turn wemo on", False),  # not a switch: its values tie it
+    ],
+)
+def test_a_switch_must_be_named(builtin_registry, app: str, function: str, query: str, refused: bool) -> None:
+    application = builtin_registry.app(app)
+    assert switches_something_else(application, application.function(function), query) == refused
+
+
+def test_only_switches_have_own_words(builtin_registry) -> None:
+    android = builtin_registry.app("android")
+    assert set(own_words(android)) == {"toggle_flashlight", "toggle_wifi", "set_do_not_disturb"}
+    assert {"wifi", "wlan"} <= own_words(android)["toggle_wifi"]
+    assert not {"turn", "the", "off", "bluetooth"} & own_words(android)["toggle_wifi"]
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle"])
+def test_no_training_call_of_a_switch_is_refused(project_registry, app: str) -> None:
+    """The rule's premise on the committed training data: every request a switch's call was
+    trained on names it."""
+    calls = committed_training_calls(project_registry, app)
+    switched = [query for fn, _, query, _ in calls if is_switch(fn)]
+    assert len(switched) > 20
+    application = project_registry.app(app)
+    assert not [q for fn, _, q, _ in calls if switches_something_else(application, fn, q)]
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle"])
+def test_no_generated_call_of_a_switch_is_refused_in_any_language(builtin_registry, app: str) -> None:
+    """The same premise on requests generated in every phrasebook language, typos included."""
+    application = builtin_registry.app(app)
+    examples, _ = generate(application, 2000, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    switched = [ex for ex in examples if ex.function and is_switch(application.function(ex.function))]
+    assert len(switched) > 100
+    assert not [
+        ex.query for ex in switched if switches_something_else(application, application.function(ex.function), ex.query)
+    ]
+
+
+def test_an_app_phrased_from_its_schemas_alone_names_its_switch_by_its_name(tmp_path) -> None:
+    from orchestrator.registry import Function, Registry, tools_from_file
+
+    registry = Registry(path=tmp_path / "registry.yaml")
+    description, functions = tools_from_file(DATA / "smarthome.json")
+    switch = {
+        "name": "toggle_porch_light",
+        "description": "Turn the porch light on or off.",
+        "parameters": {"type": "object", "properties": {"on": {"type": "boolean"}}, "required": ["on"]},
+    }
+    app = registry.add_app("smarthome", description, [*functions, Function(**switch)])
+    fn = app.function("toggle_porch_light")
+    assert not switches_something_else(app, fn, "turn on the porch light")
+    assert switches_something_else(app, fn, "turn on the sprinklers")
+
+
+def test_no_call_end_to_end(orchestrator) -> None:
+    """Router and adapters end to end: these flipped the phone's Wi-Fi or flashlight."""
+    for query in ("turn wemo on", "turn off bluetooth", "turn off the ringer", "turn on airplane mode"):
+        assert orchestrator.run(query).function is None, query
+    assert orchestrator.run("turn off the wifi").arguments == {"on": False}
+    assert orchestrator.run("turn on the AC").function == "toggle_air_conditioning"
