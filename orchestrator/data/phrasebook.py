@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from orchestrator.corpus import content_words
+from orchestrator.data import templates
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import App
 
@@ -63,3 +64,23 @@ def words_beyond_the_labels(apps: list[App]) -> set[str]:
     built-in app does, by construction, even when it names their objects ("cancel my reservation
     at outback", "what's on my calendar"); one with these words may be what such an app does."""
     return content_words([app for app in apps if not load_phrasebook(app)])
+
+
+def template_text(template: str) -> list[str]:
+    """Every piece of fixed text in a template (``templates``' language), on every branch: the
+    words it says outside its slots."""
+    return _literals(templates.parse(template))
+
+
+def _literals(nodes: list) -> list[str]:
+    """Every piece of fixed text in a parsed template, on every branch."""
+    found: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, templates.Opt):
+            found += _literals(node.body)
+        elif isinstance(node, templates.Choice):
+            for option in node.options:
+                found += _literals(option)
+    return found

@@ -18,25 +18,18 @@ which ties the call to it; a switch carries nothing but on or off.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
-from difflib import SequenceMatcher
 from functools import cache
 from typing import Any
 
 import yaml
 
 from orchestrator.corpus import GENERIC_WORDS
-from orchestrator.data import templates
 from orchestrator.data.languages import LANGUAGES
-from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, template_text
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import UNSPACED
+from orchestrator.request.said import names_one_of, tokens
 
-_TOKEN = re.compile(rf"[{UNSPACED}]+|[^\W_{UNSPACED}]+")
-_UNSPACED_RUN = re.compile(rf"[{UNSPACED}]+")
-# How alike a word of the request and an own word must be (difflib's ratio) to be a slip of it.
-MIN_SIMILARITY = 0.75
 # Per app (by name and function names): its switches' own words. The phrasebooks ship with the package.
 _OWN_WORDS: dict[tuple[str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
 
@@ -98,49 +91,4 @@ def _spec_words(spec: dict[str, Any]) -> set[str]:
         for key in ("templates", "incomplete")
         for entry in spec.get(key) or []
     ]
-    return tokens(
-        " ".join([*(" ".join(_literals(templates.parse(text))) for text in texts), *(spec.get("objects") or [])])
-    )
-
-
-def _literals(nodes: list[Any]) -> list[str]:
-    """Every piece of fixed text in a parsed template, on every branch."""
-    found: list[str] = []
-    for node in nodes:
-        if isinstance(node, str):
-            found.append(node)
-        elif isinstance(node, templates.Opt):
-            found += _literals(node.body)
-        elif isinstance(node, templates.Choice):
-            for option in node.options:
-                found += _literals(option)
-    return found
-
-
-def tokens(text: str) -> set[str]:
-    """A text's lower-case words (plurals folded); in unspaced scripts each character and each
-    pair of adjacent ones ("冷气": 冷, 气, 冷气; the characters alone are in many words)."""
-    found: set[str] = set()
-    for word in _TOKEN.findall(text.lower()):
-        if _UNSPACED_RUN.fullmatch(word):
-            found.update(word, (word[i : i + 2] for i in range(len(word) - 1)))
-        elif unicodedata.category(word[0])[0] not in "PS":
-            found.add(_fold(word))
-    return {token for token in found if unicodedata.category(token[0])[0] not in "PS"}
-
-
-def names_one_of(words: frozenset[str], query: str) -> bool:
-    """Whether ``query`` says one of ``words``, or a slip of one ("wfii", "flashliht": a word of
-    three letters or more as alike as ``MIN_SIMILARITY`` to one of four or more)."""
-    said = tokens(query)
-    if words & said:
-        return True
-    return any(
-        len(word) >= 3 and len(own) >= 4 and SequenceMatcher(None, word, own).ratio() >= MIN_SIMILARITY
-        for word in said
-        for own in words
-    )
-
-
-def _fold(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    return tokens(" ".join([*(" ".join(template_text(text)) for text in texts), *(spec.get("objects") or [])]))

@@ -1,0 +1,98 @@
+"""An optional choice the request does not say is left to the schema's default."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.data.datagen import generate
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.request.choices import choice_words, unsaid_choices
+
+from .conftest import DATA, committed_training_calls
+
+BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "kept"),
+    [
+        ("vehicle", "open_window", "roll down the windows", {"window": "front_left", "percent": 100}, {"percent": 100}),
+        ("vehicle", "open_window", "crack the driver's window", {"window": "front_left", "percent": 20}, None),
+        ("vehicle", "open_window", "open the back right window", {"window": "rear_right", "percent": 100}, None),
+        ("vehicle", "open_window", "把左后车窗打开", {"window": "rear_left", "percent": 100}, None),
+        ("vehicle", "open_window", "open the windows", {"window": "all", "percent": 100}, None),  # the default
+        ("vehicle", "set_seat_heating", "heat my seat to 2", {"seat": "passenger", "level": 2}, {"level": 2}),
+        ("vehicle", "set_seat_heating", "heat the passengr seat to 2", {"seat": "passenger", "level": 2}, None),
+        ("yelp", "search_businesses", "pizza in boston", {"term": "pizza", "price": "2"}, {"term": "pizza"}),
+        ("yelp", "search_businesses", "$$$ pizza in boston", {"term": "pizza", "price": "3"}, None),
+        ("yelp", "search_businesses", "asadores caros", {"term": "asadores", "price": "3"}, None),
+        ("android", "find_route_google_maps", "directions to work by car", BIKE_TO_WORK, {"destination": "work"}),
+        ("android", "find_route_google_maps", "cycle to work", BIKE_TO_WORK, None),
+        ("android", "take_a_photo", "take a selfie", {"camera": "front"}, None),
+        ("android", "set_volume", "volume to 5", {"level": 5, "volume_type": "ring"}, {"level": 5}),
+        ("vehicle", "adjust_seat", "move it", {"direction": "up"}, None),  # a required choice stays
+    ],
+)  # fmt: skip
+def test_an_unsaid_choice_is_dropped(builtin_registry, app, function, query, arguments, kept) -> None:
+    application = builtin_registry.app(app)
+    result, dropped = unsaid_choices(application, application.function(function), arguments, query)
+    assert result == (arguments if kept is None else kept)
+    assert set(dropped) == set(arguments) - set(result)
+
+
+def test_a_word_most_values_say_says_none_of_them(builtin_registry) -> None:
+    android = builtin_registry.app("android")
+    route = android.function("find_route_google_maps")
+    assert "by" not in choice_words(android, route, "mode", "bicycling")
+    assert {"bike", "cycle", "fahrrad", "骑车"} <= choice_words(android, route, "mode", "bicycling")
+    window = builtin_registry.app("vehicle").function("open_window")
+    assert {"rear", "right"} <= choice_words(builtin_registry.app("vehicle"), window, "window", "rear_right")
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_choice_is_dropped(project_registry, app: str) -> None:
+    """The rule's premise on the committed training data: every choice a call was trained to
+    make is said by its request."""
+    application = project_registry.app(app)
+    calls = committed_training_calls(project_registry, app)
+    assert calls
+    assert not [q for fn, arguments, q, _ in calls if unsaid_choices(application, fn, arguments, q)[1]]
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_generated_choice_is_dropped_in_any_language(builtin_registry, app: str) -> None:
+    """The same premise on requests generated in every phrasebook language, typos included."""
+    application = builtin_registry.app(app)
+    examples, _ = generate(application, 2000, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls = [(application.function(ex.function), ex) for ex in examples if ex.function]
+    assert len(calls) > 1000
+    assert not [ex.query for fn, ex in calls if unsaid_choices(application, fn, ex.arguments, ex.query)[1]]
+
+
+def test_an_app_phrased_from_its_schemas_alone_says_a_choice_by_its_name(tmp_path) -> None:
+    from orchestrator.registry import Function, Registry, tools_from_file
+
+    registry = Registry(path=tmp_path / "registry.yaml")
+    description, functions = tools_from_file(DATA / "smarthome.json")
+    fan = {
+        "name": "set_fan",
+        "description": "Set a fan's speed.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "speed": {"type": "string", "enum": ["low", "medium", "high"]},
+                "room": {"type": "string", "enum": ["living_room", "bedroom"], "default": "living_room"},
+            },
+            "required": ["speed"],
+        },
+    }
+    app = registry.add_app("smarthome", description, [*functions, Function(**fan)])
+    fn = app.function("set_fan")
+    assert unsaid_choices(app, fn, {"speed": "high", "room": "bedroom"}, "fan on high in the bedroom")[1] == {}
+    assert unsaid_choices(app, fn, {"speed": "high", "room": "bedroom"}, "fan on high")[0] == {"speed": "high"}
+
+
+def test_end_to_end(orchestrator) -> None:
+    """Router and adapters end to end: the adapter opened the driver's window for "the windows"."""
+    assert orchestrator.run("roll down the windows").arguments == {"percent": 100}
+    assert orchestrator.run("open the back right window").arguments == {"window": "rear_right", "percent": 100}
