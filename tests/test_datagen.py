@@ -208,3 +208,19 @@ def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> 
     for ex in examples:
         if ex.function == "rate_order":
             assert "stars" in ex.arguments
+
+
+def test_phrasebooks_are_read_alike_by_either_yaml_loader_and_copied() -> None:
+    """``read_phrasebook_file`` parses with libyaml where there is one: it must read every shipped
+    phrasebook as PyYAML's own loader does, and hand out copies (the parse is cached)."""
+    import yaml
+
+    from orchestrator.data.phrasebook import PHRASEBOOK_DIR, read_phrasebook_file
+
+    paths = sorted(PHRASEBOOK_DIR.glob("*.yaml"))
+    assert len(paths) >= 20
+    for path in paths:
+        assert read_phrasebook_file(path) == yaml.safe_load(path.read_text()), path.name
+    book = read_phrasebook_file(paths[0])
+    book["functions"].clear()
+    assert read_phrasebook_file(paths[0])["functions"]

@@ -22,11 +22,9 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-import yaml
-
 from orchestrator.corpus import GENERIC_WORDS
 from orchestrator.data.languages import LANGUAGES
-from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, template_text
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, read_phrasebook_file, template_text
 from orchestrator.registry import App, Function
 from orchestrator.request.said import names_one_of, tokens
 
@@ -76,7 +74,7 @@ def _shared_words() -> frozenset[str]:
     generic words of function names: they name no one thing."""
     by_app: dict[str, set[str]] = {}
     for path in PHRASEBOOK_DIR.glob("*.yaml"):
-        functions = (yaml.safe_load(path.read_text()) or {}).get("functions") or {}
+        functions = read_phrasebook_file(path).get("functions") or {}
         words = by_app.setdefault(path.name.split(".")[0], set())
         for spec in functions.values():
             words |= _spec_words(spec)
