@@ -5,14 +5,17 @@ is asked for with words that fit any switch ("turn on", "switch off", "disable")
 named tells one switch from another. An adapter that knows two or three switches picks one of them
 for "turn wemo on", "turn off bluetooth" or "turn off the ringer", and the call flips a switch the
 user never named: the wrong action. So a switch's call stands only when the request names what it
-switches, by one of the function's **own words**: a word its phrasings say (every phrasebook
-language's templates and the names its phrasebook gives the object, or, for an app phrased from
-its schemas alone, the function's name after its verb) that no other function of the app's
-phrasings says. Otherwise there is no call. In scripts written without spaces each character is a
-word ("手电筒": 筒 is the flashlight's own).
+switches, by one of the switch's **own words**, slips included: a word its phrasings say (its
+templates in every phrasebook language and the names its phrasebook gives the object, and its
+name's words after the verb, all an app phrased from its schemas alone has), less the words the
+shipped phrasebooks say for two apps or more ("turn", "the", "打") and the words of the app's other
+switches ("enable", "schalte"). Otherwise there is no call. In scripts written without spaces each
+character and each pair of adjacent ones is a word ("冷气" names the air conditioning, though 冷
+and 气 are in other words).
 
-Only switches: a function with a number, a choice or a free text carries a value the request said,
-which ties the call to it; a switch carries nothing but on or off.
+Only switches: a number, a choice or a free text is a value the request said, which ties the call
+to its function, and the phrasebooks teach settings asked for without their object ("make it
+higher" is the car's volume); a switch carries nothing but on or off.
 """
 
 from __future__ import annotations
