@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.catalog import BUILTIN_APPS, builtin_tools
-from orchestrator.registry import Registry, load_registry
+from orchestrator.registry import App, Registry, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -64,3 +64,13 @@ def committed_training_calls(registry: Registry, app_name: str) -> list[tuple]:
     app = registry.app(app_name)
     rows = [json.loads(line) for line in (registry.adapter_dir(app) / "train.jsonl").open()]
     return [(app.function(row["function"]), row["arguments"], row["query"], row) for row in rows if row["function"]]
+
+
+def smarthome_with(tmp_path: Path, function: dict) -> App:
+    """The schema-only test app (``data/smarthome.json``, no phrasebook) with one more function,
+    in a fresh registry under ``tmp_path``."""
+    from orchestrator.registry import Function, tools_from_file
+
+    registry = Registry(path=tmp_path / "registry.yaml")
+    description, functions = tools_from_file(DATA / "smarthome.json")
+    return registry.add_app("smarthome", description, [*functions, Function(**function)])

@@ -8,7 +8,7 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.request.choices import choice_words, unsaid_choices
 
-from .conftest import DATA, committed_training_calls
+from .conftest import committed_training_calls, smarthome_with
 
 BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
 
@@ -70,10 +70,6 @@ def test_no_generated_choice_is_dropped_in_any_language(builtin_registry, app: s
 
 
 def test_an_app_phrased_from_its_schemas_alone_says_a_choice_by_its_name(tmp_path) -> None:
-    from orchestrator.registry import Function, Registry, tools_from_file
-
-    registry = Registry(path=tmp_path / "registry.yaml")
-    description, functions = tools_from_file(DATA / "smarthome.json")
     fan = {
         "name": "set_fan",
         "description": "Set a fan's speed.",
@@ -86,7 +82,7 @@ def test_an_app_phrased_from_its_schemas_alone_says_a_choice_by_its_name(tmp_pat
             "required": ["speed"],
         },
     }
-    app = registry.add_app("smarthome", description, [*functions, Function(**fan)])
+    app = smarthome_with(tmp_path, fan)
     fn = app.function("set_fan")
     assert unsaid_choices(app, fn, {"speed": "high", "room": "bedroom"}, "fan on high in the bedroom")[1] == {}
     assert unsaid_choices(app, fn, {"speed": "high", "room": "bedroom"}, "fan on high")[0] == {"speed": "high"}

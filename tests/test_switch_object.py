@@ -8,7 +8,7 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.request.switch_object import is_switch, own_words, switches_something_else
 
-from .conftest import DATA, committed_training_calls
+from .conftest import committed_training_calls, smarthome_with
 
 
 @pytest.mark.parametrize(
@@ -68,16 +68,12 @@ def test_no_generated_call_of_a_switch_is_refused_in_any_language(builtin_regist
 
 
 def test_an_app_phrased_from_its_schemas_alone_names_its_switch_by_its_name(tmp_path) -> None:
-    from orchestrator.registry import Function, Registry, tools_from_file
-
-    registry = Registry(path=tmp_path / "registry.yaml")
-    description, functions = tools_from_file(DATA / "smarthome.json")
     switch = {
         "name": "toggle_porch_light",
         "description": "Turn the porch light on or off.",
         "parameters": {"type": "object", "properties": {"on": {"type": "boolean"}}, "required": ["on"]},
     }
-    app = registry.add_app("smarthome", description, [*functions, Function(**switch)])
+    app = smarthome_with(tmp_path, switch)
     fn = app.function("toggle_porch_light")
     assert not switches_something_else(app, fn, "turn on the porch light")
     assert switches_something_else(app, fn, "turn on the sprinklers")
