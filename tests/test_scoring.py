@@ -44,27 +44,34 @@ def test_missing_or_extra_arguments_fail() -> None:
     )
 
 
-def test_held_out_examples_are_scored_on_the_call_a_user_gets() -> None:
+def test_held_out_examples_are_scored_on_the_call_a_user_gets(builtin_registry) -> None:
     """``training.trainer.score_arguments``: the raw decoder's values, and the call after the
     request path's value rules and grounding, where a value the target leaves empty (or a count it
     leaves unsaid) is asked for."""
     from orchestrator.data.datagen import Example
     from training.trainer import score_arguments
 
-    dnd = _fn("android", "set_do_not_disturb")
+    android = builtin_registry.app("android")
     end_dnd = Example("ok so end DND", "set_do_not_disturb", {"enabled": False}, "")
-    assert score_arguments(dnd, end_dnd, {"enabled": True}) == (False, True, {"enabled": False})
-    event = _fn("android", "create_calendar_event")
+    assert score_arguments(android, end_dnd, {"enabled": True}) == (False, True, {"enabled": False})
     unsaid = Example("make an event on my calendar", "create_calendar_event", {"title": "", "start_time": ""}, "")
-    assert score_arguments(event, unsaid, {"title": "", "start_time": ""}) == (True, True, {})
-    assert score_arguments(event, unsaid, {"title": "team lunch", "start_time": ""}) == (False, True, {})
-    assert score_arguments(event, unsaid, {"title": "my calendar", "start_time": ""})[:2] == (False, False)
+    assert score_arguments(android, unsaid, {"title": "", "start_time": ""}) == (True, True, {})
+    assert score_arguments(android, unsaid, {"title": "team lunch", "start_time": ""}) == (False, True, {})
+    assert score_arguments(android, unsaid, {"title": "my calendar", "start_time": ""})[:2] == (False, False)
     # A count the request never gives: the target's stand-in, which the call asks for.
-    booking = _fn("yelp", "make_reservation")
+    yelp = builtin_registry.app("yelp")
     no_count = Example("book a table at Nobu", "make_reservation", {"business_name": "Nobu", "party_size": 1}, "")
-    assert score_arguments(booking, no_count, {"business_name": "Nobu", "party_size": 1}) == (
+    assert score_arguments(yelp, no_count, {"business_name": "Nobu", "party_size": 1}) == (
         True,
         True,
         {"business_name": "Nobu"},
     )
-    assert score_arguments(booking, no_count, {"business_name": "Nobu", "party_size": 3})[:2] == (False, True)
+    assert score_arguments(yelp, no_count, {"business_name": "Nobu", "party_size": 3})[:2] == (False, True)
+    # A choice the request does not say: the schema's default.
+    windows = Example("roll down the windows", "open_window", {"percent": 100}, "")
+    vehicle = builtin_registry.app("vehicle")
+    assert score_arguments(vehicle, windows, {"window": "front_left", "percent": 100}) == (
+        False,
+        True,
+        {"percent": 100},
+    )

@@ -29,7 +29,7 @@ from orchestrator.data.siblings import sibling_requests
 from orchestrator.engines.base_model import BaseModel, load_base
 from orchestrator.engines.decoder import CallDecoder
 from orchestrator.errors import OrchError
-from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_HUB_IDS, EMBEDDED_SMOLLM2, App, Function, Registry
+from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_HUB_IDS, EMBEDDED_SMOLLM2, App, Registry
 
 MANIFEST = "orch_manifest.json"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -200,7 +200,7 @@ def evaluate_examples(
             fn_hits += fn_hit
             called, raw_hit, hit = got.arguments, fn_hit, fn_hit
             if fn_hit and ex.function:
-                raw_hit, hit, called = score_arguments(app.function(ex.function), ex, got.arguments)
+                raw_hit, hit, called = score_arguments(app, ex, got.arguments)
             decoder_exact += raw_hit
             exact += hit
             if not hit and misses is not None:
@@ -236,17 +236,18 @@ def heldout_metrics(
     return metrics
 
 
-def score_arguments(fn: Function, example: Example, decoded: dict[str, Any]) -> tuple[bool, bool, dict[str, Any]]:
-    """Whether the decoder's ``decoded`` arguments of the right function match ``example``'s as
-    written, whether the call a user gets does (``settle``d; a free-text value the target leaves
-    empty, or a count it leaves unsaid, is one the call must ask for, so leave out), and that
-    call's arguments."""
+def score_arguments(app: App, example: Example, decoded: dict[str, Any]) -> tuple[bool, bool, dict[str, Any]]:
+    """Whether the decoder's ``decoded`` arguments of ``example``'s function (one of ``app``'s)
+    match ``example``'s as written, whether the call a user gets does (``settle``d; a free-text
+    value the target leaves empty, or a count it leaves unsaid, is one the call must ask for, so
+    leave out), and that call's arguments."""
     from orchestrator.calls import free_text
     from orchestrator.evaluation.scoring import arguments_match
     from orchestrator.request.orchestrator import settle
     from orchestrator.request.value_words import read_values
 
-    called, _ = settle(fn, decoded, example.query)
+    fn = app.function(example.function)
+    called, _ = settle(app, fn, decoded, example.query)
     properties = fn.parameters.get("properties", {})
     said = {k: v for k, v in example.arguments.items() if not (v == "" and free_text(properties.get(k, {})))}
     asked, _ = read_values(fn, said, example.query)
