@@ -86,7 +86,7 @@ def content_words(apps: list[App]) -> set[str]:
     words = set()
     for app in apps:
         for fn in app.functions:
-            words |= {_stem(w) for w in _name_words(fn.name) if w}
+            words |= {fold_plural(w) for w in _name_words(fn.name) if w}
     return _with_kin(words - GENERIC_WORDS)
 
 
@@ -95,7 +95,7 @@ def object_words(app: App) -> set[str]:
     verb (``set_alarm`` -> alarm, ``rate_order`` -> order, ``get_business_reviews`` -> business,
     review). A request about one of them that the app cannot serve is a sibling operation
     ("cancel my alarm"), not a request about something else ("rate this book")."""
-    return _with_kin({_stem(w) for fn in app.functions for w in _name_words(fn.name)[1:] if w} - GENERIC_WORDS)
+    return _with_kin({fold_plural(w) for fn in app.functions for w in _name_words(fn.name)[1:] if w} - GENERIC_WORDS)
 
 
 def _with_kin(words: set[str]) -> set[str]:
@@ -123,10 +123,11 @@ def served_by(app: str, heldout: bool = False) -> list[CorpusLine]:
     return [line for line in load_corpus() if line.app == app and is_heldout(line) == heldout]
 
 
-def _stem(word: str) -> str:
+def fold_plural(word: str) -> str:
+    """A word with a plural's final "s" taken off ("alarms" -> alarm; "glass" and "bus" stay)."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def words_of(text: str) -> set[str]:
     """A text's lower-case words, plurals folded, as ``content_words`` names them."""
-    return {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+    return {fold_plural(w) for w in re.findall(r"[a-z]+", text.lower())}

@@ -86,18 +86,4 @@ def words_beyond_the_labels(apps: list[App]) -> set[str]:
 def template_text(template: str) -> list[str]:
     """Every piece of fixed text in a template (``templates``' language), on every branch: the
     words it says outside its slots."""
-    return _literals(templates.parse(template))
-
-
-def _literals(nodes: list) -> list[str]:
-    """Every piece of fixed text in a parsed template, on every branch."""
-    found: list[str] = []
-    for node in nodes:
-        if isinstance(node, str):
-            found.append(node)
-        elif isinstance(node, templates.Opt):
-            found += _literals(node.body)
-        elif isinstance(node, templates.Choice):
-            for option in node.options:
-                found += _literals(option)
-    return found
+    return templates.literals(templates.parse(template))

@@ -102,6 +102,20 @@ def slots(nodes: list) -> set[str]:
     return found
 
 
+def literals(nodes: list) -> list[str]:
+    """Every piece of fixed text a template can say, on every branch: its words outside the slots."""
+    found: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, Opt):
+            found += literals(node.body)
+        elif isinstance(node, Choice):
+            for option in node.options:
+                found += literals(option)
+    return found
+
+
 def render(
     nodes: list,
     rng: random.Random,

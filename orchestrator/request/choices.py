@@ -21,8 +21,8 @@ from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED
 from orchestrator.request.said import names_one_of, tokens
 
-# (app, function, parameter, value): the words that say it. The phrasebooks ship with the package.
-_CHOICE_WORDS: dict[tuple[str, str, str, str], frozenset[str]] = {}
+# (app, function, parameter): the words that say each of its values. The phrasebooks ship with the package.
+_CHOICE_WORDS: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
 
 
 def unsaid_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
@@ -44,13 +44,15 @@ def unsaid_choices(app: App, fn: Function, arguments: dict[str, Any], query: str
 def choice_words(app: App, fn: Function, param: str, value: Any) -> frozenset[str]:
     """The words that say ``value`` of ``fn``'s ``param``, less those that say half its values or
     more ("by" of "by bike" says most modes; "rear" of "rear left" is kept)."""
-    key = (app.name, fn.name, param, str(value))
+    key = (app.name, fn.name, param)
     if key not in _CHOICE_WORDS:
         values = fn.parameters["properties"][param]["enum"]
-        said = Counter(word for other in values for word in _value_words(app, fn, param, other))
-        own = _value_words(app, fn, param, value)
-        _CHOICE_WORDS[key] = frozenset(word for word in own if said[word] <= len(values) / 2) or own
-    return _CHOICE_WORDS[key]
+        words = {str(each): _value_words(app, fn, param, each) for each in values}
+        said = Counter(word for each in words.values() for word in each)
+        _CHOICE_WORDS[key] = {
+            each: frozenset(word for word in own if said[word] <= len(values) / 2) or own for each, own in words.items()
+        }
+    return _CHOICE_WORDS[key][str(value)]
 
 
 def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[str]:

@@ -294,15 +294,19 @@ def settle_routed(
 
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
-    """The decoded call, its free-text values grounded in the request (``grounding.py``) and the
-    values it states in words read the same way every time (``value_words.py``); no call where
-    the request rules the function's action out (``negation.py``: "don't call mom")."""
+    """The decoded call, its free-text values grounded in the request (``grounding.py``), the
+    values it states in words read the same way every time (``value_words.py``) and the optional
+    choices it does not make left to the schema (``choices.py``); no call where the request rules
+    the function's action out (``negation.py``: "don't call mom") or does not name the switch it
+    would flip (``switch_object.py``: "turn wemo on")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
-    fn = registry.app(app).function(function) if function else None
-    if fn is not None and (told_not_to(fn, text, arguments) or switches_something_else(registry.app(app), fn, text)):
-        arguments, function = {}, None
-    elif fn is not None:
-        arguments, grounded = settle(registry.app(app), fn, arguments, text)
+    if function:
+        application = registry.app(app)
+        fn = application.function(function)
+        if told_not_to(fn, text, arguments) or switches_something_else(application, fn, text):
+            arguments, function = {}, None
+        else:
+            arguments, grounded = settle(application, fn, arguments, text)
     return Call(
         query=text,
         app=app if function else None,

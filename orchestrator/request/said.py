@@ -7,6 +7,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from orchestrator.corpus import fold_plural
 from orchestrator.request.grounding import UNSPACED
 
 # A word; a run of currency signs is one too ("$$$" is a price).
@@ -24,7 +25,7 @@ def tokens(text: str) -> set[str]:
         if _UNSPACED_RUN.fullmatch(word):
             found.update(word, (word[i : i + 2] for i in range(len(word) - 1)))
         else:
-            found.add(_fold(word))
+            found.add(fold_plural(word))
     return {
         token
         for token in found
@@ -43,7 +44,3 @@ def names_one_of(words: frozenset[str], query: str) -> bool:
         for word in said
         for own in words
     )
-
-
-def _fold(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
