@@ -208,6 +208,34 @@ def test_a_count_of_people_the_request_never_gave_is_asked_for(query: str, asked
         assert arguments["party_size"] >= 1 and "needs input" not in changes.get("party_size", "")
 
 
+@pytest.mark.parametrize(
+    ("function", "query", "model", "dropped"),
+    [
+        ("get_weather_forecast", "will it snow next winter in Visalia", {"location": "Visalia", "days": 4}, True),
+        ("get_weather_forecast", "5 day forecast for Denver", {"location": "Denver", "days": 5}, False),
+        ("get_weather_forecast", "weather in Denver for the next two days", {"location": "Denver", "days": 2}, False),
+        ("order_food", "order a double bacon cheeseburger", {"item": "double bacon cheeseburger", "quantity": 2}, True),
+        ("order_food", "order a couple of burgers", {"item": "burgers", "quantity": 2}, False),
+        ("order_food", "order a pizza", {"item": "pizza", "quantity": 1}, False),  # the default
+        ("get_trending_news", "how will brexit affect eu citizens", {"query": "brexit", "max_results": 1}, True),
+        ("adjust_volume", "volume up by 4", {"direction": "up", "steps": 4}, False),
+        ("adjust_volume", "音量を七段階下げて", {"direction": "down", "steps": 7}, False),
+        ("get_business_reviews", "显示海底捞的十九条评论", {"business_name": "海底捞", "limit": 19}, False),
+        ("get_business_reviews", "zeig mir zwei Bewertungen von Nobu", {"business_name": "Nobu", "limit": 2}, False),
+    ],
+)  # fmt: skip
+def test_an_optional_count_the_request_never_gave_is_dropped(function: str, query: str, model: dict, dropped: bool):
+    """An optional count other than its default stands only where the request says a number: the
+    model made up four days of forecast for "next winter" and two cheeseburgers for a "double"."""
+    arguments, changes = read_values(FUNCTIONS[function], model, query)
+    counted = [name for name in model if name not in FUNCTIONS[function].parameters["required"]][-1]
+    if dropped:
+        assert changes == {counted: f"{model[counted]} -> (dropped)"}
+        assert arguments == {key: value for key, value in model.items() if key != counted}
+    else:
+        assert (arguments, changes) == (model, {})
+
+
 def assert_read_as_meant(fn: Function, arguments: dict, query: str, context: object) -> None:
     """The rules' premise on one training row: they read the values it means and change nothing,
     except that a count it leaves unsaid (an incomplete request's stand-in) is asked for."""

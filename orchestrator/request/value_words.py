@@ -2,7 +2,8 @@
 flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
 "一个小时", "1時間" for a ``minutes`` parameter), and a duration or a count of people the request
-never gives, which is asked for, not guessed.
+never gives, which is asked for, not guessed; an optional count it never gives is left to the
+schema ("will it snow in Visalia next winter" made up ``days=4``).
 
 The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
 ``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
@@ -186,7 +187,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     (parameter -> ``"old -> new"``). A duration the request does not give at all ("set a
     timer") is no value the model may write (it wrote ``minutes=1``): a required one is taken
     out and asked for (``"old -> (needs input)"``), an optional one dropped. So is a required
-    count of people or things the request never gives ("book a table at nobu": ``party_size``)."""
+    count of people or things the request never gives ("book a table at nobu": ``party_size``); an
+    optional count it never gives is dropped (``_unsaid_count``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
@@ -195,7 +197,7 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     for name, value in arguments.items():
         schema = properties.get(name, {})
         unsaid_duration = _is_duration(name, schema) and not _says_a_duration(text)
-        if unsaid_duration or (name in required and counts(name, schema) and not _says_a_count(text)):
+        if unsaid_duration or _unsaid_count(name, schema, value, name in required, text):
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
             continue
@@ -256,6 +258,25 @@ def _one_companion(text: str) -> bool:
     several = other in _GROUPS or (other.endswith("s") and not other.endswith("ss"))
     numbers = [word for word in re.findall(r"[a-z]+", left) if word in _WORD_NUMBERS and word not in ("a", "an")]
     return not several and not numbers
+
+
+def _unsaid_count(name: str, schema: dict[str, Any], value: Any, required: bool, text: str) -> bool:
+    """Whether ``value`` of a parameter that counts is one the request never gives. A required
+    count: no count once clock times and dates are set aside ("book a table at nobu at 7": the
+    user is asked). An optional one other than its default: no number at all, since any number
+    may be the one the model copied ("volume up by 4" keeps ``steps=4``; "will it snow in Visalia"
+    had ``days=4``, "order a double cheeseburger" ``quantity=2``, both made up)."""
+    if not counts(name, schema):
+        return False
+    if required:
+        return not _says_a_count(text)
+    return value != schema.get("default") and not _says_a_number(text)
+
+
+def _says_a_number(text: str) -> bool:
+    """Whether the request says a number in any form: a digit, a number word ("four", "六",
+    "zwei"), or how many in words ("a couple", "for me")."""
+    return bool(_DIGIT.search(text) or _NUMBER_WORD.search(text) or _COUNT_CUE.search(text))
 
 
 def _says_a_count(text: str) -> bool:
