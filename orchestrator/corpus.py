@@ -86,7 +86,7 @@ def content_words(apps: list[App]) -> set[str]:
     words = set()
     for app in apps:
         for fn in app.functions:
-            words |= {fold_plural(w) for w in _name_words(fn.name) if w}
+            words |= {fold_plural(w) for w in function_name_words(fn.name)}
     return _with_kin(words - GENERIC_WORDS)
 
 
@@ -95,7 +95,7 @@ def object_words(app: App) -> set[str]:
     verb (``set_alarm`` -> alarm, ``rate_order`` -> order, ``get_business_reviews`` -> business,
     review). A request about one of them that the app cannot serve is a sibling operation
     ("cancel my alarm"), not a request about something else ("rate this book")."""
-    return _with_kin({fold_plural(w) for fn in app.functions for w in _name_words(fn.name)[1:] if w} - GENERIC_WORDS)
+    return _with_kin({fold_plural(w) for fn in app.functions for w in function_name_words(fn.name)[1:]} - GENERIC_WORDS)
 
 
 def _with_kin(words: set[str]) -> set[str]:
@@ -103,9 +103,9 @@ def _with_kin(words: set[str]) -> set[str]:
     return words.union(*(kind for kind in SAME_KIND if kind & words))
 
 
-def _name_words(name: str) -> list[str]:
+def function_name_words(name: str) -> list[str]:
     """A function name split into its words, verb first (``rate_order`` -> rate, order)."""
-    return re.split(r"[_\W]+", name.lower())
+    return [word for word in re.split(r"[_\W]+", name.lower()) if word]
 
 
 def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]:

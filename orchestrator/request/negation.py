@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from orchestrator.corpus import function_name_words
 from orchestrator.registry import Function
 
 _NEGATED = re.compile(r"\b(?:don'?t|do not|never)\s+(?:ever\s+)?([a-z]+)\b")
@@ -25,7 +26,7 @@ _NAME_NEGATION = {"not", "no", "dont", "never"}
 def told_not_to(fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
     """Whether ``query`` rules out ``fn``'s action: a word of its name said only after a negation,
     outside the text values the call would carry ("text mom don't send money" is a message)."""
-    name = {word for word in re.split(r"[_\W]+", fn.name.lower()) if word}
+    name = set(function_name_words(fn.name))
     if _NAME_NEGATION & name:
         return False
     text = query.lower().replace("\u2019", "'")

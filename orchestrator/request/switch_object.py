@@ -20,12 +20,11 @@ higher" is the car's volume); a switch carries nothing but on or off.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import cache
 from typing import Any
 
-from orchestrator.corpus import GENERIC_WORDS
+from orchestrator.corpus import GENERIC_WORDS, function_name_words
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, read_phrasebook_file, template_text
 from orchestrator.registry import App, Function
@@ -65,7 +64,7 @@ def own_words(app: App) -> dict[str, frozenset[str]]:
 def _phrasing_words(app: App, fn: Function) -> set[str]:
     """The words ``fn``'s phrasings say outside their values, in every phrasebook language, and
     its name's words after the verb."""
-    words = tokens(" ".join(re.split(r"[_\W]+", fn.name.lower())[1:]))
+    words = tokens(" ".join(function_name_words(fn.name)[1:]))
     for language in (None, *LANGUAGES):
         words |= _spec_words(load_phrasebook(app, language).get(fn.name) or {})
     return words
