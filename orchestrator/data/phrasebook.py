@@ -83,7 +83,8 @@ def words_beyond_the_labels(apps: list[App]) -> set[str]:
     return content_words([app for app in apps if not load_phrasebook(app)])
 
 
-def template_text(template: str) -> list[str]:
-    """Every piece of fixed text in a template (``templates``' language), on every branch: the
-    words it says outside its slots."""
-    return templates.literals(templates.parse(template))
+def template_text(entry: str | dict[str, Any]) -> list[str]:
+    """Every piece of fixed text in a phrasebook template entry (a template in ``templates``'
+    language, or a mapping whose ``t`` is one), on every branch: the words it says outside its
+    slots."""
+    return templates.literals(templates.parse(entry["t"] if isinstance(entry, dict) else entry))

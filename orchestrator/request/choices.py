@@ -68,7 +68,6 @@ def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[st
             forms = (entry.get("surface") or {}).get(param) or {}
             said += [form for key, options in forms.items() if str(key) == str(value) for form in options]
         for entry in spec.get("templates") or []:
-            text = entry["t"] if isinstance(entry, dict) else entry
             fixes = isinstance(entry, dict) and str((entry.get("args") or {}).get(param)) == str(value)
-            (fixing if fixes else others).update(tokens(" ".join(template_text(text))))
+            (fixing if fixes else others).update(tokens(" ".join(template_text(entry))))
     return frozenset(tokens(" ".join(said)) | (fixing - others))

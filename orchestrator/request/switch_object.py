@@ -86,9 +86,5 @@ def _shared_words() -> frozenset[str]:
 
 def _spec_words(spec: dict[str, Any]) -> set[str]:
     """The words of one phrasebook entry's templates (outside their slots) and object names."""
-    texts = [
-        entry["t"] if isinstance(entry, dict) else entry
-        for key in ("templates", "incomplete")
-        for entry in spec.get(key) or []
-    ]
-    return tokens(" ".join([*(" ".join(template_text(text)) for text in texts), *(spec.get("objects") or [])]))
+    entries = [entry for key in ("templates", "incomplete") for entry in spec.get(key) or []]
+    return tokens(" ".join([*(" ".join(template_text(entry)) for entry in entries), *(spec.get("objects") or [])]))
