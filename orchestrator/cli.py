@@ -263,6 +263,40 @@ def use_base_cmd(ctx: click.Context, spec: str) -> None:
             click.echo(f"  {app.name}: {app.adapter}")
 
 
+@cli.command("train-router")
+@click.option("--epochs", type=int, default=2, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.pass_context
+def train_router_cmd(ctx: click.Context, epochs: int, seed: int) -> None:
+    """Tune the router's English encoder (a LoRA over all-MiniLM-L6-v2) on the registry's apps;
+    run `orch calibrate` after it."""
+    import time
+
+    from training.router_encoder import TUNED_DIR, TuneConfig, train_router
+
+    if epochs < 1:
+        raise OrchError("--epochs must be positive")
+    registry = _registry(ctx, check_files=False)
+    if not registry.apps:
+        raise OrchError("no apps to route: add one first (orch add-app NAME)")
+    directory = registry.path.parent / TUNED_DIR
+    started = time.perf_counter()
+    results = train_router(registry, directory, TuneConfig(epochs=epochs, seed=seed))
+    training = {
+        "command": f"orch train-router --epochs {epochs} --seed {seed}",
+        "texts": {part: result.texts for part, result in results.items()},
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    with registry_change(registry.path) as fresh:
+        fresh.router_tuned_english = {"path": str(TUNED_DIR), "training": training}
+    for part, result in results.items():
+        click.echo(
+            f"tuned {part}: {result.texts} texts, {result.steps} steps, "
+            f"{result.seconds:.0f}s, loss {result.final_loss:.3f}"
+        )
+    click.echo(f"-> {directory}; the calibration predates it: run orch calibrate")
+
+
 @cli.command("calibrate")
 @click.pass_context
 def calibrate_cmd(ctx: click.Context) -> None:

