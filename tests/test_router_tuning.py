@@ -98,6 +98,7 @@ def test_a_registry_naming_a_missing_or_malformed_tuned_encoder_is_a_one_line_er
     raw["router"]["tuned_english"]["path"] = "adapters/router/nowhere"
     project_copy.write_text(yaml.safe_dump(raw))
     assert_one_line_error(orch("run", "hi", registry=project_copy), "tuned encoder file not found")
+    assert_one_line_error(orch("route", "hi", registry=project_copy), "no tuned encoder in")  # loads unchecked
     raw["router"]["tuned_english"] = {"path": 3}
     project_copy.write_text(yaml.safe_dump(raw))
     assert_one_line_error(orch("route", "hi", registry=project_copy), "router.tuned_english.path: must be str")

@@ -75,6 +75,7 @@ from orchestrator.corpus import (
     words_of,
 )
 from orchestrator.engines.base_model import cache_root
+from orchestrator.errors import OrchError
 from orchestrator.registry import TUNED_PARTS, App, Registry
 from orchestrator.request.encoder import ENCODERS, EncoderChoice, load_tuned_encoder, tuned_identity
 
@@ -339,6 +340,8 @@ class Router:
         if not self.registry.router_tuned_english:
             return None
         directory = self.registry.resolve(self.registry.router_tuned_english["path"]) / TUNED_PARTS[self.calibrating]
+        if not (directory / "adapter_model.safetensors").is_file():
+            raise OrchError(f"router.tuned_english: no tuned encoder in {directory} (run: orch train-router)")
         encoder, identity = load_tuned_encoder(directory), tuned_identity(directory)
         path = cache_root() / "router" / f"english-{self._key()}-{identity}.safetensors"
         if path.is_file():
