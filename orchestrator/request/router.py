@@ -405,10 +405,7 @@ class Router:
         language than English (always False over an English encoder)."""
         embeddings = self.embed(queries)
         probs = class_probabilities(embeddings, self.weight, self.bias, self.parent, len(self.classes))
-        other = [False] * len(queries)
-        if self.language_head is not None:
-            weight, bias = self.language_head
-            other = (embeddings @ weight.T + bias).argmax(dim=-1).bool().tolist()
+        other = self._reads_other_language(embeddings)
         english = [i for i, elsewhere in enumerate(other) if not elsewhere]
         if self.tuned is not None and english:
             tuned = self.tuned
@@ -419,7 +416,15 @@ class Router:
 
     def other_language(self, queries: list[str]) -> list[bool]:
         """Whether each request is in another language than English."""
-        return self.read(queries)[1] if self.language_head is not None else [False] * len(queries)
+        if self.language_head is None:
+            return [False] * len(queries)
+        return self._reads_other_language(self.embed(queries))
+
+    def _reads_other_language(self, embeddings: torch.Tensor) -> list[bool]:
+        if self.language_head is None:
+            return [False] * len(embeddings)
+        weight, bias = self.language_head
+        return (embeddings @ weight.T + bias).argmax(dim=-1).bool().tolist()
 
     def calibration_for(self, other_language: bool) -> tuple[float, tuple[float, float, float], float]:
         """(threshold, pooling, veto) for a request in English or, where ``orch calibrate`` fitted
