@@ -13,10 +13,12 @@ import yaml
 from orchestrator.corpus import content_words, is_heldout, is_unseen_heldout, load_corpus, words_of
 from orchestrator.errors import OrchError
 from orchestrator.registry import TUNED_PARTS, Registry, load_registry
-from orchestrator.request.router import Router
+from orchestrator.request.encoder import load_tuned_encoder, tuned_identity
+from orchestrator.request.router import Router, class_probabilities
 from training.router_encoder import TUNED_DIR, TuneConfig, train_router
 
 from .conftest import DATA
+from .numeric_paths import DECISION_MARGIN, MIN_CLEAR
 from .test_cli import assert_one_line_error, orch
 
 
@@ -62,6 +64,34 @@ def test_requests_in_other_languages_keep_the_multilingual_head(orchestrator) ->
     assert torch.equal(tuned[1:], plain[1:])
     assert not torch.allclose(tuned[0], plain[0], atol=1e-3)
     assert deployed.route(queries[0]).app == "android"
+
+
+def test_the_tuned_encoder_reads_alike_in_bf16_and_float32(orchestrator, monkeypatch) -> None:
+    """The tuned encoder runs in the base's dtype (bf16 where the CPU has native bf16 math: a third
+    faster); its head is fitted in that dtype too, so the cache keeps one head per dtype. Over one
+    head, the two dtypes' embeddings give the same class wherever both are clear of a tie by
+    ``DECISION_MARGIN`` (machines round bf16 differently: ``numeric_paths``)."""
+    directory = orchestrator.registry.resolve(orchestrator.registry.router_tuned_english["path"]) / "deployed"
+    texts = [line.text for line in load_corpus() if is_heldout(line)][::5]
+    readings = {}
+    for dtype in ("float32", "bfloat16"):
+        monkeypatch.setenv("ORCH_DTYPE", dtype)
+        encoder = load_tuned_encoder(directory)
+        assert next(encoder.model.parameters()).dtype == getattr(torch, dtype)
+        readings[dtype] = (tuned_identity(directory), encoder.encode(texts, normalize_embeddings=True))
+    (full_key, full), (half_key, half) = readings["float32"], readings["bfloat16"]
+    assert full_key != half_key and full.dtype == half.dtype == torch.float32
+    assert torch.nn.functional.cosine_similarity(full, half).min() >= 0.999
+    head, router = orchestrator.router.tuned, orchestrator.router
+    probs = [class_probabilities(e, head.weight, head.bias, head.parent, len(router.classes)) for e in (full, half)]
+    clear = [i for i in range(len(texts)) if min(_margin(p[i]) for p in probs) >= DECISION_MARGIN]
+    assert len(clear) >= MIN_CLEAR * len(texts)
+    assert probs[0][clear].argmax(dim=1).tolist() == probs[1][clear].argmax(dim=1).tolist()
+
+
+def _margin(probs: torch.Tensor) -> float:
+    top = probs.topk(2).values
+    return float(top[0] - top[1])
 
 
 @pytest.fixture

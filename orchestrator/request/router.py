@@ -62,8 +62,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
+from orchestrator.atomic import atomic_write_bytes
 from orchestrator.corpus import (
     CORPUS,
     content_words,
@@ -184,19 +185,11 @@ def training_matrix(
     """The router's training texts embedded by ``embed`` (normalised rows), their sub-class
     labels, and each sub-class's class index (the registry's apps, then none). ``groups``: the
     training set (``router_training_set``) when the caller has it already."""
-    classes = [*registry.apps, NONE]
-    blocks, labels, parent = [], [], []
     groups = groups if groups is not None else router_training_set(registry, calibrating, languages)
-    for group, texts in groups.items():
-        embeddings = embed(texts)
-        if group.startswith(f"{NONE}:corpus:"):
-            embeddings = embeddings[_corpus_none_mask(texts, registry)]
-        if not len(embeddings):
-            continue
-        labels += [len(parent)] * len(embeddings)
-        parent.append(classes.index(group.split(":")[0]))
-        blocks.append(embeddings)
-    return torch.cat(blocks), torch.tensor(labels), torch.tensor(parent)
+    kept, parent = training_groups(registry, groups)
+    blocks = [embed(texts) for texts in kept]
+    labels = torch.cat([torch.full((len(block),), index) for index, block in enumerate(blocks)])
+    return torch.cat(blocks), labels, parent
 
 
 def learned_in_other_languages(registry: Registry, languages: tuple[str, ...]) -> set[str]:
@@ -311,16 +304,18 @@ class Router:
         self.veto = registry.router_veto
         self.other_language_calibration = registry.other_language_calibration
         self.classes = [*registry.apps, NONE]
-        head = self._head()
+        key = self._key()
+        head = self._head(key)
         self.weight, self.bias, self.parent = head["weight"], head["bias"], head["parent"]
         self.language_head = (head["language_weight"], head["language_bias"]) if "language_weight" in head else None
-        self.tuned = self._tuned_head()
+        self.tuned = self._tuned_head(key)
 
     # ----- fitting --------------------------------------------------------------------------
-    def _head(self) -> dict[str, torch.Tensor]:
+    def _head(self, key: str) -> dict[str, torch.Tensor]:
         """(weight, bias) per sub-class, each sub-class's class index, and over a multilingual
-        encoder the English-or-not head's (language_weight, language_bias)."""
-        path = cache_root() / "router" / f"head-{self._key()}.safetensors"
+        encoder the English-or-not head's (language_weight, language_bias); cached under ``key``
+        (``_key``)."""
+        path = cache_root() / "router" / f"head-{key}.safetensors"
         if path.is_file():
             return load_file(str(path))
         groups = router_training_set(self.registry, self.calibrating, self.languages)
@@ -334,7 +329,7 @@ class Router:
         _save_atomically(head, path)
         return head
 
-    def _tuned_head(self) -> TunedHead | None:
+    def _tuned_head(self, key: str) -> TunedHead | None:
         """The English head over ``orch train-router``'s encoder (its calibrating LoRA for the
         calibrating router), fitted on the English training set, or None without one."""
         if not self.registry.router_tuned_english:
@@ -343,7 +338,7 @@ class Router:
         if not (directory / "adapter_model.safetensors").is_file():
             raise OrchError(f"router.tuned_english: no tuned encoder in {directory} (run: orch train-router)")
         encoder, identity = load_tuned_encoder(directory), tuned_identity(directory)
-        path = cache_root() / "router" / f"english-{self._key()}-{identity}.safetensors"
+        path = cache_root() / "router" / f"english-{key}-{identity}.safetensors"
         if path.is_file():
             return TunedHead(encoder, **load_file(str(path)))
         x, y, parent = training_matrix(
@@ -377,14 +372,11 @@ class Router:
         """``texts`` embedded by the router's encoder, or by ``encoder`` (``identity`` names its
         weights), cached on disk."""
         key = hashlib.sha256(json.dumps([identity or self.choice.identity(), texts]).encode()).hexdigest()[:24]
-        path = cache_root() / "router" / f"{key}.pt"
+        path = cache_root() / "router" / f"{key}.safetensors"
         if path.is_file():
-            return torch.load(path, weights_only=True)
+            return load_file(str(path))["embeddings"]
         embeddings = self.embed(texts, encoder)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        torch.save(embeddings, tmp)
-        tmp.replace(path)
+        _save_atomically({"embeddings": embeddings}, path)
         return embeddings
 
     # ----- routing --------------------------------------------------------------------------
@@ -468,10 +460,7 @@ def class_probabilities(
 
 
 def _save_atomically(tensors: dict[str, torch.Tensor], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file(tensors, str(tmp))
-    tmp.replace(path)
+    atomic_write_bytes(path, save(tensors))
 
 
 def fit_logistic(
@@ -506,7 +495,8 @@ def class_weights(y: torch.Tensor, parent: torch.Tensor) -> torch.Tensor:
 
 def training_groups(registry: Registry, groups: dict[str, list[str]]) -> tuple[list[list[str]], torch.Tensor]:
     """``router_training_set``'s sub-classes as texts, the shipped "none" requests filtered for
-    ``registry`` as ``training_matrix`` filters their embeddings, and each one's class index."""
+    ``registry`` (``_corpus_none_mask``), empty ones left out, and each one's class index: what
+    both the heads (``training_matrix``) and the tuned encoder learn."""
     classes = [*registry.apps, NONE]
     kept, parent = [], []
     for group, texts in groups.items():
