@@ -26,7 +26,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orchestrator.engines.base_model import cpu_has_bf16  # noqa: E402
+from orchestrator.evaluation.bench import machine_line  # noqa: E402
 from orchestrator.evaluation.evaluate import read_rows  # noqa: E402
 from orchestrator.registry import load_registry  # noqa: E402
 from orchestrator.request.orchestrator import Orchestrator  # noqa: E402
@@ -72,8 +72,8 @@ def main() -> None:
                 for step, run in steps.items():
                     results.setdefault((step, name), []).append(median_ms(run, queries))
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"native bf16: {cpu_has_bf16()}, {torch.get_num_threads()} threads; {len(queries)} requests of {args.data}"
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"{machine_line(orchestrator)}; {len(queries)} requests of {args.data}"
     )
     print(f"embeddings, bf16 against float32: min cosine {cosine:.5f}")
     print("p50 (ms) per round, float32 / bf16 weights of the tuned encoder")
