@@ -30,6 +30,8 @@ BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
         ("android", "find_route_google_maps", "cycle to work", BIKE_TO_WORK, None),
         ("android", "take_a_photo", "take a selfie", {"camera": "front"}, None),
         ("android", "set_volume", "volume to 5", {"level": 5, "volume_type": "ring"}, {"level": 5}),
+        ("android", "set_volume", "Weckerlautstärke auf 5", {"level": 5, "volume_type": "alarm"}, None),  # compound
+        ("android", "set_volume", "Lautstärke auf 5", {"level": 5, "volume_type": "alarm"}, {"level": 5}),
         ("vehicle", "adjust_seat", "move it", {"direction": "up"}, None),  # a required choice stays
     ],
 )  # fmt: skip

@@ -15,6 +15,9 @@ _TOKEN = re.compile(rf"[{UNSPACED}]+|[^\W_{UNSPACED}]+|[$€£¥₹]+")
 _UNSPACED_RUN = re.compile(rf"[{UNSPACED}]+")
 # How alike a word of the request and a word looked for must be (difflib's ratio) to be a slip of it.
 MIN_SIMILARITY = 0.75
+# A word looked for this long is said by a longer word it begins: German joins nouns, and
+# "Weckerlautstärke" says "Wecker" (shorter words begin too many others: "back" of "background").
+MIN_COMPOUND_HEAD = 5
 
 
 def tokens(text: str) -> set[str]:
@@ -34,10 +37,13 @@ def tokens(text: str) -> set[str]:
 
 
 def names_one_of(words: frozenset[str], query: str) -> bool:
-    """Whether ``query`` says one of ``words``, or a slip of one ("wfii", "flashliht": a word of
-    three letters or more as alike as ``MIN_SIMILARITY`` to one of four or more)."""
+    """Whether ``query`` says one of ``words``, begins a compound with one (``MIN_COMPOUND_HEAD``),
+    or says a slip of one ("wfii", "flashliht": a word of three letters or more as alike as
+    ``MIN_SIMILARITY`` to one of four or more)."""
     said = tokens(query)
     if words & said:
+        return True
+    if any(len(own) >= MIN_COMPOUND_HEAD and word.startswith(own) for word in said for own in words):
         return True
     return any(
         len(word) >= 3 and len(own) >= 4 and SequenceMatcher(None, word, own).ratio() >= MIN_SIMILARITY
