@@ -163,6 +163,12 @@ FOREIGN_POOLS: dict[str, list[str]] = {
     "video_de": ["einfache Rezepte", "Katzenvideos", "Gitarre lernen", "Workout für zu Hause",
                  "Schminktipps", "Tore von Bayern", "Gute-Nacht-Geschichten"],
     "email_subject_de": ["Protokoll", "Urlaubsantrag", "Wochenbericht", "Angebot", "Projektstand", "Vertrag"],
+    # Kinds of place to eat, masculine or neuter ("in einem Steakhaus", "bei einem Italiener").
+    "venue_de": ["Restaurant", "Steakhaus", "Bistro", "Gasthaus", "Brauhaus", "Wirtshaus", "Sushi-Restaurant",
+                 "Lokal", "Italiener", "Griechen", "Inder", "Thai-Restaurant", "Fischrestaurant"],
+    "music_era_de": ["Musik aus den Achtzigern", "Hits der 90er", "Rock aus den Siebzigern", "Schlager der 70er",
+                     "Lieder aus den Sechzigern", "Pop von 2010", "Jazz aus den Fünfzigern",
+                     "die größten Hits von 1985", "Neue Deutsche Welle", "Songs aus dem Jahr 1999"],
     "work_de": ["Die Verwandlung", "Der Vorleser", "Faust", "Tschick", "Der Steppenwolf", "Im Westen nichts Neues",
                 "Die unendliche Geschichte", "Das Parfum", "Momo", "Der Process", "Dark", "Babylon Berlin"],
     # ----- Japanese --------------------------------------------------------------------------
