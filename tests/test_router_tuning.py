@@ -13,7 +13,7 @@ import yaml
 from orchestrator.corpus import content_words, is_heldout, is_unseen_heldout, load_corpus, words_of
 from orchestrator.errors import OrchError
 from orchestrator.registry import TUNED_PARTS, Registry, load_registry
-from orchestrator.request.encoder import load_tuned_encoder, tuned_identity
+from orchestrator.request.encoder import load_tuned_encoder
 from orchestrator.request.router import Router, class_probabilities
 from training.router_encoder import TUNED_DIR, TuneConfig, train_router
 
@@ -76,9 +76,9 @@ def test_the_tuned_encoder_reads_alike_in_bf16_and_float32(orchestrator, monkeyp
     readings = {}
     for dtype in ("float32", "bfloat16"):
         monkeypatch.setenv("ORCH_DTYPE", dtype)
-        encoder = load_tuned_encoder(directory)
+        encoder, identity = load_tuned_encoder(directory)
         assert next(encoder.model.parameters()).dtype == getattr(torch, dtype)
-        readings[dtype] = (tuned_identity(directory), encoder.encode(texts, normalize_embeddings=True))
+        readings[dtype] = (identity, encoder.encode(texts, normalize_embeddings=True))
     (full_key, full), (half_key, half) = readings["float32"], readings["bfloat16"]
     assert full_key != half_key and full.dtype == half.dtype == torch.float32
     assert torch.nn.functional.cosine_similarity(full, half).min() >= 0.999

@@ -78,7 +78,7 @@ from orchestrator.corpus import (
 from orchestrator.engines.base_model import cache_root
 from orchestrator.errors import OrchError
 from orchestrator.registry import TUNED_PARTS, App, Registry
-from orchestrator.request.encoder import ENCODERS, EncoderChoice, load_tuned_encoder, tuned_identity
+from orchestrator.request.encoder import ENCODERS, EncoderChoice, load_tuned_encoder
 
 NONE = "<none>"
 GENERATED_PER_FUNCTION = 20
@@ -337,7 +337,7 @@ class Router:
         directory = self.registry.resolve(self.registry.router_tuned_english["path"]) / TUNED_PARTS[self.calibrating]
         if not (directory / "adapter_model.safetensors").is_file():
             raise OrchError(f"router.tuned_english: no tuned encoder in {directory} (run: orch train-router)")
-        encoder, identity = load_tuned_encoder(directory), tuned_identity(directory)
+        encoder, identity = load_tuned_encoder(directory)
         path = cache_root() / "router" / f"english-{key}-{identity}.safetensors"
         if path.is_file():
             return TunedHead(encoder, **load_file(str(path)))
