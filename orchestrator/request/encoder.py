@@ -150,7 +150,11 @@ def load_tuned_encoder(directory: Path) -> tuple[PipelineEncoder, str]:
     lora = (Path(directory) / "adapter_model.safetensors").read_bytes()
     dtype = default_dtype("cpu")
     encoder = load_sentence_encoder(minilm_path())
-    model = get_peft_model(encoder.model, LoraConfig.from_pretrained(str(directory)))
+    config = LoraConfig.from_pretrained(str(directory))
+    # The file names the encoder folder it was trained in; this install's folder is the same model
+    # wherever it lies, so the old path is dropped rather than warned about on every start.
+    config.base_model_name_or_path = None
+    model = get_peft_model(encoder.model, config)
     set_peft_model_state_dict(model, load(lora))
     encoder.model = model.merge_and_unload().to(dtype).eval()
     digest = hashlib.sha256(lora)
