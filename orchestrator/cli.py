@@ -420,6 +420,12 @@ def route_cmd(ctx: click.Context, query: tuple[str, ...]) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with all metrics.")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None, help="Write a PNG chart.")
+@click.option(
+    "--operating-points",
+    is_flag=True,
+    help="Also read the app-level decision with its threshold moved: in-scope requests given to their app "
+    "where 4, 5 and 6% of the out-of-scope ones would be called (compares adapters apart from calibration).",
+)
 @click.pass_context
 def eval_cmd(
     ctx: click.Context,
@@ -428,24 +434,35 @@ def eval_cmd(
     heldout_key: str | None,
     as_json: bool,
     plot_file: str | None,
+    operating_points: bool,
 ) -> None:
     """Score requests by the project's rule: router, function, exact match, schema validity, latency."""
     from orchestrator.evaluation.evaluate import evaluate, format_table, plot, read_rows
+    from orchestrator.evaluation.operating import format_points, measure
     from orchestrator.request.orchestrator import Orchestrator
 
     if (data_file is None) == (heldout_key is None):
         raise OrchError("give one of --data FILE or --heldout ADAPTER")
     if heldout_key is not None:
-        if app or plot_file:
-            raise OrchError("--heldout scores one adapter alone: --app and --plot do not apply")
+        if app or plot_file or operating_points:
+            raise OrchError("--heldout scores one adapter alone: --app, --plot and --operating-points do not apply")
         _print_heldout(_registry(ctx), heldout_key, as_json)
         return
+    if app and operating_points:
+        raise OrchError("--operating-points reads the routed decision: --app does not apply")
     rows = read_rows(data_file)
-    registry = _registry(ctx)
-    result = evaluate(Orchestrator(registry), rows, app=app)
+    orchestrator = Orchestrator(_registry(ctx))
+    result = evaluate(orchestrator, rows, app=app)
+    if operating_points:
+        result["operating_points"] = measure(orchestrator, rows)
     if plot_file:
         plot(result, plot_file)
-    click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(format_table(result))
+    if result.get("operating_points"):
+        click.echo("\n" + format_points(result["operating_points"]))
 
 
 def _print_heldout(registry: Registry, key: str, as_json: bool) -> None:
