@@ -18,7 +18,7 @@ from typing import Any
 
 from orchestrator.errors import OrchError
 from orchestrator.evaluation.evaluate import EvalRow
-from orchestrator.request.decision import Verdict
+from orchestrator.request.decision import Verdict, best_eligible
 from orchestrator.request.orchestrator import Orchestrator, check_query
 
 FALSE_CALL_RATES = (0.04, 0.05, 0.06)
@@ -37,8 +37,7 @@ class Judged:
 
 def judged(verdict: Verdict, wanted: str | None) -> Judged:
     """``verdict``'s best candidate that the veto leaves eligible, as ``decide`` picks it."""
-    eligible = [c for c in verdict.candidates if c.adapter is None or c.adapter >= verdict.veto]
-    best = max(eligible, key=lambda c: c.score, default=None)
+    best = best_eligible(verdict.candidates, verdict.veto)
     if best is None:
         return Judged(None, None, wanted)
     return Judged(best.score - verdict.threshold, best.app, wanted)

@@ -90,10 +90,15 @@ def decide(candidates: list[Candidate], threshold: float, pooling: Pooling = IND
     candidate whose adapter's call probability is below ``veto`` is not eligible."""
     for c in candidates:
         c.score = pooled(c.router, c.adapter if c.adapter is not None else 0.5, pooling)
-    eligible = [c for c in candidates if c.adapter is None or c.adapter >= veto]
-    best = max(eligible, key=lambda c: c.score, default=None)
+    best = best_eligible(candidates, veto)
     app = best.app if best is not None and best.score >= threshold else None
     return Verdict(app, threshold, candidates, veto, pooling)
+
+
+def best_eligible(candidates: list[Candidate], veto: float) -> Candidate | None:
+    """The best-scoring candidate whose adapter's call probability is not below ``veto``."""
+    eligible = [c for c in candidates if c.adapter is None or c.adapter >= veto]
+    return max(eligible, key=lambda c: c.score, default=None)
 
 
 def redecide(verdict: Verdict) -> Verdict:
