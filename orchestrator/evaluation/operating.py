@@ -84,7 +84,11 @@ def operating_points(rows: Sequence[Judged], rates: Sequence[float] = FALSE_CALL
 def measure(orchestrator: Orchestrator, rows: Sequence[EvalRow]) -> dict[str, Any]:
     """The operating points of ``rows`` from the views ``orchestrator`` judges them with. A row
     the request path would refuse to read (longer than ``decoding.max_query_chars``) has no
-    candidate, as it gets no call."""
+    candidate, as it gets no call.
+
+    A second pass beside ``evaluate``'s, not a reading of its calls' decisions: the request path
+    asks no adapter for a candidate that cannot reach the committed threshold, and the points
+    below that threshold need those candidates' views (``judge`` reads every candidate)."""
     limit = orchestrator.registry.max_query_chars
     readable = [i for i, row in enumerate(rows) if _readable(row.query, limit)]
     verdicts = dict(zip(readable, orchestrator.judge([rows[i].query for i in readable]), strict=True))
