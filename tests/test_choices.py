@@ -1,4 +1,4 @@
-"""An optional choice the request does not say is left to the schema's default."""
+"""An optional choice the request does not say is left to the schema's default; one it says is made."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
-from orchestrator.request.choices import choice_words, unsaid_choices
+from orchestrator.request.choices import NOT_WRITTEN, choice_words, said_choices, unsaid_choices
 
 from .conftest import committed_training_calls, smarthome_with
 
@@ -90,7 +90,39 @@ def test_an_app_phrased_from_its_schemas_alone_says_a_choice_by_its_name(tmp_pat
     assert unsaid_choices(app, fn, {"speed": "high", "room": "bedroom"}, "fan on high")[0] == {"speed": "high"}
 
 
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "added"),
+    [
+        ("android", "take_a_photo", "take a selfie", {}, {"camera": "front"}),
+        ("android", "take_a_photo", "拍个自拍", {}, {"camera": "front"}),
+        ("yelp", "search_businesses", "top rated sushi", {"term": "sushi"}, {"sort_by": "rating"}),
+        ("vehicle", "open_window", "open the driver's window", {"percent": 100}, {"window": "front_left"}),
+        ("android", "get_trending_news", "headlines in German", {}, {"language": "de"}),
+        ("android", "find_route_google_maps", "walk me to the park", {"destination": "the park"}, {"mode": "walking"}),
+        ("android", "take_a_photo", "take a selfie", {"camera": "back"}, {}),  # the adapter's own choice stays
+        ("android", "take_a_photo", "take a photo with the back camera", {}, {}),  # the default
+        ("yelp", "search_businesses", "cheap or fancy pizza", {"term": "pizza"}, {}),  # two values
+        ("vehicle", "open_window", "open the front windows", {"percent": 100}, {}),  # front left and front right
+        ("vehicle", "adjust_seat", "move the passenger seat", {}, {"seat": "passenger"}),
+        ("vehicle", "adjust_seat", "recline the seat", {}, {}),  # a required choice is the adapter's
+        ("vehicle", "toggle_defrost", "turn the defrost back on", {"on": True}, {}),  # "back" alone is a particle
+        ("vehicle", "toggle_defrost", "然后打开除霜", {"on": True}, {}),  # 后 alone, of 然后
+        ("android", "get_trending_news", "dime los titulares de hoy", {}, {}),  # "de" is a code, not a word
+        ("android", "get_trending_news", "news about Spanish politics", {"query": "Spanish politics"}, {}),
+    ],
+)  # fmt: skip
+def test_a_said_choice_is_made(builtin_registry, app, function, query, arguments, added) -> None:
+    application = builtin_registry.app(app)
+    result, changes = said_choices(application, application.function(function), arguments, query)
+    assert result == {**arguments, **added}
+    assert changes == {name: f"{NOT_WRITTEN} -> {value}" for name, value in added.items()}
+
+
 def test_end_to_end(orchestrator) -> None:
-    """Router and adapters end to end: the adapter opened the driver's window for "the windows"."""
+    """Router and adapters end to end: the adapter opened the driver's window for "the windows",
+    and left the front camera out of a selfie (its training templates say "selfie" without it)."""
     assert orchestrator.run("roll down the windows").arguments == {"percent": 100}
     assert orchestrator.run("open the back right window").arguments == {"window": "rear_right", "percent": 100}
+    selfie = orchestrator.run("take a selfie in 4k")
+    assert selfie.arguments == {"camera": "front", "resolution": "4K"}
+    assert selfie.grounded.get("camera") == f"{NOT_WRITTEN} -> front"

@@ -1,5 +1,6 @@
 """An optional choice the request does not say is left to the schema: "roll down the window" opens
-every window (``window`` defaults to ``all``), not the driver's.
+every window (``window`` defaults to ``all``), not the driver's; one it does say is made, even where
+the adapter left it out: "take a selfie in 4k" uses the front camera.
 
 The grammar makes the adapter write a valid choice, not one the user made: it wrote
 ``window="front_left"`` for "roll down the windows" and could as well add a price filter nobody
@@ -8,18 +9,35 @@ where the request says a word of that value: of its name ("front_left": front, l
 ways the app's phrasebooks say it in any language (``surface``: "driver's", "左前"), slips
 included. Otherwise the value is dropped (``grounding.DROPPED``) and the default applies, or the
 filter is absent. A required choice is the adapter's to make: the request asked for the action.
+
+The other way round, the adapter leaves out choices the request makes (``camera`` for "take a
+selfie", ``sort_by`` for "top rated sushi"): a template that says a value without setting it
+teaches it to, and a small model drops optional values anyway. So an optional choice the adapter
+did not write is set where the request's words, outside the call's other values, say exactly one
+value of it other than its default (``said_choices``). The words are matched as written (no slips:
+a guessed word must not add a value), and a word of another value ("Spanish politics" as the
+news ``query``) says no choice.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.phrasebook import load_phrasebook, template_text
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED
+from orchestrator.request.grounding import DROPPED, UNSPACED
 from orchestrator.request.said import names_one_of, tokens
+
+# How ``said_choices`` reports a value the adapter did not write.
+NOT_WRITTEN = "(not written)"
+_UNSPACED_FORM = re.compile(f"[{UNSPACED}]")
+# A value's name shorter than this is a code ("de", "es"), not a word a request says.
+MIN_NAME_LETTERS = 3
+# Surfaces that alone mostly say something else: "back" ("turn the defrost back on"), "all", "my".
+_NOT_A_CHOICE_ALONE = frozenset({"back", "all", "all the", "every", "my", "mi"})
 
 # (app, function, parameter): the words that say each of its values. The phrasebooks ship with the package.
 _CHOICE_WORDS: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
@@ -41,6 +59,53 @@ def unsaid_choices(app: App, fn: Function, arguments: dict[str, Any], query: str
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
 
 
+def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each optional choice the adapter left out that ``query`` says by exactly
+    one value other than its default, and what was set (``ground``'s form: ``"(not written) ->
+    value"``). A value is said by its name or one of its phrasebook surfaces, whole
+    (``surface_forms``), outside the call's other values."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    rest = query.lower()
+    for value in arguments.values():
+        if isinstance(value, str) and value.strip():
+            rest = rest.replace(value.lower(), " ")
+    added: dict[str, Any] = {}
+    for name, schema in properties.items():
+        if name in arguments or name in required or "enum" not in schema:
+            continue
+        named = [value for value in schema["enum"] if _says_one_of(surface_forms(app, fn, name, value), rest)]
+        if len(named) == 1 and named[0] != schema.get("default"):
+            added[name] = named[0]
+    return {**arguments, **added}, {name: f"{NOT_WRITTEN} -> {value}" for name, value in added.items()}
+
+
+def surface_forms(app: App, fn: Function, param: str, value: Any) -> list[str]:
+    """The ways to say ``value`` of ``fn``'s ``param``: its phrasebook surfaces in every language
+    ("driver's", "左前") and its name where that is a word ("front_left": "front left"; a code or
+    a number such as "de" or "2" says something else in a request: "dime los titulares de hoy")."""
+    name = str(value).replace("_", " ")
+    said = [name] if len(name) >= MIN_NAME_LETTERS and re.search(r"[^\W\d_]", name) else []
+    for language in (None, *LANGUAGES):
+        spec = load_phrasebook(app, language).get(fn.name) or {}
+        for entry in [spec, *(e for e in spec.get("templates") or [] if isinstance(e, dict))]:
+            forms = (entry.get("surface") or {}).get(param) or {}
+            said += [str(form) for key, options in forms.items() if str(key) == str(value) for form in options]
+    return list(dict.fromkeys(form.lower() for form in said if form.strip()))
+
+
+def _says_one_of(forms: list[str], text: str) -> bool:
+    """Whether lower-case ``text`` says one of ``forms`` whole: as words where it is written in
+    words, as characters in an unspaced script. A form that mostly says something else alone (a
+    particle, a determiner, one character of an unspaced script: "turn the defrost back on",
+    后 of 然后) says no choice."""
+    return any(
+        form in text if _UNSPACED_FORM.search(form) else re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text)
+        for form in forms
+        if form not in _NOT_A_CHOICE_ALONE and not (len(form) == 1 and _UNSPACED_FORM.search(form))
+    )
+
+
 def choice_words(app: App, fn: Function, param: str, value: Any) -> frozenset[str]:
     """The words that say ``value`` of ``fn``'s ``param``, less those that say half its values or
     more ("by" of "by bike" says most modes; "rear" of "rear left" is kept)."""
@@ -59,15 +124,11 @@ def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[st
     """The words that say ``value``: its name's, its phrasebook surfaces' in every language, and
     the words only the templates that fix it say ("cycle to {destination}" fixes
     ``mode="bicycling"``)."""
-    said = [str(value).replace("_", " ")]
     fixing: set[str] = set()
     others: set[str] = set()
     for language in (None, *LANGUAGES):
         spec = load_phrasebook(app, language).get(fn.name) or {}
-        for entry in [spec, *(e for e in spec.get("templates") or [] if isinstance(e, dict))]:
-            forms = (entry.get("surface") or {}).get(param) or {}
-            said += [form for key, options in forms.items() if str(key) == str(value) for form in options]
         for entry in spec.get("templates") or []:
             fixes = isinstance(entry, dict) and str((entry.get("args") or {}).get(param)) == str(value)
             (fixing if fixes else others).update(tokens(" ".join(template_text(entry))))
-    return frozenset(tokens(" ".join(said)) | (fixing - others))
+    return frozenset(tokens(" ".join(surface_forms(app, fn, param, value))) | (fixing - others))

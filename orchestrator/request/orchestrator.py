@@ -19,7 +19,7 @@ from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry, load_registry
-from orchestrator.request.choices import unsaid_choices
+from orchestrator.request.choices import said_choices, unsaid_choices
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
@@ -324,11 +324,12 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
     grounded in the request, values said in words read by rule, optional choices it does not say
-    left to the schema; and what changed (``ground``'s form)."""
+    left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **read, **unsaid}
+    arguments, said = said_choices(app, fn, arguments, text)
+    return arguments, {**grounded, **read, **unsaid, **said}
 
 
 @dataclass
