@@ -38,6 +38,8 @@ _UNSPACED_FORM = re.compile(f"[{UNSPACED}]")
 MIN_NAME_LETTERS = 3
 # Surfaces that alone mostly say something else: "back" ("turn the defrost back on"), "all", "my".
 _NOT_A_CHOICE_ALONE = frozenset({"back", "all", "all the", "every", "my", "mi"})
+# (app, function, parameter, value): what finds the value said in a request (``_saying``).
+_SAYING: dict[tuple[str, str, str, str], re.Pattern[str]] = {}
 
 # (app, function, parameter): the words that say each of its values. The phrasebooks ship with the package.
 _CHOICE_WORDS: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
@@ -63,7 +65,7 @@ def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) 
     """``arguments`` with each optional choice the adapter left out that ``query`` says by exactly
     one value other than its default, and what was set (``ground``'s form: ``"(not written) ->
     value"``). A value is said by its name or one of its phrasebook surfaces, whole
-    (``surface_forms``), outside the call's other values."""
+    (``_saying``), outside the call's other values."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     rest = query.lower()
@@ -74,7 +76,7 @@ def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) 
     for name, schema in properties.items():
         if name in arguments or name in required or "enum" not in schema:
             continue
-        named = [value for value in schema["enum"] if _says_one_of(surface_forms(app, fn, name, value), rest)]
+        named = [value for value in schema["enum"] if _saying(app, fn, name, value).search(rest)]
         if len(named) == 1 and named[0] != schema.get("default"):
             added[name] = named[0]
     return {**arguments, **added}, {name: f"{NOT_WRITTEN} -> {value}" for name, value in added.items()}
@@ -94,16 +96,19 @@ def surface_forms(app: App, fn: Function, param: str, value: Any) -> list[str]:
     return list(dict.fromkeys(form.lower() for form in said if form.strip()))
 
 
-def _says_one_of(forms: list[str], text: str) -> bool:
-    """Whether lower-case ``text`` says one of ``forms`` whole: as words where it is written in
-    words, as characters in an unspaced script. A form that mostly says something else alone (a
-    particle, a determiner, one character of an unspaced script: "turn the defrost back on",
-    后 of 然后) says no choice."""
-    return any(
-        form in text if _UNSPACED_FORM.search(form) else re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text)
-        for form in forms
-        if form not in _NOT_A_CHOICE_ALONE and not (len(form) == 1 and _UNSPACED_FORM.search(form))
-    )
+def _saying(app: App, fn: Function, param: str, value: Any) -> re.Pattern[str]:
+    """What finds ``value`` of ``fn``'s ``param`` said whole in a lower-case request: one of its
+    ``surface_forms`` as words where it is written in words, as characters in an unspaced script.
+    A form that mostly says something else alone (a particle, a determiner, one character of an
+    unspaced script: "turn the defrost back on", 后 of 然后) says no choice."""
+    key = (app.name, fn.name, param, str(value))
+    if key not in _SAYING:
+        forms = [f for f in surface_forms(app, fn, param, value) if f not in _NOT_A_CHOICE_ALONE]
+        unspaced = [re.escape(f) for f in forms if _UNSPACED_FORM.search(f) and len(f) > 1]
+        spaced = [re.escape(f) for f in forms if not _UNSPACED_FORM.search(f)]
+        patterns = [*unspaced, *([rf"(?<!\w)(?:{'|'.join(spaced)})(?!\w)"] if spaced else [])]
+        _SAYING[key] = re.compile("|".join(patterns) if patterns else r"(?!)")
+    return _SAYING[key]
 
 
 def choice_words(app: App, fn: Function, param: str, value: Any) -> frozenset[str]:
