@@ -25,6 +25,7 @@ BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
         ("vehicle", "set_seat_heating", "heat the passengr seat to 2", {"seat": "passenger", "level": 2}, None),
         ("yelp", "search_businesses", "pizza in boston", {"term": "pizza", "price": "2"}, {"term": "pizza"}),
         ("yelp", "search_businesses", "$$$ pizza in boston", {"term": "pizza", "price": "3"}, None),
+        ("yelp", "search_businesses", "pizza, 2 on yelp", {"term": "pizza", "price": "2"}, None),  # a short name
         ("yelp", "search_businesses", "asadores caros", {"term": "asadores", "price": "3"}, None),
         ("android", "find_route_google_maps", "directions to work by car", BIKE_TO_WORK, {"destination": "work"}),
         ("android", "find_route_google_maps", "cycle to work", BIKE_TO_WORK, None),

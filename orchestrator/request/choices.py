@@ -136,4 +136,6 @@ def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[st
         for entry in spec.get("templates") or []:
             fixes = isinstance(entry, dict) and str((entry.get("args") or {}).get(param)) == str(value)
             (fixing if fixes else others).update(tokens(" ".join(template_text(entry))))
-    return frozenset(tokens(" ".join(surface_forms(app, fn, param, value))) | (fixing - others))
+    # The name however short: a value the request may say ("price 2") is not dropped.
+    said = [str(value).replace("_", " "), *surface_forms(app, fn, param, value)]
+    return frozenset(tokens(" ".join(said)) | (fixing - others))
