@@ -28,11 +28,9 @@ from typing import Any
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.phrasebook import load_phrasebook, template_text
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, UNSPACED
+from orchestrator.request.grounding import DROPPED, NOT_WRITTEN, UNSPACED, outside_values
 from orchestrator.request.said import names_one_of, tokens
 
-# How ``said_choices`` reports a value the adapter did not write.
-NOT_WRITTEN = "(not written)"
 _UNSPACED_FORM = re.compile(f"[{UNSPACED}]")
 # A value's name shorter than this is a code ("de", "es"), not a word a request says.
 MIN_NAME_LETTERS = 3
@@ -68,10 +66,7 @@ def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) 
     (``_saying``), outside the call's other values."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
-    rest = query.lower()
-    for value in arguments.values():
-        if isinstance(value, str) and value.strip():
-            rest = rest.replace(value.lower(), " ")
+    rest = outside_values(query.lower(), arguments)
     added: dict[str, Any] = {}
     for name, schema in properties.items():
         if name in arguments or name in required or "enum" not in schema:

@@ -40,6 +40,8 @@ _UNSPACED_CHARACTER = re.compile(rf"[{UNSPACED}]")
 _PUNCTUATION = re.compile(r"[.,!?;\"]")
 NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"
+# A value the adapter did not write that a rule reads from the request (``value_words``, ``choices``).
+NOT_WRITTEN = "(not written)"
 # A parameter named for a place, and the words for times that are never one.
 _PLACE = re.compile(r"location|place|city|destination|origin|address|area|where", re.IGNORECASE)
 # A parameter that names something by its code ("order_id", "booking id"), and the words a code's
@@ -144,6 +146,14 @@ def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[st
     except OrchError:
         return arguments, {}
     return grounded, changes
+
+
+def outside_values(text: str, arguments: dict[str, Any]) -> str:
+    """Lower-case ``text`` with the call's string values blanked out, the longest first ("pizza 4
+    less" before "pizza"): where a rule looks for a value the call does not carry."""
+    for value in sorted((v for v in arguments.values() if isinstance(v, str) and v.strip()), key=len, reverse=True):
+        text = text.replace(value.lower(), " ")
+    return text
 
 
 def missing(changes: dict[str, str]) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 from orchestrator.calls import counts
 from orchestrator.data.languages import chinese_number
 from orchestrator.registry import Function
-from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, outside_values
 from orchestrator.switches import SWITCH_NAMES, switch_verbs
 
 # A switch: a boolean whose name or description says it turns something on, or whose
@@ -117,6 +117,25 @@ _WORD_NUMBERS = {
     "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
     "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "zehn": 10, "zwölf": 12,
 }  # fmt: skip
+# A number that may be a count (``_said_count``): digits or a number word other than an article,
+# not part of a longer number ("7-eleven", "4.5"), not an amount of a unit, not a target ("to 8").
+_UNIT_AFTER = (
+    r"\s*(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|inch(?:es)?|oz|ounces?"
+    r"|lit(?:er|re)s?|ml|lbs?|pounds?|percent|%|degrees?|people|persons?|guests?|of us|st|nd|rd|th)\b"
+)
+_BARE_COUNT = re.compile(
+    r"(?<![\w.:/-])(?<!\bto )("
+    + "|".join(
+        sorted(
+            (w for w in _WORD_NUMBERS if w not in ("a", "an", "un", "una", "ein", "eine", "einer")),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r"|\d+)(?![\w.:/-])(?!"
+    + _UNIT_AFTER
+    + ")"
+)
 # What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
 _DURATION_CUE = re.compile(
     r"\b(seconds?|secs?|minutes?|mins?|hours?|hrs?|segundos?|minutos?|horas?|sekunden?|minuten?|stunden?"
@@ -188,7 +207,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     timer") is no value the model may write (it wrote ``minutes=1``): a required one is taken
     out and asked for (``"old -> (needs input)"``), an optional one dropped. So is a required
     count of people or things the request never gives ("book a table at nobu": ``party_size``); an
-    optional count it never gives is dropped (``_unsaid_count``)."""
+    optional count it never gives is dropped (``_unsaid_count``), and one it gives that the model
+    left out is read (``_said_count``: "I want three veggie burritos")."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
@@ -211,7 +231,32 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
         if stated is not None and stated != value:
             read[name] = stated
             changes[name] = f"{value} -> {stated}"
+    for name, schema in properties.items():
+        if name in arguments or name in required or not counts(name, schema):
+            continue
+        said = _said_count(text, arguments)
+        if said is not None and said != schema.get("default") and _in_range(said, schema):
+            read[name] = said
+            changes[name] = f"{NOT_WRITTEN} -> {said}"
     return read, changes
+
+
+def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
+    """The one count lower-case ``text`` gives outside the call's other values, or None where it
+    gives none or more than one: a number in digits or words (not an article: "a pizza"), or how
+    many in words ("a couple", "a dozen"), that is no clock time or date, no amount of a unit
+    ("2 hours", "a 12 inch pizza", "for 4 people"), and no target ("up to 8")."""
+    rest = _untimed(outside_values(text, arguments))
+    found = []
+    for pattern, count in _COUNTS:
+        found += [count] * len(pattern.findall(rest))
+        rest = pattern.sub(" ", rest)
+    found += [int(n) if n.isdigit() else _WORD_NUMBERS[n] for n in _BARE_COUNT.findall(rest)]
+    return found[0] if len(found) == 1 else None
+
+
+def _in_range(value: float, schema: dict[str, Any]) -> bool:
+    return schema.get("minimum", -math.inf) <= value <= schema.get("maximum", math.inf)
 
 
 def _only_moved(name: str, schema: dict[str, Any], text: str) -> bool:
