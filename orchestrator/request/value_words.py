@@ -231,11 +231,10 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
         if stated is not None and stated != value:
             read[name] = stated
             changes[name] = f"{value} -> {stated}"
-    for name, schema in properties.items():
-        if name in arguments or name in required or not counts(name, schema):
-            continue
-        said = _said_count(text, arguments)
-        if said is not None and said != schema.get("default") and _in_range(said, schema):
+    unwritten = [n for n, s in properties.items() if n not in arguments and n not in required and counts(n, s)]
+    said = _said_count(text, arguments) if unwritten else None
+    for name in unwritten:
+        if said is not None and said != properties[name].get("default") and _in_range(said, properties[name]):
             read[name] = said
             changes[name] = f"{NOT_WRITTEN} -> {said}"
     return read, changes
