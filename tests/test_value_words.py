@@ -99,8 +99,18 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("adjust_seat", "move the seat straight up", {"direction": "upright"}, {"direction": "upright"}),
         ("adjust_volume", "turn it up, not down", {"direction": "down"}, {"direction": "down"}),  # both said
         # The speaker and one other person are two; several or a group are no count.
-        ("make_reservation", "book a table for me and my brother at midnight", {"party_size": 1}, {"party_size": 2}),
-        ("make_reservation", "reserve Perbacco for my sister and me at 7pm", {"party_size": 1}, {"party_size": 2}),
+        (
+            "make_reservation",
+            "book a table for me and my brother at midnight",
+            {"party_size": 1, "time": "midnight"},
+            {"party_size": 2},
+        ),
+        (
+            "make_reservation",
+            "reserve Perbacco for my sister and me at 7pm",
+            {"party_size": 1, "time": "7pm"},
+            {"party_size": 2},
+        ),
         ("make_reservation", "book a table for me and my kids", {"party_size": 3}, {"party_size": 3}),
         ("make_reservation", "a table for me and two friends", {"party_size": 3}, {"party_size": 3}),
         ("make_reservation", "me and my wife and kids need a table", {"party_size": 4}, {"party_size": 4}),
@@ -203,7 +213,7 @@ def test_a_count_of_people_the_request_never_gave_is_asked_for(query: str, asked
     word or company named, the required count is taken out and the call needs it."""
     arguments, changes = read_values(FUNCTIONS["make_reservation"], {"business_name": "nobu", "party_size": 1}, query)
     if asked:
-        assert arguments == {"business_name": "nobu"} and changes == {"party_size": "1 -> (needs input)"}
+        assert "party_size" not in arguments and changes["party_size"] == "1 -> (needs input)"
     else:  # not asked; a count said in Chinese numerals is read ("两个人": 2)
         assert arguments["party_size"] >= 1 and "needs input" not in changes.get("party_size", "")
 
@@ -251,6 +261,9 @@ def test_an_optional_count_the_request_never_gave_is_dropped(function: str, quer
         ("order_food", "order from pizza 4 less", {"item": "pizza", "restaurant": "Pizza 4 Less"}, None),  # a value
         ("order_food", "order 80 wings", {"item": "wings"}, None),  # past the maximum (50)
         ("adjust_volume", "volume up to 8", {"direction": "up"}, None),  # a target, not steps
+        ("adjust_volume", "volume up by 4", {"direction": "up"}, 4),  # "by" after a move: steps
+        ("adjust_volume", "turn it down by two", {"direction": "down"}, 2),
+        ("order_food", "get me three tacos by 7", {"item": "tacos"}, 3),  # "by 7" says when
         ("get_weather_forecast", "weather in Denver at 5", {"location": "Denver"}, None),  # a time
     ],
 )  # fmt: skip
@@ -265,6 +278,30 @@ def test_an_optional_count_the_model_left_out_is_read(function: str, query: str,
     else:
         assert arguments == {**model, counted: added}
         assert changes == {counted: f"{NOT_WRITTEN} -> {added}"}
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "added"),
+    [
+        ("reserve Nopa for five on Saturday at 8", {"business_name": "Nopa", "date": "Saturday", "party_size": 5}, "8"),
+        ("table for 2 at Nobu at 7:30 pm", {"business_name": "Nobu", "party_size": 2}, "7:30 pm"),
+        ("book Zuni for 4 at seven tomorrow", {"business_name": "Zuni", "party_size": 4, "date": "tomorrow"}, "seven"),
+        ("una mesa en Nobu para 2 a las 9", {"business_name": "Nobu", "party_size": 2}, "9"),
+        ("book Zuni for 4 at 7 or at 8", {"business_name": "Zuni", "party_size": 4}, None),  # two times
+        ("book Zuni for 4 tomorrow", {"business_name": "Zuni", "party_size": 4, "date": "tomorrow"}, None),
+        ("book 7 Eleven Grill for 4", {"business_name": "7 Eleven Grill", "party_size": 4}, None),  # a value
+        ("book Zuni for 4 at 8", {"business_name": "Zuni", "party_size": 4, "time": "8 pm"}, None),  # written
+    ],
+)  # fmt: skip
+def test_an_optional_time_the_model_left_out_is_read(query: str, model: dict, added: str | None) -> None:
+    """A clock time the request gives that the model left out of a reservation ("... on Saturday
+    at 8" came back without ``time``), where it gives exactly one."""
+    arguments, changes = read_values(FUNCTIONS["make_reservation"], model, query)
+    if added is None:
+        assert (arguments, changes) == (model, {})
+    else:
+        assert arguments == {**model, "time": added}
+        assert changes == {"time": f"{NOT_WRITTEN} -> {added}"}
 
 
 def assert_read_as_meant(fn: Function, arguments: dict, query: str, context: object) -> None:

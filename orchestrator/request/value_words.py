@@ -161,13 +161,31 @@ _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
     "|nov(?:ember)?|dec(?:ember)?"
 )
+_HOUR_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_MERIDIEM = r"(?:am|pm|a\.m\.|p\.m\.|o'clock)"
+# "by" says when ("order it by 7") except after what moves a level: "volume up by 4" is four steps.
+_BY_WHEN = (
+    "".join(
+        rf"(?<!\b{word} )"
+        for word in ("up", "down", "it", "volume", "increase", "decrease", "raise", "lower", "reduce")
+    )
+    + "by"
+)
 _WHEN = re.compile(
-    r"\b(?:at|by|around|before|after|until|from) \d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm|a\.m\.|p\.m\.|o'clock|h))?\b"
-    r"|\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm|a\.m\.|p\.m\.|o'clock|uhr|h)\b|\b\d{1,2}:\d{2}\b"
-    r"|\b(?:at|by|around) (?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: thirty| fifteen| forty five)?"
-    r" ?(?:am|pm|o'clock)\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+    rf"\b(?:at|{_BY_WHEN}|around|before|after|until|from) \d{{1,2}}(?:[:.]\d{{2}})?(?: ?(?:{_MERIDIEM}|h))?\b"
+    rf"|\b\d{{1,2}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr|h)\b|\b\d{{1,2}}:\d{{2}}\b"
+    rf"|\b(?:at|{_BY_WHEN}|around) (?:{_HOUR_WORDS})\b"
+    rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?(?:am|pm|o'clock)\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
     rf"|\b(?:{_MONTHS}) \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTHS})\b|\d+ ?(?:点|點|時|时|号|號|日|月)"
+)
+# A clock time as said ("8", "7:30", "8 pm", "seven o'clock", "noon", "a las 9", "um 8 Uhr"): what
+# an unwritten ``time`` is read from (``_said_time``). A bare number is a time only after "at".
+_CLOCK = re.compile(
+    r"(?:(?<=\bat )|(?<=\baround )|(?<=\ba las )|(?<=\bum ))"
+    rf"\d{{1,2}}(?:[:.]\d{{2}})?(?: ?(?:{_MERIDIEM}|uhr))?(?![\w:])"
+    rf"|\b\d{{1,2}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b"
+    rf"|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b"
+    rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
 # The speaker and one other person ("for me and my wife", "my sister and I"), said with no number:
 # two people. Several ("me and my kids") or a group ("me and my family") are no count.
@@ -237,7 +255,20 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
         if said is not None and said != properties[name].get("default") and _in_range(said, properties[name]):
             read[name] = said
             changes[name] = f"{NOT_WRITTEN} -> {said}"
+    if "time" in properties and "time" not in arguments and "time" not in required:
+        said_time = _said_time(text, arguments)
+        if said_time is not None:
+            read["time"] = said_time
+            changes["time"] = f"{NOT_WRITTEN} -> {said_time}"
     return read, changes
+
+
+def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
+    """The one clock time lower-case ``text`` says outside the call's other values ("reserve Nopa
+    for five people on Saturday at 8": the model wrote no ``time``), or None where it says none
+    or more than one."""
+    found = _CLOCK.findall(outside_values(text, arguments))
+    return found[0] if len(found) == 1 else None
 
 
 def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
@@ -245,7 +276,7 @@ def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
     gives none or more than one: a number in digits or words (not an article: "a pizza"), or how
     many in words ("a couple", "a dozen"), that is no clock time or date, no amount of a unit
     ("2 hours", "a 12 inch pizza", "for 4 people"), and no target ("up to 8")."""
-    rest = _untimed(outside_values(text, arguments))
+    rest = outside_values(_untimed(text), arguments)
     found = []
     for pattern, count in _COUNTS:
         found += [count] * len(pattern.findall(rest))
