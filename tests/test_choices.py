@@ -63,13 +63,16 @@ def test_no_training_choice_is_dropped(project_registry, app: str) -> None:
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
-def test_no_generated_choice_is_dropped_in_any_language(builtin_registry, app: str) -> None:
-    """The same premise on requests generated in every phrasebook language, typos included."""
+def test_no_generated_choice_is_dropped_or_added_in_any_language(builtin_registry, app: str) -> None:
+    """The same premise on requests generated in every phrasebook language, typos included, for
+    both rules: no choice a call makes goes unsaid, and no choice a request says goes unmade (a
+    template saying "selfie" without the front camera taught the adapter to leave it out)."""
     application = builtin_registry.app(app)
     examples, _ = generate(application, 2000, seed=11, registry=builtin_registry, languages=LANGUAGES)
     calls = [(application.function(ex.function), ex) for ex in examples if ex.function]
     assert len(calls) > 1000
     assert not [ex.query for fn, ex in calls if unsaid_choices(application, fn, ex.arguments, ex.query)[1]]
+    assert not [ex.query for fn, ex in calls if said_choices(application, fn, ex.arguments, ex.query)[1]]
 
 
 def test_an_app_phrased_from_its_schemas_alone_says_a_choice_by_its_name(tmp_path) -> None:
