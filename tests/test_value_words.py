@@ -252,6 +252,8 @@ def test_an_optional_count_the_request_never_gave_is_dropped(function: str, quer
         ("order_food", "I want three veggie burritos", {"item": "veggie burritos"}, 3),
         ("order_food", "order a couple of burgers from Five Guys", {"item": "burgers", "restaurant": "Five Guys"}, 2),
         ("order_food", "order half a dozen donuts", {"item": "donuts"}, 6),
+        ("order_food", "order 2 dozen donuts from Dunkin", {"item": "donuts", "restaurant": "Dunkin"}, 24),
+        ("order_food", "get three dozen cookies", {"item": "cookies"}, 36),
         ("order_food", "quiero dos tacos", {"item": "tacos"}, 2),
         ("order_food", "order 2 pizzas from 7-eleven", {"item": "pizzas"}, 2),
         ("order_food", "order a pizza", {"item": "pizza"}, None),  # an article is no count

@@ -277,7 +277,8 @@ def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
     many in words ("a couple", "a dozen"), that is no clock time or date, no amount of a unit
     ("2 hours", "a 12 inch pizza", "for 4 people"), and no target ("up to 8")."""
     rest = outside_values(_untimed(text), arguments)
-    found = []
+    found = [int(_amount(amount) * 12) for amount in _DOZENS.findall(rest)]  # "2 dozen": 24
+    rest = _DOZENS.sub(" ", rest)
     for pattern, count in _COUNTS:
         found += [count] * len(pattern.findall(rest))
         rest = pattern.sub(" ", rest)
