@@ -254,6 +254,9 @@ def test_an_optional_count_the_request_never_gave_is_dropped(function: str, quer
         ("order_food", "order half a dozen donuts", {"item": "donuts"}, 6),
         ("order_food", "order 2 dozen donuts from Dunkin", {"item": "donuts", "restaurant": "Dunkin"}, 24),
         ("order_food", "get three dozen cookies", {"item": "cookies"}, 36),
+        ("order_food", "我要两份麦当劳的薯条", {"item": "薯条", "restaurant": "麦当劳"}, 2),
+        ("order_food", "来3杯奶茶", {"item": "奶茶"}, 3),
+        ("order_food", "来一份炒饭", {"item": "炒饭"}, None),  # one: the default
         ("order_food", "quiero dos tacos", {"item": "tacos"}, 2),
         ("order_food", "order 2 pizzas from 7-eleven", {"item": "pizzas"}, 2),
         ("order_food", "order a pizza", {"item": "pizza"}, None),  # an article is no count

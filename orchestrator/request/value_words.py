@@ -200,6 +200,10 @@ _AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
 # A count of people in Chinese or Japanese numerals ("十一位", "五个人", "三名", "五人"): the model
 # wrote 10 for 十一. A numeral run that is no number up to 99 ("五一" is a date) is left alone.
 _ZH_PEOPLE = re.compile(rf"(?<![一二两三四五六七八九十])({_ZH_NUMERAL})\s*[个個]?\s*[人位名]")
+# A count of things in Chinese or Japanese: a numeral and a counter ("两份", "3杯", "二つ").
+_ZH_THINGS = re.compile(
+    rf"(?<![一二两三四五六七八九十0-9])({_ZH_NUMERAL}|[0-9]+)\s*(?:份|个|個|杯|碗|盒|瓶|块|塊|张|張|串|盘|つ|本|枚|人前)"
+)
 # Dozens said with a number ("2 dozen", "three dozen"): the model copies the number alone.
 _DOZENS = re.compile(rf"(?<!half )\b{_AMOUNT} dozen\b")
 _HOURS = re.compile(
@@ -273,12 +277,15 @@ def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
 
 def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
     """The one count lower-case ``text`` gives outside the call's other values, or None where it
-    gives none or more than one: a number in digits or words (not an article: "a pizza"), or how
-    many in words ("a couple", "a dozen"), that is no clock time or date, no amount of a unit
-    ("2 hours", "a 12 inch pizza", "for 4 people"), and no target ("up to 8")."""
+    gives none or more than one: a number in digits or words (not an article: "a pizza"), how
+    many in words ("a couple", "a dozen", "2 dozen"), or a numeral with a counter ("两份"), that is
+    no clock time or date, no amount of a unit ("2 hours", "a 12 inch pizza", "for 4 people"), and
+    no target ("up to 8")."""
     rest = outside_values(_untimed(text), arguments)
     found = [int(_amount(amount) * 12) for amount in _DOZENS.findall(rest)]  # "2 dozen": 24
     rest = _DOZENS.sub(" ", rest)
+    found += [int(n) if n.isdigit() else chinese_number(n) for n in _ZH_THINGS.findall(rest)]  # "两份": 2
+    rest = _ZH_THINGS.sub(" ", rest)
     for pattern, count in _COUNTS:
         found += [count] * len(pattern.findall(rest))
         rest = pattern.sub(" ", rest)
