@@ -314,9 +314,10 @@ def assert_read_as_meant(fn: Function, arguments: dict, query: str, context: obj
     except that a count it leaves unsaid (an incomplete request's stand-in) is asked for."""
     properties = fn.parameters["properties"]
     read, changes = read_values(fn, arguments, query)
-    # The committed DoorDash adapter learnt from "(order|get) (me|us) (a couple of|a|some) {item}",
-    # which said a couple without setting ``quantity``; the phrasebook now sets 2, and the
-    # adapters trained from it were not kept (docs/accuracy.md, sessions 33-34).
+    # DoorDash's "(order|get) (me|us) (a couple of|a|some) {item}" says a couple without setting
+    # ``quantity``; the rule reads the 2 the request says. Fixing the template means training the
+    # default base's adapters again, and the draws trained so were worse (docs/accuracy.md,
+    # sessions 33-34).
     if "a couple of" in query and changes.get("quantity") == f"{NOT_WRITTEN} -> 2":
         del changes["quantity"], read["quantity"]
     asked = [name for name in missing(changes) if counts(name, properties[name])]
