@@ -284,12 +284,12 @@ def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
     rest = outside_values(_untimed(text), arguments)
     found = [int(_amount(amount) * 12) for amount in _DOZENS.findall(rest)]  # "2 dozen": 24
     rest = _DOZENS.sub(" ", rest)
-    found += [int(n) if n.isdigit() else chinese_number(n) for n in _ZH_THINGS.findall(rest)]  # "两份": 2
+    found += [int(_amount(n)) for n in _ZH_THINGS.findall(rest)]  # "两份": 2
     rest = _ZH_THINGS.sub(" ", rest)
     for pattern, count in _COUNTS:
         found += [count] * len(pattern.findall(rest))
         rest = pattern.sub(" ", rest)
-    found += [int(n) if n.isdigit() else _WORD_NUMBERS[n] for n in _BARE_COUNT.findall(rest)]
+    found += [int(_amount(n)) for n in _BARE_COUNT.findall(rest)]
     return found[0] if len(found) == 1 else None
 
 
