@@ -309,6 +309,28 @@ def test_an_optional_time_the_model_left_out_is_read(query: str, model: dict, ad
         assert changes == {"time": f"{NOT_WRITTEN} -> {added}"}
 
 
+@pytest.mark.parametrize(
+    ("query", "model", "added"),
+    [
+        ("set an alarm for 7 am called gym", {"time": "7 am"}, "gym"),
+        ("create an alarm named Water Plants at 6", {"time": "6"}, "Water Plants"),
+        ("wake me up at 6:30 labelled meds, thanks", {"time": "6:30"}, "meds"),
+        ("alarm at 7 called gym and one called swim", {"time": "7"}, None),  # two names
+        ("set an alarm for 7 am", {"time": "7 am"}, None),  # none said
+        ("alarm at 8pm labeled meds", {"time": "8pm", "label": "meds"}, None),  # written
+    ],
+)  # fmt: skip
+def test_an_optional_name_the_model_left_out_is_read(query: str, model: dict, added: str | None) -> None:
+    """A name the request gives what it makes that the model left out ("set an alarm for 7 am
+    called gym" came back without ``label``), as the request writes it, where it gives one."""
+    arguments, changes = read_values(FUNCTIONS["set_alarm"], model, query)
+    if added is None:
+        assert (arguments, changes) == (model, {})
+    else:
+        assert arguments == {**model, "label": added}
+        assert changes == {"label": f"{NOT_WRITTEN} -> {added}"}
+
+
 def assert_read_as_meant(fn: Function, arguments: dict, query: str, context: object) -> None:
     """The rules' premise on one training row: they read the values it means and change nothing,
     except that a count it leaves unsaid (an incomplete request's stand-in) is asked for."""

@@ -3,7 +3,8 @@ flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), c
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
 "一个小时", "1時間" for a ``minutes`` parameter), and a duration or a count of people the request
 never gives, which is asked for, not guessed; an optional count it never gives is left to the
-schema ("will it snow in Visalia next winter" made up ``days=4``).
+schema ("will it snow in Visalia next winter" made up ``days=4``); an optional count, time or name
+("an alarm called gym") the request gives and the model left out is read.
 
 The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
 ``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
@@ -19,7 +20,7 @@ import math
 import re
 from typing import Any
 
-from orchestrator.calls import counts
+from orchestrator.calls import counts, free_text
 from orchestrator.data.languages import chinese_number
 from orchestrator.registry import Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, outside_values
@@ -187,6 +188,15 @@ _CLOCK = re.compile(
     rf"|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b"
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
+# The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
+# meds"): the words after the cue, up to what says when, more of the request, or a clause's end.
+_NAMED = re.compile(
+    r"\b(?:called|named|labell?ed|titled)\s+(.+?)"
+    r"(?=\s+(?:at|for|on|to|by|from|in|tomorrow|today|tonight|every|and|with|saying|that|now|please)\b|[,.;!?]|$)",
+    re.IGNORECASE,
+)
+# The parameters that hold such a name.
+_NAME_PARAMETERS = ("label", "name", "title")
 # The speaker and one other person ("for me and my wife", "my sister and I"), said with no number:
 # two people. Several ("me and my kids") or a group ("me and my family") are no count.
 _COMPANION = re.compile(
@@ -230,7 +240,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     out and asked for (``"old -> (needs input)"``), an optional one dropped. So is a required
     count of people or things the request never gives ("book a table at nobu": ``party_size``); an
     optional count it never gives is dropped (``_unsaid_count``), and one it gives that the model
-    left out is read (``_said_count``: "I want three veggie burritos")."""
+    left out is read (``_said_count``: "I want three veggie burritos"), as are an optional time
+    (``_said_time``) and an optional name ("an alarm called gym": ``_said_name``) it left out."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
@@ -259,6 +270,11 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
         if said is not None and said != properties[name].get("default") and _in_range(said, properties[name]):
             read[name] = said
             changes[name] = f"{NOT_WRITTEN} -> {said}"
+    unnamed = [n for n in _NAME_PARAMETERS if n in properties and n not in arguments and n not in required]
+    said_name = _said_name(query, arguments) if len(unnamed) == 1 and free_text(properties[unnamed[0]]) else None
+    if said_name is not None and len(said_name) <= properties[unnamed[0]].get("maxLength", len(said_name)):
+        read[unnamed[0]] = said_name
+        changes[unnamed[0]] = f"{NOT_WRITTEN} -> {said_name}"
     if "time" in properties and "time" not in arguments and "time" not in required:
         said_time = _said_time(text, arguments)
         if said_time is not None:
@@ -273,6 +289,17 @@ def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
     or more than one."""
     found = _CLOCK.findall(outside_values(text, arguments))
     return found[0] if len(found) == 1 else None
+
+
+def _said_name(query: str, arguments: dict[str, Any]) -> str | None:
+    """The one name ``query`` gives what it makes, as written ("set an alarm for 7 am called gym":
+    the model wrote no ``label``), or None where it gives none, more than one, or one inside
+    another value of the call (a title that says "called")."""
+    found = _NAMED.findall(query)
+    if len(found) != 1:
+        return None
+    values = [v.lower() for v in arguments.values() if isinstance(v, str)]
+    return None if any(found[0].lower() in value for value in values) else found[0]
 
 
 def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
