@@ -8,9 +8,9 @@ from orchestrator.calls import counts, stand_in
 from orchestrator.catalog import builtin_tools
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
-from orchestrator.registry import Function
+from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NOT_WRITTEN, missing
-from orchestrator.request.value_words import read_values
+from orchestrator.request.value_words import read_values, unsaid_levels
 
 from .conftest import DATA, committed_training_calls
 
@@ -331,11 +331,43 @@ def test_an_optional_name_the_model_left_out_is_read(query: str, model: dict, ad
         assert changes == {"label": f"{NOT_WRITTEN} -> {added}"}
 
 
-def assert_read_as_meant(fn: Function, arguments: dict, query: str, context: object) -> None:
+@pytest.mark.parametrize(
+    ("app", "function", "query", "model", "asked"),
+    [
+        ("vehicle", "set_temperature", "temperature now", {"celsius": 19}, True),
+        ("android", "set_screen_brightness", "this is too bright", {"level": 1}, True),
+        ("doordash", "rate_order", "rate my last order", {"stars": 5}, True),
+        ("vehicle", "set_temperature", "set it to 22", {"celsius": 22}, False),
+        ("vehicle", "set_temperature", "make it twenty two degrees", {"celsius": 22}, False),
+        ("android", "set_screen_brightness", "max brightness", {"level": 100}, False),  # a word for the value
+        ("android", "set_volume", "mute the alarm", {"level": 0, "volume_type": "alarm"}, False),  # set in words
+        ("vehicle", "open_window", "crack the driver window", {"window": "front_left", "percent": 20}, False),
+    ],
+)  # fmt: skip
+def test_a_level_the_request_gives_no_value_for_is_asked_for(
+    builtin_registry, app: str, function: str, query: str, model: dict, asked: bool
+) -> None:
+    """A required level with no number said, no word for one, and no phrasebook that sets it in
+    words is a number the model made up ("temperature now": ``celsius=19``): the user is asked."""
+    application = builtin_registry.app(app)
+    arguments, changes = unsaid_levels(application, application.function(function), model, query)
+    level = next(name for name in model if name not in ("volume_type", "window"))
+    if asked:
+        assert changes == {level: f"{model[level]} -> (needs input)"}
+        assert arguments == {k: v for k, v in model.items() if k != level}
+    else:
+        assert (arguments, changes) == (model, {})
+
+
+def assert_read_as_meant(app: App, fn: Function, arguments: dict, query: str, context: object) -> None:
     """The rules' premise on one training row: they read the values it means and change nothing,
-    except that a count it leaves unsaid (an incomplete request's stand-in) is asked for."""
+    except that a count it leaves unsaid (an incomplete request's stand-in) is asked for. No level
+    is: the generator writes none unsaid, and a level's stand-in (its minimum) is also what "mute"
+    sets."""
     properties = fn.parameters["properties"]
     read, changes = read_values(fn, arguments, query)
+    read, asked_levels = unsaid_levels(app, fn, read, query)
+    changes |= asked_levels
     # DoorDash's "(order|get) (me|us) (a couple of|a|some) {item}" says a couple without setting
     # ``quantity``; the rule reads the 2 the request says. Fixing the template means training the
     # default base's adapters again, and the draws trained so were worse (docs/accuracy.md,
@@ -353,7 +385,7 @@ def test_the_rules_never_change_a_training_target(project_registry, app: str) ->
     """The rules' premise, on the committed training data."""
     calls = committed_training_calls(project_registry, app)
     for fn, arguments, query, row in calls:
-        assert_read_as_meant(fn, arguments, query, row)
+        assert_read_as_meant(project_registry.app(app), fn, arguments, query, row)
     assert calls
 
 
@@ -368,7 +400,7 @@ def test_the_rules_read_an_app_phrased_from_its_schemas_alone_as_its_data_means(
     examples, _ = generate(app, 400, seed=11, registry=registry)
     calls = [(app.function(ex.function), ex) for ex in examples if ex.function]
     for fn, ex in calls:
-        assert_read_as_meant(fn, ex.arguments, ex.query, ex)
+        assert_read_as_meant(app, fn, ex.arguments, ex.query, ex)
     assert any("disabled" in ex.query for _, ex in calls) and len(calls) > 300
 
 
@@ -379,5 +411,5 @@ def test_the_rules_read_every_phrasebook_language_as_its_data_means(builtin_regi
     examples, _ = generate(builtin_registry.app(app), 600, seed=11, registry=builtin_registry, languages=LANGUAGES)
     calls = [(builtin_registry.app(app).function(ex.function), ex) for ex in examples if ex.function]
     for fn, ex in calls:
-        assert_read_as_meant(fn, ex.arguments, ex.query, ex)
+        assert_read_as_meant(builtin_registry.app(app), fn, ex.arguments, ex.query, ex)
     assert len(calls) > 300

@@ -25,7 +25,7 @@ from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.router import Route, Router
 from orchestrator.request.switch_object import switches_something_else
-from orchestrator.request.value_words import read_values
+from orchestrator.request.value_words import read_values, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
 # 7 時 に アラーム": from a speech front end, a tokenizer, a corpus) is joined back to the way the
@@ -327,9 +327,10 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
+    arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **read, **unsaid, **said}
+    return arguments, {**grounded, **read, **asked, **unsaid, **said}
 
 
 @dataclass

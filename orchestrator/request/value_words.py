@@ -21,8 +21,9 @@ import re
 from typing import Any
 
 from orchestrator.calls import counts, free_text
-from orchestrator.data.languages import chinese_number
-from orchestrator.registry import Function
+from orchestrator.data.languages import LANGUAGES, chinese_number
+from orchestrator.data.phrasebook import load_phrasebook
+from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, outside_values
 from orchestrator.switches import SWITCH_NAMES, switch_verbs
 
@@ -188,6 +189,8 @@ _CLOCK = re.compile(
     rf"|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b"
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
+# (app, function, parameter): whether the app's phrasebooks set it in words (``_set_in_words``).
+_SET_IN_WORDS: dict[tuple[str, str, str], bool] = {}
 # The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
 # meds"): the words after the cue, up to what says when, more of the request, or a clause's end.
 _NAMED = re.compile(
@@ -283,6 +286,55 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     return read, changes
 
 
+def unsaid_levels(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` without a required level the request gives no value for, which is asked for
+    (``"old -> (needs input)"``): "temperature now" came back as ``set_temperature(celsius=19)``,
+    "this is too bright" as ``set_screen_brightness(level=1)``, numbers nobody said. A level is a
+    number between bounds that counts nothing and is no duration; the request gives none where it
+    says no number in any form and no word the rules read as one ("max", "halfway"). Where the
+    app's phrasebooks set the level in words ("mute the alarm" is 0, "crack the window" 20), the
+    request's own words may set it, and the model's value stands (``_set_in_words``)."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    text = query.lower()
+    asked = {
+        name: f"{value} -> {NEEDS_INPUT}"
+        for name, value in arguments.items()
+        if name in required
+        and _is_level(name, properties.get(name, {}))
+        and not _says_a_number(text)
+        and _stated(name, properties[name], text) is None
+        and not _set_in_words(app, fn, name)
+    }
+    return {name: value for name, value in arguments.items() if name not in asked}, asked
+
+
+def _is_level(name: str, schema: dict[str, Any]) -> bool:
+    """A number between bounds that counts nothing and is no duration."""
+    return (
+        schema.get("type") in ("integer", "number")
+        and "enum" not in schema
+        and schema.get("minimum") is not None
+        and schema.get("maximum") is not None
+        and not counts(name, schema)
+        and not _minutes(name, schema)
+    )
+
+
+def _set_in_words(app: App, fn: Function, name: str) -> bool:
+    """Whether a phrasebook template of ``fn``, in any language, sets ``name`` without saying a
+    number ("(mute|silence) the {volume_type}" sets ``level`` to 0)."""
+    key = (app.name, fn.name, name)
+    if key not in _SET_IN_WORDS:
+        specs = [load_phrasebook(app, language).get(fn.name) or {} for language in (None, *LANGUAGES)]
+        _SET_IN_WORDS[key] = any(
+            isinstance(entry, dict) and name in (entry.get("args") or {})
+            for spec in specs
+            for entry in spec.get("templates") or []
+        )
+    return _SET_IN_WORDS[key]
+
+
 def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
     """The one clock time lower-case ``text`` says outside the call's other values ("reserve Nopa
     for five people on Saturday at 8": the model wrote no ``time``), or None where it says none
@@ -327,15 +379,9 @@ def _in_range(value: float, schema: dict[str, Any]) -> bool:
 def _only_moved(name: str, schema: dict[str, Any], text: str) -> bool:
     """Whether ``text`` moves a level (a number between bounds that counts nothing and is no
     duration) one way without saying to what: "turn the brightness up", "unmute the phone"."""
-    level = (
-        schema.get("type") in ("integer", "number")
-        and "enum" not in schema
-        and schema.get("minimum") is not None
-        and schema.get("maximum") is not None
-        and not counts(name, schema)
-        and not _minutes(name, schema)
+    return bool(
+        _is_level(name, schema) and _MOVED.search(text) and not _DIGIT.search(text) and not _NUMBER_WORD.search(text)
     )
-    return bool(level and _MOVED.search(text) and not _DIGIT.search(text) and not _NUMBER_WORD.search(text))
 
 
 def _direction(schema: dict[str, Any], text: str) -> str | None:
