@@ -339,6 +339,7 @@ def test_an_optional_name_the_model_left_out_is_read(query: str, model: dict, ad
         ("doordash", "rate_order", "rate my last order", {"stars": 5}, True),
         ("vehicle", "set_temperature", "set it to 22", {"celsius": 22}, False),
         ("vehicle", "set_temperature", "make it twenty two degrees", {"celsius": 22}, False),
+        ("vehicle", "set_temperature", "stell die Temperatur auf zweiundzwanzig Grad", {"celsius": 22}, False),
         ("android", "set_screen_brightness", "max brightness", {"level": 100}, False),  # a word for the value
         ("android", "set_volume", "mute the alarm", {"level": 0, "volume_type": "alarm"}, False),  # set in words
         ("vehicle", "open_window", "crack the driver window", {"window": "front_left", "percent": 20}, False),

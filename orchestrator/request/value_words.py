@@ -1,8 +1,8 @@
 """Values a request states in words, read the same way every time: a switch's polarity ("kill the
 flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
-"一个小时", "1時間" for a ``minutes`` parameter), and a duration or a count of people the request
-never gives, which is asked for, not guessed; an optional count it never gives is left to the
+"一个小时", "1時間" for a ``minutes`` parameter), and a duration, a count of people or a level the
+request never gives, which is asked for, not guessed; an optional count it never gives is left to the
 schema ("will it snow in Visalia next winter" made up ``days=4``); an optional count, time or name
 ("an alarm called gym") the request gives and the model left out is read.
 
@@ -189,6 +189,11 @@ _CLOCK = re.compile(
     rf"|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b"
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
+# Numbers written as one word of several parts, where no whole number word is found: "veintidós",
+# "zweiundzwanzig", "dreißig", "hundert".
+_NUMBER_STEM = re.compile(
+    r"veinti|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|zehn|zig\b|ßig\b|hundert"
+)
 # (app, function, parameter): whether the app's phrasebooks set it in words (``_set_in_words``).
 _SET_IN_WORDS: dict[tuple[str, str, str], bool] = {}
 # The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
@@ -303,6 +308,7 @@ def unsaid_levels(app: App, fn: Function, arguments: dict[str, Any], query: str)
         if name in required
         and _is_level(name, properties.get(name, {}))
         and not _says_a_number(text)
+        and not _NUMBER_STEM.search(text)
         and _stated(name, properties[name], text) is None
         and not _set_in_words(app, fn, name)
     }
