@@ -56,6 +56,12 @@ def load_phrasebook(app: App, language: str | None = None) -> dict[str, Any]:
     }
 
 
+def function_specs(app: App, function: str) -> list[dict[str, Any]]:
+    """``function``'s phrasebook entry in English and in every other language (empty where a
+    phrasebook has none): what a rule that reads the phrasebooks' ways of saying a value walks."""
+    return [load_phrasebook(app, language).get(function) or {} for language in (None, *LANGUAGES)]
+
+
 def load_translations(app: App, languages: tuple[str, ...] = LANGUAGES) -> dict[str, dict[str, Any]]:
     """The app's phrasebooks in ``languages`` (every other language by default), by language;
     none for an app without them."""

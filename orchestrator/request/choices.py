@@ -25,8 +25,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from orchestrator.data.languages import LANGUAGES
-from orchestrator.data.phrasebook import load_phrasebook, template_text
+from orchestrator.data.phrasebook import function_specs, template_text
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NOT_WRITTEN, UNSPACED, outside_values
 from orchestrator.request.said import names_one_of, tokens
@@ -83,8 +82,7 @@ def surface_forms(app: App, fn: Function, param: str, value: Any) -> list[str]:
     a number such as "de" or "2" says something else in a request: "dime los titulares de hoy")."""
     name = str(value).replace("_", " ")
     said = [name] if len(name) >= MIN_NAME_LETTERS and re.search(r"[^\W\d_]", name) else []
-    for language in (None, *LANGUAGES):
-        spec = load_phrasebook(app, language).get(fn.name) or {}
+    for spec in function_specs(app, fn.name):
         for entry in [spec, *(e for e in spec.get("templates") or [] if isinstance(e, dict))]:
             forms = (entry.get("surface") or {}).get(param) or {}
             said += [str(form) for key, options in forms.items() if str(key) == str(value) for form in options]
@@ -126,8 +124,7 @@ def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[st
     ``mode="bicycling"``)."""
     fixing: set[str] = set()
     others: set[str] = set()
-    for language in (None, *LANGUAGES):
-        spec = load_phrasebook(app, language).get(fn.name) or {}
+    for spec in function_specs(app, fn.name):
         for entry in spec.get("templates") or []:
             fixes = isinstance(entry, dict) and str((entry.get("args") or {}).get(param)) == str(value)
             (fixing if fixes else others).update(tokens(" ".join(template_text(entry))))

@@ -21,8 +21,8 @@ import re
 from typing import Any
 
 from orchestrator.calls import counts, free_text
-from orchestrator.data.languages import LANGUAGES, chinese_number
-from orchestrator.data.phrasebook import load_phrasebook
+from orchestrator.data.languages import chinese_number
+from orchestrator.data.phrasebook import function_specs
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, outside_values
 from orchestrator.switches import SWITCH_NAMES, switch_verbs
@@ -332,10 +332,9 @@ def _set_in_words(app: App, fn: Function, name: str) -> bool:
     number ("(mute|silence) the {volume_type}" sets ``level`` to 0)."""
     key = (app.name, fn.name, name)
     if key not in _SET_IN_WORDS:
-        specs = [load_phrasebook(app, language).get(fn.name) or {} for language in (None, *LANGUAGES)]
         _SET_IN_WORDS[key] = any(
             isinstance(entry, dict) and name in (entry.get("args") or {})
-            for spec in specs
+            for spec in function_specs(app, fn.name)
             for entry in spec.get("templates") or []
         )
     return _SET_IN_WORDS[key]
