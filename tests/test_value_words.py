@@ -343,13 +343,24 @@ def test_an_optional_name_the_model_left_out_is_read(query: str, model: dict, ad
         ("android", "set_screen_brightness", "max brightness", {"level": 100}, False),  # a word for the value
         ("android", "set_volume", "mute the alarm", {"level": 0, "volume_type": "alarm"}, False),  # set in words
         ("vehicle", "open_window", "crack the driver window", {"window": "front_left", "percent": 20}, False),
+        ("android", "set_volume", "アラーム を ミュート し て", {"level": 0, "volume_type": "alarm"}, False),
+        # The words that set a level are the phrasebook's, not the object's: "alarm" alone and
+        # "Wecker ein" (alarm on) are no mute.
+        ("android", "set_volume", "alarm", {"level": 0, "volume_type": "media"}, True),
+        ("android", "set_volume", "Wecker ein", {"level": 0, "volume_type": "media"}, True),
+        # A clock time is no level ("615 Uhr" gave 61); a level said beside one is kept.
+        ("android", "set_volume", "Wecker für 615 Uhr früh einstellen", {"level": 61, "volume_type": "media"}, True),
+        ("android", "set_volume", "at 7 pm set the ringer to 30", {"level": 30, "volume_type": "ring"}, False),
+        ("android", "set_screen_brightness", "brightness at 70", {"level": 70}, False),
+        ("android", "set_volume", "turn the ringer down to nothing", {"level": 0, "volume_type": "ring"}, False),
     ],
 )  # fmt: skip
 def test_a_level_the_request_gives_no_value_for_is_asked_for(
     builtin_registry, app: str, function: str, query: str, model: dict, asked: bool
 ) -> None:
-    """A required level with no number said, no word for one, and no phrasebook that sets it in
-    words is a number the model made up ("temperature now": ``celsius=19``): the user is asked."""
+    """A required level with no number said (clock times aside), no word for one, and no word of
+    a phrasebook template that sets it in words is a number the model made up ("temperature now":
+    ``celsius=19``): the user is asked."""
     application = builtin_registry.app(app)
     arguments, changes = unsaid_levels(application, application.function(function), model, query)
     level = next(name for name in model if name not in ("volume_type", "window"))

@@ -102,7 +102,8 @@ _MAXIMUM = re.compile(
     r"\b(max|maximum|highest|full|fully|all the way(?! (down|off|low))|as (high|loud|bright) as)\b|最大|máximo|maximal"
 )
 _MINIMUM = re.compile(
-    r"\b(minimum|lowest|as (low|quiet|dim) as|all the way (down|off|low))\b|最小|mínimo|minimal"
+    r"\b(minimum|lowest|as (low|quiet|dim) as|all the way (down|off|low)|(down|turn \w+|set \w+) to nothing)\b"
+    r"|最小|mínimo|minimal"
 )  # "min" is minutes
 _HALF = re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb")
 _QUARTER = re.compile(r"\b(?:(three) quarters|a quarter)(?: of the way)?\b")
@@ -194,8 +195,23 @@ _CLOCK = re.compile(
 _NUMBER_STEM = re.compile(
     r"veinti|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|zehn|zig\b|ßig\b|hundert"
 )
-# (app, function, parameter): whether the app's phrasebooks set it in words (``_set_in_words``).
-_SET_IN_WORDS: dict[tuple[str, str, str], bool] = {}
+# (app, function, parameter): the words of the app's phrasebook templates that set it without a
+# number, in every language (``_level_words``).
+_LEVEL_WORDS: dict[tuple[str, str, str], frozenset[str]] = {}
+# What a template's words are: Latin-script words of three letters or more other than articles and
+# the like, and runs of two or more katakana or Han characters ("ミュート", "静音").
+_LATIN_WORD = re.compile(r"[a-zß-ÿ]{3,}")
+_CJK_RUN = re.compile(r"[\u30a1-\u30fa\u30fc\u4e00-\u9fff]{2,}")
+_FUNCTION_WORDS = frozenset({
+    "the", "and", "for", "your", "las", "los", "les", "del", "con", "por", "una", "uno",
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen",
+})  # fmt: skip
+# Numbers that say when a clock shows, said unmistakably: with am, pm, o'clock or Uhr ("615 Uhr",
+# "6:15", "seven am", "6時"). A request whose only numbers are these gives no level.
+_CLOCK_TIME = re.compile(
+    rf"\b\d{{1,4}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b|\d+ ?(?:点|點|時|时)"
+    rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)"
+)
 # The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
 # meds"): the words after the cue, up to what says when, more of the request, or a clause's end.
 _NAMED = re.compile(
@@ -296,21 +312,24 @@ def unsaid_levels(app: App, fn: Function, arguments: dict[str, Any], query: str)
     (``"old -> (needs input)"``): "temperature now" came back as ``set_temperature(celsius=19)``,
     "this is too bright" as ``set_screen_brightness(level=1)``, numbers nobody said. A level is a
     number between bounds that counts nothing and is no duration; the request gives none where it
-    says no number in any form and no word the rules read as one ("max", "halfway"). Where the
-    app's phrasebooks set the level in words ("mute the alarm" is 0, "crack the window" 20), the
-    request's own words may set it, and the model's value stands (``_set_in_words``)."""
+    says no number in any form other than a clock time ("Wecker für 615 Uhr einstellen" gave
+    ``set_volume(level=61)``) and no word the rules read as one ("max", "halfway"). Where it says
+    a word of a phrasebook template that sets the level in words ("mute the alarm" is 0, "crack
+    the window" 20), the model's value stands (``_said_in_words``); "alarm" alone gave
+    ``set_volume(level=0)`` and is asked."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
+    timeless = _CLOCK_TIME.sub(" ", text)
     asked = {
         name: f"{value} -> {NEEDS_INPUT}"
         for name, value in arguments.items()
         if name in required
         and _is_level(name, properties.get(name, {}))
-        and not _says_a_number(text)
-        and not _NUMBER_STEM.search(text)
+        and not _says_a_number(timeless)
+        and not _NUMBER_STEM.search(timeless)
         and _stated(name, properties[name], text) is None
-        and not _set_in_words(app, fn, name)
+        and not _said_in_words(app, fn, name, text)
     }
     return {name: value for name, value in arguments.items() if name not in asked}, asked
 
@@ -327,17 +346,32 @@ def _is_level(name: str, schema: dict[str, Any]) -> bool:
     )
 
 
-def _set_in_words(app: App, fn: Function, name: str) -> bool:
-    """Whether a phrasebook template of ``fn``, in any language, sets ``name`` without saying a
-    number ("(mute|silence) the {volume_type}" sets ``level`` to 0)."""
+def _said_in_words(app: App, fn: Function, name: str, text: str) -> bool:
+    """Whether lower-case ``text`` says a word of a phrasebook template of ``fn``, in any language,
+    that sets ``name`` without a number: "mute" of "(mute|silence) the {volume_type}" (level 0),
+    "静音", "crack" of "(crack|open a bit) the {window} window" (percent 20)."""
+    words = _level_words(app, fn, name)
+    if not words:
+        return False
+    said = set(_LATIN_WORD.findall(text))
+    joined = text.replace(" ", "")
+    return any(word in said or (_CJK_RUN.fullmatch(word) and word in joined) for word in words)
+
+
+def _level_words(app: App, fn: Function, name: str) -> frozenset[str]:
+    """The words of ``fn``'s phrasebook templates, in every language, that set ``name`` without
+    a number, outside their slots (read once per parameter)."""
     key = (app.name, fn.name, name)
-    if key not in _SET_IN_WORDS:
-        _SET_IN_WORDS[key] = any(
-            isinstance(entry, dict) and name in (entry.get("args") or {})
-            for spec in function_specs(app, fn.name)
-            for entry in spec.get("templates") or []
-        )
-    return _SET_IN_WORDS[key]
+    if key not in _LEVEL_WORDS:
+        words: set[str] = set()
+        for spec in function_specs(app, fn.name):
+            for entry in spec.get("templates") or []:
+                if isinstance(entry, dict) and name in (entry.get("args") or {}):
+                    literal = re.sub(r"\{[^}]*\}", " ", entry["t"]).lower()
+                    words.update(word for word in _LATIN_WORD.findall(literal) if word not in _FUNCTION_WORDS)
+                    words.update(_CJK_RUN.findall(literal))
+        _LEVEL_WORDS[key] = frozenset(words)
+    return _LEVEL_WORDS[key]
 
 
 def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
