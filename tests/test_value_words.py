@@ -270,6 +270,7 @@ def test_an_optional_count_the_request_never_gave_is_dropped(function: str, quer
         ("adjust_volume", "turn it down by two", {"direction": "down"}, 2),
         ("order_food", "get me three tacos by 7", {"item": "tacos"}, 3),  # "by 7" says when
         ("get_weather_forecast", "weather in Denver at 5", {"location": "Denver"}, None),  # a time
+        ("order_food", "get me three tacos at 730 pm", {"item": "tacos"}, 3),  # a time said without a colon
     ],
 )  # fmt: skip
 def test_an_optional_count_the_model_left_out_is_read(function: str, query: str, model: dict, added: int | None):
@@ -290,6 +291,7 @@ def test_an_optional_count_the_model_left_out_is_read(function: str, query: str,
     [
         ("reserve Nopa for five on Saturday at 8", {"business_name": "Nopa", "date": "Saturday", "party_size": 5}, "8"),
         ("table for 2 at Nobu at 7:30 pm", {"business_name": "Nobu", "party_size": 2}, "7:30 pm"),
+        ("table for 2 at Nobu at 730 pm", {"business_name": "Nobu", "party_size": 2}, "730 pm"),
         ("book Zuni for 4 at seven tomorrow", {"business_name": "Zuni", "party_size": 4, "date": "tomorrow"}, "seven"),
         ("una mesa en Nobu para 2 a las 9", {"business_name": "Nobu", "party_size": 2}, "9"),
         ("book Zuni for 4 at 7 or at 8", {"business_name": "Zuni", "party_size": 4}, None),  # two times

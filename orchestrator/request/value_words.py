@@ -158,7 +158,7 @@ _COUNT_CUE = re.compile(
     r"|zehn|elf|zwölf|zwanzig|allein|für mich|mich und|und ich|para mí|para mi|conmigo|y yo)(?![a-zß-ÿ])"
     r"|[一二两三四五六七八九十]+\s*[个個]?\s*[人位名]|ひとり|ふたり|我\s*和"
 )
-# Numbers that say when, not how many: clock times ("at 7", "4:20 pm", "seven o'clock", "8点"),
+# Numbers that say when, not how many: clock times ("at 7", "4:20 pm", "730 pm", "seven o'clock", "8点"),
 # days of the month ("the 14th", "may 3"). A count is looked for in what is left.
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
@@ -176,17 +176,18 @@ _BY_WHEN = (
 )
 _WHEN = re.compile(
     rf"\b(?:at|{_BY_WHEN}|around|before|after|until|from) \d{{1,2}}(?:[:.]\d{{2}})?(?: ?(?:{_MERIDIEM}|h))?\b"
-    rf"|\b\d{{1,2}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr|h)\b|\b\d{{1,2}}:\d{{2}}\b"
+    rf"|\b\d{{1,2}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr|h)\b|\b\d{{3,4}} ?(?:{_MERIDIEM}|uhr)(?!\w)"
+    rf"|\b\d{{1,2}}:\d{{2}}\b"
     rf"|\b(?:at|{_BY_WHEN}|around) (?:{_HOUR_WORDS})\b"
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?(?:am|pm|o'clock)\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
     rf"|\b(?:{_MONTHS}) \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTHS})\b|\d+ ?(?:点|點|時|时|号|號|日|月)"
 )
-# A clock time as said ("8", "7:30", "8 pm", "seven o'clock", "noon", "a las 9", "um 8 Uhr"): what
+# A clock time as said ("8", "7:30", "8 pm", "730 pm", "seven o'clock", "noon", "a las 9", "um 8 Uhr"): what
 # an unwritten ``time`` is read from (``_said_time``). A bare number is a time only after "at".
 _CLOCK = re.compile(
     r"(?:(?<=\bat )|(?<=\baround )|(?<=\ba las )|(?<=\bum ))"
     rf"\d{{1,2}}(?:[:.]\d{{2}})?(?: ?(?:{_MERIDIEM}|uhr))?(?![\w:])"
-    rf"|\b\d{{1,2}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b"
+    rf"|\b(?:\d{{3,4}}|\d{{1,2}}(?:[:.]\d{{2}})?) ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b"
     rf"|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b"
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
