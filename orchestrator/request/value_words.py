@@ -22,7 +22,7 @@ from typing import Any
 
 from orchestrator.calls import counts, free_text
 from orchestrator.data.languages import chinese_number
-from orchestrator.data.phrasebook import function_specs
+from orchestrator.data.phrasebook import function_specs, template_text
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, outside_values
 from orchestrator.switches import SWITCH_NAMES, switch_verbs
@@ -368,7 +368,7 @@ def _level_words(app: App, fn: Function, name: str) -> frozenset[str]:
         for spec in function_specs(app, fn.name):
             for entry in spec.get("templates") or []:
                 if isinstance(entry, dict) and name in (entry.get("args") or {}):
-                    literal = re.sub(r"\{[^}]*\}", " ", entry["t"]).lower()
+                    literal = " ".join(template_text(entry)).lower()
                     words.update(word for word in _LATIN_WORD.findall(literal) if word not in _FUNCTION_WORDS)
                     words.update(_CJK_RUN.findall(literal))
         _LEVEL_WORDS[key] = frozenset(words)
