@@ -208,16 +208,26 @@ def sibling_templates(app: App) -> list[tuple[str, str]]:
     for fn in app.functions:
         names = object_phrases(fn)
         other_names = (book.get(fn.name, {}).get("objects") or []) if names else []
-        setting = _takes_a_setting(fn)
-        covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
-        lacked = [
-            lines
-            for operation, (_, lines) in OPERATIONS.items()
-            if not (_offered(app, operation, fn) or operation in covered)
-            and not (operation in LOOK_UPS.values() and operation != LOOK_UPS[setting])
-        ]
+        lacked = [OPERATIONS[operation][1] for operation in lacked_operations(app, fn)] if names else []
         found += [(line, phrase) for phrase in [*names, *other_names] for lines in lacked for line in lines]
     return found
+
+
+def lacked_operations(app: App, fn: Function) -> list[str]:
+    """The operations (``OPERATIONS``' names) the app lacks on the object ``fn`` makes or sets:
+    none that another function does to it, or that a value of ``fn`` already does ("fan speed 0"
+    switches the fan off), and only the look-up that fits it (a setting is looked up as a value).
+    None where ``fn`` makes nothing (``object_phrases``)."""
+    if not object_phrases(fn):
+        return []
+    setting = _takes_a_setting(fn)
+    covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
+    return [
+        operation
+        for operation in OPERATIONS
+        if not (_offered(app, operation, fn) or operation in covered)
+        and not (operation in LOOK_UPS.values() and operation != LOOK_UPS[setting])
+    ]
 
 
 def _fill(template: str, phrase: str, rng: random.Random) -> str:

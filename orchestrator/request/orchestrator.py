@@ -23,6 +23,7 @@ from orchestrator.request.choices import said_choices, unsaid_choices
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
+from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.router import Route, Router
 from orchestrator.request.switch_object import switches_something_else
 from orchestrator.request.value_words import read_values, unsaid_levels
@@ -297,13 +298,18 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     """The decoded call, its free-text values grounded in the request (``grounding.py``), the
     values it states in words read the same way every time (``value_words.py``) and the optional
     choices it does not make left to the schema (``choices.py``); no call where the request rules
-    the function's action out (``negation.py``: "don't call mom") or does not name the switch it
-    would flip (``switch_object.py``: "turn wemo on")."""
+    the function's action out (``negation.py``: "don't call mom"), does not name the switch it
+    would flip (``switch_object.py``: "turn wemo on") or asks to remove or switch off what the
+    function makes, which its app cannot (``other_operation.py``: "cancel my alarm")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
         fn = application.function(function)
-        if told_not_to(fn, text, arguments) or switches_something_else(application, fn, text):
+        if (
+            told_not_to(fn, text, arguments)
+            or switches_something_else(application, fn, text)
+            or asks_another_operation(application, fn, text, arguments)
+        ):
             arguments, function = {}, None
         else:
             arguments, grounded = settle(application, fn, arguments, text)

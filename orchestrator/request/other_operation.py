@@ -1,0 +1,52 @@
+"""Requests for an operation the app lacks on a function's object, said with a verb of one
+meaning: "cancel my alarm", "Lösche meine Erinnerung Dad zu texten" (delete my reminder),
+"午前6時のアラームを停止" (stop the 6 am alarm). The generator teaches the adapters such requests as
+no call (``data/siblings.py``), and in English they refuse most; in other languages and in
+phrasings they never saw, the adapter answers the function whose object it hears, and the call
+does what the user asked to undo (``set_alarm(time="午前6時のアラーム")``, a text to Dad). So it
+becomes no call.
+
+Two of the operations have such verbs, in every language orch reads: removing (cancel, delete,
+"get rid of", löschen, 删除, 削除) and switching off (stop, turn off, silence, ausschalten, 关掉,
+停止). The rule holds for a function where the generator makes that operation a sibling
+(``siblings.lacked_operations``): the function makes or sets something, no value of it turns that
+off, and no other function of the app does it to the same object (DoorDash's ``cancel_order``
+serves "cancel my order", a flashlight's ``on=false`` "turn the flashlight off"). Not where the
+verb sits inside a value the call carries ("text mom stop calling"), nor where the request also
+says a verb that makes something ("cancel my 7 am alarm and set one for 8": a second request).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from orchestrator.corpus import words_of
+from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
+from orchestrator.registry import App, Function
+from orchestrator.request.grounding import outside_values
+
+# The verbs of each operation, whole words where words are spaced.
+_CUES = {
+    "remove": re.compile(
+        r"\b(?:cancel|delete|remove|get rid of|dismiss|erase|wipe)\b|\b(?:lösch|entfern|stornier)\w*"
+        r"|\b(?:borra|borrar|elimina|eliminar|cancela|cancelar)\b|删除|删掉|取消|削除|キャンセル|取り消"
+    ),
+    "switch off": re.compile(
+        r"\b(?:stop|turn off|switch off|shut off|silence)\b|\b(?:ausschalten|ausmachen|stopp\w*)\b"
+        r"|\b(?:apaga|apagar|detén|deten|detener)\b|关掉|关闭|停止|止め|消して|オフに"
+    ),
+}
+
+
+def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
+    """Whether ``query`` asks to remove or switch off what ``fn`` makes, an operation its app
+    lacks, outside the values the call carries and with no verb that makes something."""
+    cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
+    text = outside_values(query.lower().replace("\u2019", "'"), arguments or {})
+    if not any(cue.search(text) for cue in cues):
+        return False
+    rest = text
+    for cue in _CUES.values():
+        rest = cue.sub(" ", rest)
+    return not words_of(rest) & MAKING_VERBS

@@ -1,0 +1,76 @@
+"""A request to remove or switch off what a function makes, which its app cannot, gets no call."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orchestrator.data.datagen import generate
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.registry import Registry, tools_from_file
+from orchestrator.request.other_operation import asks_another_operation
+
+from .conftest import DATA, committed_training_calls
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "refused"),
+    [
+        ("android", "set_alarm", "cancel my 7 am alarm", {"time": "7 am"}, True),
+        ("android", "set_alarm", "午前6時のアラームを停止", {"time": "午前6時のアラーム"}, True),  # stop
+        ("android", "send_text_message", "Lösche meine Erinnerung Dad zu texten", {"message": "texten"}, True),
+        ("android", "play_music", "stop the music", {}, True),
+        ("android", "create_calendar_event", "删除明天的会议", {"title": "会议"}, True),  # delete
+        ("yelp", "make_reservation", "cancel my reservation at Nopa", {"business_name": "Nopa"}, True),
+        ("android", "set_alarm", "set an alarm for 7 am", {"time": "7 am"}, False),
+        ("android", "send_text_message", "text mom stop calling me", {"message": "stop calling me"}, False),  # a value
+        ("android", "set_alarm", "cancel my 7 am alarm and set one for 8", {"time": "8"}, False),  # a second request
+        ("android", "play_music", "play Don't Stop Believin'", {"query": "Don't Stop Believin'"}, False),
+        ("android", "toggle_flashlight", "turn off the flashlight", {"on": False}, False),  # its value does it
+        ("doordash", "order_food", "cancel my pizza order", {"item": "pizza"}, False),  # cancel_order's: its own rule
+    ],
+)  # fmt: skip
+def test_a_request_for_an_operation_the_app_lacks(
+    builtin_registry, app: str, function: str, query: str, arguments: dict, refused: bool
+) -> None:
+    application = builtin_registry.app(app)
+    assert asks_another_operation(application, application.function(function), query, arguments) == refused
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_call_asks_another_operation(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no request that targets a call, in the committed training data of the
+    app's adapters (English and other languages) or generated in any phrasebook language, asks
+    to remove or switch off what its function makes."""
+    application = project_registry.app(app)
+    calls = [(fn, arguments, query) for fn, arguments, query, _ in committed_training_calls(project_registry, app)]
+    rows = [
+        json.loads(line)
+        for line in (project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl").open()
+    ]
+    calls += [
+        (application.function(row["function"]), row["arguments"], row["query"]) for row in rows if row["function"]
+    ]
+    examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    assert len(calls) > 1500
+    refused = [query for fn, arguments, query in calls if asks_another_operation(application, fn, query, arguments)]
+    assert not refused
+
+
+def test_an_app_from_a_tools_file_refuses_its_siblings_and_keeps_its_calls(tmp_path) -> None:
+    """The schema-only CI app: its generated calls stand, its own sibling requests are refused."""
+    registry = Registry(path=tmp_path / "registry.yaml")
+    app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
+    examples, _ = generate(app, 400, seed=11, registry=registry)
+    calls = [(app.function(ex.function), ex) for ex in examples if ex.function]
+    assert not [ex.query for fn, ex in calls if asks_another_operation(app, fn, ex.query, ex.arguments)]
+    assert len(calls) > 300
+
+
+def test_no_call_end_to_end(orchestrator) -> None:
+    """Router and adapters end to end: "stop the 6 am alarm" in Japanese set an alarm at "午前6時のアラーム"."""
+    assert orchestrator.run("午前 6 時 の アラーム を 停止").function is None
+    assert orchestrator.run("cancel my alarm for 7 am").function is None
+    assert orchestrator.run("set an alarm for 7 am").function == "set_alarm"
