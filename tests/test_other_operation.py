@@ -23,6 +23,10 @@ from .conftest import DATA, committed_training_calls
         ("android", "play_music", "stop the music", {}, True),
         ("android", "create_calendar_event", "删除明天的会议", {"title": "会议"}, True),  # delete
         ("yelp", "make_reservation", "cancel my reservation at Nopa", {"business_name": "Nopa"}, True),
+        ("android", "set_alarm", "アラーム を 見せ て", {}, True),  # show me the alarms
+        ("android", "set_volume", "show me the ringer volume", {"volume_type": "ring"}, True),  # a setting's value
+        ("android", "send_text_message", "do i have any new messages from mom", {"contact_name": "mom"}, True),
+        ("android", "set_alarm", "show me how to set an alarm for 7", {"time": "7"}, False),  # a making verb
         ("android", "set_alarm", "set an alarm for 7 am", {"time": "7 am"}, False),
         ("android", "send_text_message", "text mom stop calling me", {"message": "stop calling me"}, False),  # a value
         ("android", "set_alarm", "cancel my 7 am alarm and set one for 8", {"time": "8"}, False),  # a second request

@@ -6,14 +6,16 @@ phrasings they never saw, the adapter answers the function whose object it hears
 does what the user asked to undo (``set_alarm(time="午前6時のアラーム")``, a text to Dad). So it
 becomes no call.
 
-Two of the operations have such verbs, in every language orch reads: removing (cancel, delete,
-"get rid of", löschen, 删除, 削除) and switching off (stop, turn off, silence, ausschalten, 关掉,
-停止). The rule holds for a function where the generator makes that operation a sibling
-(``siblings.lacked_operations``): the function makes or sets something, no value of it turns that
-off, and no other function of the app does it to the same object (DoorDash's ``cancel_order``
-serves "cancel my order", a flashlight's ``on=false`` "turn the flashlight off"). Not where the
-verb sits inside a value the call carries ("text mom stop calling"), nor where the request also
-says a verb that makes something ("cancel my 7 am alarm and set one for 8": a second request).
+Three of the operations have such verbs, in every language orch reads: removing (cancel,
+delete, "get rid of", löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten,
+关掉, 停止) and looking up ("show me", "what are my", zeig mir, 显示, 見せて: "アラーム を 見せ て"
+came back as ``set_alarm`` needing a time). The rule holds for a function where the generator
+makes that operation a sibling (``siblings.lacked_operations``): the function makes or sets
+something, no value of it does the operation, and no other function of the app does it to the
+same object (DoorDash's ``cancel_order`` serves "cancel my order", a flashlight's ``on=false``
+"turn the flashlight off"). Not where the verb sits inside a value the call carries ("text mom
+stop calling"), nor where the request also says a verb that makes something ("cancel my 7 am
+alarm and set one for 8": a second request).
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import outside_values
 
-# The verbs of each operation, whole words where words are spaced.
+# Looking up: "show me", "list my", "what are my", "do I have any", zeig mir, muéstrame, 显示, 見せて.
+_LOOK_UP = re.compile(
+    r"\b(?:show me|list (?:my|all|the)|what are my|do i have any)\b|\bzeig(?:e|en sie)? mir\b"
+    r"|\b(?:muéstrame|enséñame)\b|显示|列出|查看|見せ|表示して"
+)
+# The verbs of each operation, whole words where words are spaced. An object is looked up as
+# things one has, a setting as its value (``siblings.LOOK_UPS``): the same verbs.
 _CUES = {
     "remove": re.compile(
         r"\b(?:cancel|delete|remove|get rid of|dismiss|erase|wipe)\b|\b(?:lösch|entfern|stornier)\w*"
@@ -36,12 +44,14 @@ _CUES = {
         r"\b(?:stop|turn off|switch off|shut off|silence)\b|\b(?:ausschalten|ausmachen|stopp\w*)\b"
         r"|\b(?:apaga|apagar|detén|deten|detener)\b|关掉|关闭|停止|止め|消して|オフに"
     ),
+    "look up": _LOOK_UP,
+    "look up a setting": _LOOK_UP,
 }
 
 
 def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
-    """Whether ``query`` asks to remove or switch off what ``fn`` makes, an operation its app
-    lacks, outside the values the call carries and with no verb that makes something."""
+    """Whether ``query`` asks to remove, switch off or look up what ``fn`` makes, an operation its
+    app lacks, outside the values the call carries and with no verb that makes something."""
     cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
     text = outside_values(query.lower().replace("\u2019", "'"), arguments or {})
     if not any(cue.search(text) for cue in cues):
