@@ -182,14 +182,18 @@ _WHEN = re.compile(
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?(?:am|pm|o'clock)\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
     rf"|\b(?:{_MONTHS}) \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTHS})\b|\d+ ?(?:点|點|時|时|号|號|日|月)"
 )
+# A time a clock shows, said unmistakably: with am, pm, o'clock or Uhr ("730 pm", "615 Uhr", "seven
+# am"), or with a colon ("6:15").
+_UNMISTAKABLE_CLOCK = (
+    rf"\b(?:\d{{3,4}}|\d{{1,2}}(?:[:.]\d{{2}})?) ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b"
+    rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)"
+)
 # A clock time as said ("8", "7:30", "8 pm", "730 pm", "seven o'clock", "noon", "a las 9", "um 8 Uhr"): what
 # an unwritten ``time`` is read from (``_said_time``). A bare number is a time only after "at".
 _CLOCK = re.compile(
     r"(?:(?<=\bat )|(?<=\baround )|(?<=\ba las )|(?<=\bum ))"
     rf"\d{{1,2}}(?:[:.]\d{{2}})?(?: ?(?:{_MERIDIEM}|uhr))?(?![\w:])"
-    rf"|\b(?:\d{{3,4}}|\d{{1,2}}(?:[:.]\d{{2}})?) ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b"
-    rf"|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b"
-    rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)|(?<=\bat )(?:{_HOUR_WORDS})\b"
+    rf"|{_UNMISTAKABLE_CLOCK}|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
 # Numbers written as one word of several parts, where no whole number word is found: "veintidós",
 # "zweiundzwanzig", "dreißig", "hundert".
@@ -207,12 +211,9 @@ _FUNCTION_WORDS = frozenset({
     "the", "and", "for", "your", "las", "los", "les", "del", "con", "por", "una", "uno",
     "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen",
 })  # fmt: skip
-# Numbers that say when a clock shows, said unmistakably: with am, pm, o'clock or Uhr ("615 Uhr",
-# "6:15", "seven am", "6時"). A request whose only numbers are these gives no level.
-_CLOCK_TIME = re.compile(
-    rf"\b\d{{1,4}}(?:[:.]\d{{2}})? ?(?:{_MERIDIEM}|uhr)(?!\w)|\b\d{{1,2}}:\d{{2}}\b|\d+ ?(?:点|點|時|时)"
-    rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?{_MERIDIEM}(?!\w)"
-)
+# Clock times said unmistakably, in Chinese and Japanese too ("6時"): a request whose only numbers
+# are these gives no level.
+_CLOCK_TIME = re.compile(rf"{_UNMISTAKABLE_CLOCK}|\d+ ?(?:点|點|時|时)")
 # The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
 # meds"): the words after the cue, up to what says when, more of the request, or a clause's end.
 _NAMED = re.compile(
