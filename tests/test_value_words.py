@@ -246,6 +246,17 @@ def test_an_optional_count_the_request_never_gave_is_dropped(function: str, quer
         assert (arguments, changes) == (model, {})
 
 
+def assert_left_out_read(fn: Function, query: str, model: dict, name: str, added: object) -> None:
+    """``read_values`` adds ``name`` with ``added`` to the model's call, reported as not written,
+    or (``added`` None) changes nothing."""
+    arguments, changes = read_values(fn, model, query)
+    if added is None:
+        assert (arguments, changes) == (model, {})
+    else:
+        assert arguments == {**model, name: added}
+        assert changes == {name: f"{NOT_WRITTEN} -> {added}"}
+
+
 @pytest.mark.parametrize(
     ("function", "query", "model", "added"),
     [
@@ -278,12 +289,7 @@ def test_an_optional_count_the_model_left_out_is_read(function: str, query: str,
     ``quantity``: one burrito), where it gives exactly one."""
     fn = FUNCTIONS[function]
     counted = next(name for name, schema in fn.parameters["properties"].items() if counts(name, schema))
-    arguments, changes = read_values(fn, model, query)
-    if added is None:
-        assert (arguments, changes) == (model, {})
-    else:
-        assert arguments == {**model, counted: added}
-        assert changes == {counted: f"{NOT_WRITTEN} -> {added}"}
+    assert_left_out_read(fn, query, model, counted, added)
 
 
 @pytest.mark.parametrize(
@@ -303,12 +309,7 @@ def test_an_optional_count_the_model_left_out_is_read(function: str, query: str,
 def test_an_optional_time_the_model_left_out_is_read(query: str, model: dict, added: str | None) -> None:
     """A clock time the request gives that the model left out of a reservation ("... on Saturday
     at 8" came back without ``time``), where it gives exactly one."""
-    arguments, changes = read_values(FUNCTIONS["make_reservation"], model, query)
-    if added is None:
-        assert (arguments, changes) == (model, {})
-    else:
-        assert arguments == {**model, "time": added}
-        assert changes == {"time": f"{NOT_WRITTEN} -> {added}"}
+    assert_left_out_read(FUNCTIONS["make_reservation"], query, model, "time", added)
 
 
 @pytest.mark.parametrize(
@@ -325,12 +326,7 @@ def test_an_optional_time_the_model_left_out_is_read(query: str, model: dict, ad
 def test_an_optional_name_the_model_left_out_is_read(query: str, model: dict, added: str | None) -> None:
     """A name the request gives what it makes that the model left out ("set an alarm for 7 am
     called gym" came back without ``label``), as the request writes it, where it gives one."""
-    arguments, changes = read_values(FUNCTIONS["set_alarm"], model, query)
-    if added is None:
-        assert (arguments, changes) == (model, {})
-    else:
-        assert arguments == {**model, "label": added}
-        assert changes == {"label": f"{NOT_WRITTEN} -> {added}"}
+    assert_left_out_read(FUNCTIONS["set_alarm"], query, model, "label", added)
 
 
 @pytest.mark.parametrize(
