@@ -64,6 +64,9 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_timer", "stell einen Timer für eine Viertelstunde", {"minutes": 1}, {"minutes": 15}),
         ("set_timer", "一刻钟的计时器", {"minutes": 1}, {"minutes": 15}),
         ("set_timer", "set a timer for two and a half hours", {"minutes": 2}, {"minutes": 150}),
+        ("set_timer", "timer for ninety seconds", {"minutes": 90}, {"minutes": 2}),  # tens said in words
+        ("set_timer", "timer for twenty-four hours", {"minutes": 4}, {"minutes": 1440}),  # not "four hours"
+        ("set_timer", "a timer for one hour and forty five minutes", {"minutes": 45}, {"minutes": 105}),
         ("set_timer", "Timer für zweieinhalb Stunden", {"minutes": 2}, {"minutes": 150}),
         ("set_temperature", "set the temperature to 72 degrees fahrenheit", {"celsius": 17}, {"celsius": 22}),
         ("set_temperature", "make it 68 F in the car", {"celsius": 16.8}, {"celsius": 20}),

@@ -116,10 +116,16 @@ _COUNTS = [
 _FAHRENHEIT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:°\s*f\b|(?:degrees? )?fahrenheit\b|f\b)")
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
     "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "zehn": 10, "zwölf": 12,
 }  # fmt: skip
+# Tens and a unit said as one number ("forty five", "twenty-one"): one amount, not two.
+_COMPOUND_NUMBER = (
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[ -](?:one|two|three|four|five|six|seven|eight|nine)\b"
+)
 # A number that may be a count (``_said_count``): digits or a number word other than an article,
 # not part of a longer number ("7-eleven", "4.5"), not an amount of a unit, not a target ("to 8").
 _UNIT_AFTER = (
@@ -128,6 +134,8 @@ _UNIT_AFTER = (
 )
 _BARE_COUNT = re.compile(
     r"(?<![\w.:/-])(?<!\bto )("
+    + _COMPOUND_NUMBER
+    + "|"
     + "|".join(
         sorted(
             (w for w in _WORD_NUMBERS if w not in ("a", "an", "un", "una", "ein", "eine", "einer")),
@@ -216,8 +224,9 @@ _FUNCTION_WORDS = frozenset({
 _CLOCK_TIME = re.compile(rf"{_UNMISTAKABLE_CLOCK}|\d+ ?(?:点|點|時|时)")
 # The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
 # meds"): the words after the cue, up to what says when, more of the request, or a clause's end.
+NAMING_WORDS = ("called", "named", "labelled", "labeled", "titled")
 _NAMED = re.compile(
-    r"\b(?:called|named|labell?ed|titled)\s+(.+?)"
+    rf"\b(?:{'|'.join(NAMING_WORDS)})\s+(.+?)"
     r"(?=\s+(?:at|for|on|to|by|from|in|tomorrow|today|tonight|every|and|with|saying|that|now|please)\b|[,.;!?]|$)",
     re.IGNORECASE,
 )
@@ -232,7 +241,7 @@ _GROUPS = {"family", "team", "crew", "group", "class", "children", "people", "fo
 # A count in digits or a Chinese numeral up to 99 (两 for 2).
 _ZH_NUMERAL = "[一二两三四五六七八九]?十[一二两三四五六七八九]?|[一二两三四五六七八九]"
 _ZH_NUMBER = "[0-9]+|" + _ZH_NUMERAL
-_AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
+_AMOUNT = r"(\d+(?:\.\d+)?|" + _COMPOUND_NUMBER + "|" + "|".join(_WORD_NUMBERS) + r")"
 # A count of people in Chinese or Japanese numerals ("十一位", "五个人", "三名", "五人"): the model
 # wrote 10 for 十一. A numeral run that is no number up to 99 ("五一" is a date) is left alone.
 _ZH_PEOPLE = re.compile(rf"(?<![一二两三四五六七八九十])({_ZH_NUMERAL})\s*[个個]?\s*[人位名]")
@@ -568,9 +577,23 @@ def _in_unit(name: str, schema: dict[str, Any], unit: str, described: str) -> bo
     return unit in name.lower() or described in (schema.get("description", "") or "").lower()
 
 
+def is_number_word(word: str) -> bool:
+    """Whether lower-case ``word`` says a number or how many ("two", "dozen", "half", "zwanzig",
+    "veintidós")."""
+    return bool(
+        word in _WORD_NUMBERS
+        or _COUNT_CUE.fullmatch(word)
+        or _DURATION_CUE.fullmatch(word)
+        or _NUMBER_STEM.search(word)
+    )
+
+
 def _amount(word: str) -> float:
     if word[0].isdigit():
         return float(word)
+    tens_and_unit = re.split(r"[ -]", word)
+    if len(tens_and_unit) == 2:  # _COMPOUND_NUMBER
+        return float(sum(_WORD_NUMBERS[part] for part in tens_and_unit))
     if word in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[word])
     return float(chinese_number(word))
