@@ -57,12 +57,13 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path / "registry.yaml"
 
 
-def committed_training_calls(registry: Registry, app_name: str) -> list[tuple]:
-    """(function, arguments, query, row) of every call in the app's committed training data."""
+def committed_training_calls(registry: Registry, app_name: str, path: Path | None = None) -> list[tuple]:
+    """(function, arguments, query, row) of every call in the app's committed training data (its
+    active adapter's ``train.jsonl``, or the one at ``path``)."""
     import json
 
     app = registry.app(app_name)
-    rows = [json.loads(line) for line in (registry.adapter_dir(app) / "train.jsonl").open()]
+    rows = [json.loads(line) for line in (path or registry.adapter_dir(app) / "train.jsonl").open()]
     return [(app.function(row["function"]), row["arguments"], row["query"], row) for row in rows if row["function"]]
 
 

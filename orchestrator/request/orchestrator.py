@@ -24,6 +24,7 @@ from orchestrator.request.decision import Candidate, Verdict, call_probability, 
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
+from orchestrator.request.qualifiers import with_qualifiers
 from orchestrator.request.router import Route, Router
 from orchestrator.request.switch_object import switches_something_else
 from orchestrator.request.value_words import read_values, unsaid_levels
@@ -332,11 +333,12 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     grounded in the request, values said in words read by rule, optional choices it does not say
     left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
+    arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **read, **asked, **unsaid, **said}
+    return arguments, {**grounded, **qualified, **read, **asked, **unsaid, **said}
 
 
 @dataclass

@@ -1,0 +1,113 @@
+"""A value keeps the qualifiers the request puts before it: "order a large pepperoni pizza" is
+``item="large pepperoni pizza"``, not "pepperoni pizza".
+
+The adapters copy free-text values from the request, and learnt where a value starts from the
+data generator, whose value pools hold no sizes or grades ("medium", "small", "beginner"): met
+before a value, such a word was read as part of the request's frame and cut off ("a medium iced
+latte" gave "iced latte", "beginner guitar lessons" "guitar lessons"). So a free-text value is
+widened leftwards over up to ``MAX_QUALIFIERS`` words the request says right before it that the
+generator never puts around a value: no word of any shipped phrasebook's fixed text in any
+language (verbs, articles, "from", "please", the spoken forms of enums such as "cheap" or "top
+rated"), of the app's function and parameter names and descriptions (an app phrased from its
+schemas alone), of the fillers requests are said with ("hey google", "um"), no possessive, no
+number or count ("two", "dozen"), no word of another value of the call, and no slip of any of
+these ("txt" of "text"). A value of a time or a date is left as it is ("3pm Sunday"), and so is
+one in a script written without spaces, which has no words to widen over.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from orchestrator.calls import free_text
+from orchestrator.data.datagen import WAKE_WORDS
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, read_phrasebook_file, template_text
+from orchestrator.data.schema_phrasing import ENDINGS, LEADS
+from orchestrator.registry import App, Function
+from orchestrator.request.value_words import NAMING_WORDS, is_number_word
+
+MAX_QUALIFIERS = 2
+# A Latin-script word, apostrophes and hyphens inside it ("extra-large", "chef's").
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+# The word right before a position: a whole word, then only spaces.
+_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
+_TIME_OR_DATE = re.compile(r"time|date|day|when", re.IGNORECASE)
+# Per app (by name and function names): its frame words and their deletions.
+_FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
+_POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
+
+
+def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each free-text value widened over the qualifiers before it (module
+    docstring), and what changed (parameter -> ``"old -> new"``)."""
+    properties = fn.parameters.get("properties", {})
+    widened, changes = dict(arguments), {}
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        if not isinstance(value, str) or not value.strip() or not free_text(schema):
+            continue
+        if _TIME_OR_DATE.search(f"{name} {schema.get('description', '')}"):
+            continue
+        others = {word.lower() for other, v in arguments.items() if other != name and isinstance(v, str)
+                  for word in _WORD.findall(v)}  # fmt: skip
+        qualified = _qualified(app, value, query, others)
+        if qualified != value:
+            widened[name] = qualified
+            changes[name] = f"{value} -> {qualified}"
+    return widened, changes
+
+
+def _qualified(app: App, value: str, query: str, others: set[str]) -> str:
+    """``value`` as the request says it, with the qualifiers right before its first mention."""
+    at = query.lower().find(value.lower())
+    if at < 0:
+        return value
+    start = at
+    for _ in range(MAX_QUALIFIERS):
+        before = _WORD_BEFORE.search(query[:start])
+        if not before or not _qualifier(app, before.group(1).lower(), others):
+            break
+        start = before.start(1)
+    return query[start:at] + query[at : at + len(value)]
+
+
+def _qualifier(app: App, word: str, others: set[str]) -> bool:
+    words, deletions = _frame(app)
+    return not (word in words or word in others or is_number_word(word) or _deletions(word) & deletions)
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and every form of it with one letter less: two words share one when they are
+    one slip apart (a letter dropped, added, changed or two swapped)."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _frame(app: App) -> tuple[frozenset[str], frozenset[str]]:
+    """Every word the data generator puts around a value for ``app`` (module docstring), and
+    their ``_deletions`` (words of three letters or more), read once per app."""
+    key = (app.name, tuple(fn.name for fn in app.functions))
+    if key not in _FRAMES:
+        words = _frame_words(app)
+        deletions = frozenset(deletion for word in words if len(word) >= 3 for deletion in _deletions(word))
+        _FRAMES[key] = (words, deletions)
+    return _FRAMES[key]
+
+
+def _frame_words(app: App) -> frozenset[str]:
+    text = [*WAKE_WORDS, *LEADS, *ENDINGS, *NAMING_WORDS]
+    for path in PHRASEBOOK_DIR.glob("*.yaml"):
+        book = read_phrasebook_file(path)
+        entries = list(book.get("negatives") or []) + list(book.get("not_this_app") or [])
+        for spec in (book.get("functions") or {}).values():
+            entries += list(spec.get("templates") or []) + list(spec.get("incomplete") or [])
+            text += [said for forms in (spec.get("surface") or {}).values() for said_as in forms.values()
+                     for said in said_as]  # fmt: skip
+            text += list(spec.get("objects") or [])
+        text += [" ".join(template_text(entry)) for entry in entries]
+    for fn in app.functions:
+        text += [fn.name.replace("_", " "), fn.description]
+        for name, schema in fn.parameters.get("properties", {}).items():
+            text += [name.replace("_", " "), str(schema.get("description", "")), *map(str, schema.get("enum", []))]
+    words = {word for chunk in text for word in _WORD.findall(re.sub(r"\{[^}]*\}", " ", chunk).lower())}
+    return frozenset(words | _POSSESSIVES_AND_POINTERS)

@@ -1,0 +1,78 @@
+"""A free-text value keeps the qualifiers the request puts before it ("a large pepperoni pizza")."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.data.datagen import generate
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.registry import Registry, tools_from_file
+from orchestrator.request.qualifiers import with_qualifiers
+
+from .conftest import DATA, committed_training_calls
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "widened"),
+    [
+        ("doordash", "order_food", "order a large pepperoni pizza", {"item": "pepperoni pizza"},
+         {"item": "large pepperoni pizza"}),
+        ("doordash", "order_food", "two small fries from McDonald's", {"item": "fries", "restaurant": "McDonald's",
+         "quantity": 2}, {"item": "small fries", "restaurant": "McDonald's", "quantity": 2}),
+        ("android", "search_youtube_videos", "search youtube for beginner guitar lessons", {"query": "guitar lessons"},
+         {"query": "beginner guitar lessons"}),
+        ("doordash", "order_food", "I want three tacos", {"item": "tacos"}, {"item": "tacos"}),  # a count
+        ("doordash", "order_food", "order a dozen donuts", {"item": "donuts"}, {"item": "donuts"}),
+        ("yelp", "search_businesses", "top rated sushi in Seattle", {"term": "sushi", "location": "Seattle"},
+         {"term": "sushi", "location": "Seattle"}),  # "top rated" is how sort_by is said
+        ("yelp", "search_businesses", "a cheap taco place", {"term": "taco"}, {"term": "taco"}),  # price
+        ("android", "set_alarm", "an alarm at 5:45 labelled flight", {"time": "5:45", "label": "flight"},
+         {"time": "5:45", "label": "flight"}),  # a naming word
+        ("android", "send_text_message", "txt Ben good luck", {"contact_name": "Ben", "message": "good luck"},
+         {"contact_name": "Ben", "message": "good luck"}),  # a slip of "text"
+        ("android", "connect_bluetooth_device", "connect my headphones", {"device_name": "headphones"},
+         {"device_name": "headphones"}),  # a possessive
+        ("yelp", "make_reservation", "book Nopa at 3pm Sunday for 2", {"business_name": "Nopa", "date": "Sunday",
+         "party_size": 2}, {"business_name": "Nopa", "date": "Sunday", "party_size": 2}),  # a date
+        ("doordash", "order_food", "来一份大号披萨", {"item": "披萨"}, {"item": "披萨"}),  # no spaces, no words
+    ],
+)  # fmt: skip
+def test_a_value_keeps_its_qualifiers(
+    builtin_registry, app: str, function: str, query: str, arguments: dict, widened: dict
+) -> None:
+    application = builtin_registry.app(app)
+    assert with_qualifiers(application, application.function(function), arguments, query)[0] == widened
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_value_is_widened(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no value the adapters learnt, in the committed training data of the
+    app's adapters (English and other languages, typos and fillers included) or generated in any
+    phrasebook language, has a word before it in its request that the rule would take in."""
+    application = project_registry.app(app)
+    calls = [(fn, arguments, query) for fn, arguments, query, _ in committed_training_calls(project_registry, app)]
+    other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
+    calls += [
+        (fn, args, query) for fn, args, query, _ in committed_training_calls(project_registry, app, other_languages)
+    ]
+    examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    assert len(calls) > 1500
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := with_qualifiers(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+def test_no_value_of_an_app_from_a_tools_file_is_widened(tmp_path) -> None:
+    """The schema-only CI app: its generated values stand as they are."""
+    registry = Registry(path=tmp_path / "registry.yaml")
+    app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
+    examples, _ = generate(app, 400, seed=11, registry=registry)
+    calls = [(app.function(ex.function), ex) for ex in examples if ex.function]
+    assert len(calls) > 300
+    assert not [ex.query for fn, ex in calls if with_qualifiers(app, fn, ex.arguments, ex.query)[1]]
+
+
+def test_qualifiers_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote "pepperoni pizza"."""
+    call = orchestrator.run("order a large pepperoni pizza")
+    assert (call.function, call.arguments.get("item")) == ("order_food", "large pepperoni pizza")
