@@ -1,4 +1,5 @@
-"""A switch's call stands only when the request names what it switches."""
+"""A switch's call stands only when the request names what it switches; a setting's, only when
+the request names no thing of a home."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import pytest
 
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
-from orchestrator.request.switch_object import is_switch, own_words, switches_something_else
+from orchestrator.data.siblings import takes_a_setting
+from orchestrator.registry import Registry, tools_from_file
+from orchestrator.request.switch_object import is_switch, names_a_home_thing, own_words, switches_something_else
 
-from .conftest import committed_training_calls, smarthome_with
+from .conftest import DATA, committed_training_calls, smarthome_with
 
 
 @pytest.mark.parametrize(
@@ -85,3 +88,56 @@ def test_no_call_end_to_end(orchestrator) -> None:
         assert orchestrator.run(query).function is None, query
     assert orchestrator.run("turn off the wifi").arguments == {"on": False}
     assert orchestrator.run("turn on the AC").function == "toggle_air_conditioning"
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "refused"),
+    [
+        ("vehicle", "set_fan_speed", "alexa turn off the fan in the master bedroom", True),
+        ("vehicle", "open_window", "lower the blinds", True),
+        ("android", "set_screen_brightness", "increase the brightness of the light, it is hard to see", True),
+        ("android", "toggle_flashlight", "please turn bedroom lights off", True),
+        ("android", "set_volume", "turn up the tv", True),
+        ("android", "toggle_flashlight", "打开卧室的灯", True),  # the bedroom's light
+        ("vehicle", "set_temperature", "stell das Wohnzimmer auf 21 Grad", True),
+        ("android", "toggle_flashlight", "turn the light on", False),  # the flashlight's own word
+        ("vehicle", "set_fan_speed", "fan to level 3", False),
+        ("android", "play_music", "play jazz in the kitchen", False),  # no setting: its value ties it
+    ],
+)
+def test_a_setting_is_not_asked_of_a_home_thing(
+    builtin_registry, app: str, function: str, query: str, refused: bool
+) -> None:
+    application = builtin_registry.app(app)
+    assert names_a_home_thing(application, application.function(function), query) == refused
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle"])
+def test_no_training_call_of_a_setting_names_a_home_thing(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no request a setting's call was trained on (the committed data of the
+    app's adapters in English and other languages, and requests generated in every phrasebook
+    language) names a home's thing its phrasings do not say."""
+    application = project_registry.app(app)
+    other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
+    calls = [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app)]
+    calls += [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app, other_languages)]
+    examples, _ = generate(builtin_registry.app(app), 2000, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls += [(application.function(ex.function), ex.query) for ex in examples if ex.function]
+    assert len([fn for fn, _ in calls if takes_a_setting(fn)]) > 300
+    assert not [query for fn, query in calls if names_a_home_thing(application, fn, query)]
+
+
+def test_a_home_app_keeps_its_own_things(tmp_path) -> None:
+    """An app whose settings are a home's (the schema-only CI app) says its things in its phrasings."""
+    registry = Registry(path=tmp_path / "registry.yaml")
+    app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
+    examples, _ = generate(app, 400, seed=11, registry=registry)
+    calls = [(app.function(ex.function), ex.query) for ex in examples if ex.function]
+    assert len([fn for fn, _ in calls if takes_a_setting(fn)]) > 100
+    assert not [query for fn, query in calls if names_a_home_thing(app, fn, query)]
+
+
+def test_a_home_thing_end_to_end(orchestrator) -> None:
+    """Router, adapter and rule end to end: the vehicle adapter switched the car's fan off."""
+    assert orchestrator.run("turn off the fan in the bedroom").function is None
+    assert orchestrator.run("turn off the fan").function == "set_fan_speed"

@@ -147,6 +147,18 @@ NEIGHBOURS = [
     "(add|put) (a task|an item) to my to do list",
     "(order|buy) (paper towels|a phone charger|dog food) (online|on amazon)",
 ]
+# The things and rooms of a home that NEIGHBOURS' home devices are, in every language orch reads
+# (nouns as ``said.tokens`` reads them: plurals folded, Chinese and Japanese by characters). A
+# phone or a car setting asked of one ("turn off the fan in the bedroom", "lower the blinds") is
+# asked of a device no built-in app controls.
+HOME_THINGS = frozenset({
+    "light", "lamp", "bulb", "plug", "socket", "dishwasher", "vacuum", "roomba", "tv", "television", "blind",
+    "curtain", "thermostat", "garage", "ceiling", "kitchen", "bedroom", "bathroom", "hallway", "porch", "living",
+    "lounge", "house", "licht", "lampe", "steckdose", "fernseher", "jalousie", "rollladen", "vorhang", "küche",
+    "schlafzimmer", "wohnzimmer", "badezimmer", "luz", "luce", "lámpara", "televisión", "persiana", "cortina",
+    "cocina", "dormitorio", "salón", "灯", "电视", "窗帘", "卧室", "客厅", "厨房", "浴室", "ライト", "電気", "テレビ",
+    "カーテン", "寝室", "リビング", "台所", "キッチン",
+})  # fmt: skip
 NEIGHBOUR_TEXT = ["I'm running late", "the service was terrible", "happy friday everyone", "we won the game"]
 TIMES = ["7 am", "six thirty", "noon", "tomorrow morning", "friday", "9 pm", "tonight"]
 PEOPLE = ["mike", "the boss", "Sarah", "john smith", "mom", "Dr. Lee"]
@@ -182,7 +194,7 @@ def _name_words(fn: Function) -> set[str]:
     return words_of(fn.name.replace("_", " ")) - GENERIC_WORDS
 
 
-def _takes_a_setting(fn: Function) -> bool:
+def takes_a_setting(fn: Function) -> bool:
     """Whether the function sets a setting: every parameter is a value (a boolean, a number or a
     choice), none a free text that names a thing (an alarm's time, a reservation's restaurant)."""
     properties = fn.parameters.get("properties", {}).values()
@@ -196,7 +208,7 @@ def _takes_a_switch(fn: Function) -> bool:
     may be 0 ("get rid of the seat heating" is level 0; a timer of 0 minutes is no timer)."""
     properties = fn.parameters.get("properties", {}).values()
     return any(spec.get("type") == "boolean" for spec in properties) or (
-        _takes_a_setting(fn)
+        takes_a_setting(fn)
         and any(spec.get("type") in ("integer", "number") and spec.get("minimum") == 0 for spec in properties)
     )
 
@@ -220,7 +232,7 @@ def lacked_operations(app: App, fn: Function) -> list[str]:
     None where ``fn`` makes nothing (``object_phrases``)."""
     if not object_phrases(fn):
         return []
-    setting = _takes_a_setting(fn)
+    setting = takes_a_setting(fn)
     covered = COVERED_BY_A_SWITCH if _takes_a_switch(fn) else COVERED_BY_A_VALUE if setting else set()
     return [
         operation

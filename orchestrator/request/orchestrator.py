@@ -26,7 +26,7 @@ from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.qualifiers import with_qualifiers
 from orchestrator.request.router import Route, Router
-from orchestrator.request.switch_object import switches_something_else
+from orchestrator.request.switch_object import names_a_home_thing, switches_something_else
 from orchestrator.request.value_words import read_values, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
@@ -300,8 +300,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     values it states in words read the same way every time (``value_words.py``) and the optional
     choices it does not make left to the schema (``choices.py``); no call where the request rules
     the function's action out (``negation.py``: "don't call mom"), does not name the switch it
-    would flip (``switch_object.py``: "turn wemo on") or asks to remove or switch off what the
-    function makes, which its app cannot (``other_operation.py``: "cancel my alarm")."""
+    would flip or names a home's thing for a phone's or car's setting (``switch_object.py``: "turn
+    wemo on", "lower the blinds") or asks to remove or switch off what the function makes, which
+    its app cannot (``other_operation.py``: "cancel my alarm")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
@@ -309,6 +310,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
         if (
             told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
+            or names_a_home_thing(application, fn, text)
             or asks_another_operation(application, fn, text, arguments)
         ):
             arguments, function = {}, None

@@ -16,6 +16,12 @@ and 气 are in other words).
 Only switches: a number, a choice or a free text is a value the request said, which ties the call
 to its function, and the phrasebooks teach settings asked for without their object ("make it
 higher" is the car's volume); a switch carries nothing but on or off.
+
+A setting (a switch, a number or a choice) is not asked of a thing of a home either: a request
+that names one (``siblings.HOME_THINGS``: a lamp, the blinds, a bedroom) that none of the
+setting's phrasings say gets no call (``names_a_home_thing``). "turn off the fan in the master
+bedroom" switched the car's fan off, and "lower the blinds" opened its windows. The flashlight says
+"light" in its phrasings, so "turn the light on" stays its own.
 """
 
 from __future__ import annotations
@@ -27,11 +33,14 @@ from typing import Any
 from orchestrator.corpus import GENERIC_WORDS, function_name_words
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, read_phrasebook_file, template_text
+from orchestrator.data.siblings import HOME_THINGS, takes_a_setting
 from orchestrator.registry import App, Function
 from orchestrator.request.said import names_one_of, tokens
 
 # Per app (by name and function names): its switches' own words. The phrasebooks ship with the package.
 _OWN_WORDS: dict[tuple[str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
+# Per (app, function): the words a setting's phrasings say.
+_SETTING_WORDS: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def is_switch(fn: Function) -> bool:
@@ -46,6 +55,27 @@ def switches_something_else(app: App, fn: Function, query: str) -> bool:
         return False
     own = own_words(app)[fn.name]
     return bool(own) and not names_one_of(own, query)
+
+
+def names_a_home_thing(app: App, fn: Function, query: str) -> bool:
+    """Whether ``fn`` sets a setting and ``query`` names a thing of a home its phrasings do not
+    say (module docstring)."""
+    if not takes_a_setting(fn):
+        return False
+    return bool((tokens(query) & HOME_THINGS) - _setting_words(app, fn))
+
+
+def _setting_words(app: App, fn: Function) -> frozenset[str]:
+    """What a setting's phrasings say, and its schema: the words of its name, its description,
+    its parameters' names and descriptions and its choices ("set the vacuum room to bedroom" is a
+    home app's own)."""
+    key = (app.name, fn.name)
+    if key not in _SETTING_WORDS:
+        schema = [fn.name.replace("_", " "), fn.description]
+        for name, spec in fn.parameters.get("properties", {}).items():
+            schema += [name.replace("_", " "), str(spec.get("description", "")), *map(str, spec.get("enum", []))]
+        _SETTING_WORDS[key] = frozenset(_phrasing_words(app, fn) | tokens(" ".join(schema)))
+    return _SETTING_WORDS[key]
 
 
 def own_words(app: App) -> dict[str, frozenset[str]]:
