@@ -26,6 +26,7 @@ from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.qualifiers import with_qualifiers
 from orchestrator.request.router import Route, Router
+from orchestrator.request.statement import states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, switches_something_else
 from orchestrator.request.value_words import read_values, unsaid_levels
 
@@ -296,19 +297,22 @@ def settle_routed(
 
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
-    """The decoded call, its free-text values grounded in the request (``grounding.py``), the
-    values it states in words read the same way every time (``value_words.py``) and the optional
-    choices it does not make left to the schema (``choices.py``); no call where the request rules
-    the function's action out (``negation.py``: "don't call mom"), does not name the switch it
-    would flip or names a home's thing for a phone's or car's setting (``switch_object.py``: "turn
-    wemo on", "lower the blinds") or asks to remove or switch off what the function makes, which
-    its app cannot (``other_operation.py``: "cancel my alarm")."""
+    """The decoded call, its free-text values grounded in the request (``grounding.py``) with the
+    qualifiers before them (``qualifiers.py``), the values it states in words read the same way
+    every time (``value_words.py``) and the optional choices it does not make left to the schema
+    (``choices.py``). No call where the request states a taste and asks for nothing
+    (``statement.py``: "i love hip hop"), rules the function's action out (``negation.py``: "don't
+    call mom"), does not name the switch it would flip or names a home's thing for a phone's or
+    car's setting (``switch_object.py``: "turn wemo on", "lower the blinds"), or asks to remove or
+    switch off what the function makes, which its app cannot (``other_operation.py``: "cancel my
+    alarm")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
         fn = application.function(function)
         if (
-            told_not_to(fn, text, arguments)
+            states_a_taste(text)
+            or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)
             or asks_another_operation(application, fn, text, arguments)
@@ -332,7 +336,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request, values said in words read by rule, optional choices it does not say
+    grounded in the request with their qualifiers, values said in words read by rule, optional choices it does not say
     left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
