@@ -336,8 +336,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers, values said in words read by rule, optional choices it does not say
-    left to the schema and those it says made; and what changed (``ground``'s form)."""
+    grounded in the request with their qualifiers, values said in words read by rule, optional
+    choices it does not say left to the schema and those it says made; and what changed
+    (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
