@@ -26,6 +26,9 @@ from .conftest import DATA, committed_training_calls
         ("android", "set_alarm", "アラーム を 見せ て", {}, True),  # show me the alarms
         ("android", "set_volume", "show me the ringer volume", {"volume_type": "ring"}, True),  # a setting's value
         ("android", "send_text_message", "do i have any new messages from mom", {"contact_name": "mom"}, True),
+        ("android", "create_calendar_event", "is there any program for tomorrow evening",
+         {"start_time": "tomorrow evening"}, True),
+        ("android", "set_alarm", "when is my next alarm", {}, True),
         ("android", "set_alarm", "show me how to set an alarm for 7", {"time": "7"}, False),  # a making verb
         ("android", "set_alarm", "set an alarm for 7 am", {"time": "7 am"}, False),
         ("android", "send_text_message", "text mom stop calling me", {"message": "stop calling me"}, False),  # a value

@@ -8,8 +8,8 @@ becomes no call.
 
 Three of the operations have such verbs, in every language orch reads: removing (cancel,
 delete, "get rid of", löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten,
-关掉, 停止) and looking up ("show me", "what are my", zeig mir, 显示, 見せて: "アラーム を 見せ て"
-came back as ``set_alarm`` needing a time). The rule holds for a function where the generator
+关掉, 停止) and looking up ("show me", "what are my", "is there any", zeig mir, 显示, 見せて: "アラーム
+を 見せ て" came back as ``set_alarm`` needing a time). The rule holds for a function where the generator
 makes that operation a sibling (``siblings.lacked_operations``): the function makes or sets
 something, no value of it does the operation, and no other function of the app does it to the
 same object (DoorDash's ``cancel_order`` serves "cancel my order", a flashlight's ``on=false``
@@ -28,9 +28,11 @@ from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import outside_values
 
-# Looking up: "show me", "list my", "what are my", "do I have any", zeig mir, muéstrame, 显示, 見せて.
+# Looking up: "show me", "list my", "what are my", "do I have any", "is there an", "what's on my",
+# "when is my", zeig mir, muéstrame, 显示, 見せて.
 _LOOK_UP = re.compile(
-    r"\b(?:show me|list (?:my|all|the)|what are my|do i have any)\b|\bzeig(?:e|en sie)? mir\b"
+    r"\b(?:show me|list (?:my|all|the)|what are my|do i have (?:any|an?)|is there (?:any|an?)|are there any"
+    r"|what(?:'s| is) on my|when is my|what time is my)\b|\bzeig(?:e|en sie)? mir\b"
     r"|\b(?:muéstrame|enséñame)\b|显示|列出|查看|見せ|表示して"
 )
 # The verbs of each operation, whole words where words are spaced. An object is looked up as
