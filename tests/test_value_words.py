@@ -64,6 +64,13 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_timer", "stell einen Timer für eine Viertelstunde", {"minutes": 1}, {"minutes": 15}),
         ("set_timer", "一刻钟的计时器", {"minutes": 1}, {"minutes": 15}),
         ("set_timer", "set a timer for two and a half hours", {"minutes": 2}, {"minutes": 150}),
+        ("set_volume", "volume to sixty", {"level": 6}, {"level": 60}),  # a level said in words
+        ("set_volume", "set the volume to one hundred", {"level": 1}, {"level": 100}),
+        ("set_fan_speed", "set the fan to level three", {"speed": 5}, {"speed": 3}),
+        ("set_temperature", "set it to twenty two degrees", {"celsius": 20}, {"celsius": 22}),
+        ("set_temperature", "turn the temperature down two degrees", {"celsius": 19}, {"celsius": 19}),  # range
+        ("set_seat_heating", "turn my seat heat down by one", {"level": 2}, {"level": 2}),  # a move
+        ("set_volume", "set the alarm volume to six at seven am", {"level": 60}, {"level": 6}),  # a time
         ("set_timer", "timer for ninety seconds", {"minutes": 90}, {"minutes": 2}),  # tens said in words
         ("set_timer", "timer for twenty-four hours", {"minutes": 4}, {"minutes": 1440}),  # not "four hours"
         ("set_timer", "a timer for one hour and forty five minutes", {"minutes": 45}, {"minutes": 105}),

@@ -147,6 +147,20 @@ _BARE_COUNT = re.compile(
     + _UNIT_AFTER
     + ")"
 )
+# A number said in words, not an article ("a", "una", "ein"): a level's value where no digit is written.
+_NUMBER_IN_WORDS = re.compile(
+    r"(?<![\w-])((?:a|one) hundred|"
+    + _COMPOUND_NUMBER
+    + "|"
+    + "|".join(
+        sorted(
+            (w for w in _WORD_NUMBERS if w not in ("a", "an", "un", "una", "ein", "eine", "einer")),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![\w-])"
+)
 # What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
 _DURATION_CUE = re.compile(
     r"\b(seconds?|secs?|minutes?|mins?|hours?|hrs?|segundos?|minutos?|horas?|sekunden?|minuten?|stunden?"
@@ -556,7 +570,21 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     for pattern, count in _COUNTS:
         if pattern.search(text):
             return _clamped(count, schema)
+    if _is_level(name, schema):
+        return _level_in_words(schema, text)
     return None
+
+
+def _level_in_words(schema: dict[str, Any], text: str) -> int | float | None:
+    """The level lower-case ``text`` (no digits) sets in words ("volume to sixty": the model
+    wrote 6), where it says exactly one number in words outside clock times, inside the range,
+    and moves nothing by it ("turn it down by two" is no level)."""
+    if _MOVED.search(text) or re.search(r"\bby\b", text):
+        return None
+    said = [_amount(word) for word in _NUMBER_IN_WORDS.findall(_untimed(text))]
+    if len(said) != 1 or not _in_range(said[0], schema):
+        return None
+    return _clamped(said[0], schema)
 
 
 def _is_switch(name: str, schema: dict[str, Any]) -> bool:
@@ -591,9 +619,11 @@ def is_number_word(word: str) -> bool:
 def _amount(word: str) -> float:
     if word[0].isdigit():
         return float(word)
-    tens_and_unit = re.split(r"[ -]", word)
-    if len(tens_and_unit) == 2:  # _COMPOUND_NUMBER
-        return float(sum(_WORD_NUMBERS[part] for part in tens_and_unit))
+    parts = re.split(r"[ -]", word)
+    if parts[-1] == "hundred":  # "a hundred", "one hundred"
+        return 100.0
+    if len(parts) == 2:  # _COMPOUND_NUMBER
+        return float(sum(_WORD_NUMBERS[part] for part in parts))
     if word in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[word])
     return float(chinese_number(word))
