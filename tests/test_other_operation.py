@@ -29,6 +29,9 @@ from .conftest import DATA, committed_training_calls
         ("android", "create_calendar_event", "is there any program for tomorrow evening",
          {"start_time": "tomorrow evening"}, True),
         ("android", "set_alarm", "when is my next alarm", {}, True),
+        ("android", "set_alarm", "i don't need the 7 am alarm anymore", {"time": "7 am"}, True),
+        ("android", "connect_bluetooth_device", "is bluetooth connected", {}, True),  # a yes-or-no question
+        ("android", "set_alarm", "alexa, are my alarms on", {}, True),
         ("android", "set_alarm", "show me how to set an alarm for 7", {"time": "7"}, False),  # a making verb
         ("android", "set_alarm", "set an alarm for 7 am", {"time": "7 am"}, False),
         ("android", "send_text_message", "text mom stop calling me", {"message": "stop calling me"}, False),  # a value

@@ -7,7 +7,7 @@ does what the user asked to undo (``set_alarm(time="午前6時のアラーム")`
 becomes no call.
 
 Three of the operations have such verbs, in every language orch reads: removing (cancel,
-delete, "get rid of", löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten,
+delete, "get rid of", "I don't need", löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten,
 关掉, 停止) and looking up ("show me", "what are my", "is there any", zeig mir, 显示, 見せて: "アラーム
 を 見せ て" came back as ``set_alarm`` needing a time). The rule holds for a function where the generator
 makes that operation a sibling (``siblings.lacked_operations``): the function makes or sets
@@ -29,17 +29,20 @@ from orchestrator.registry import App, Function
 from orchestrator.request.grounding import outside_values
 
 # Looking up: "show me", "list my", "what are my", "do I have any", "is there an", "what's on my",
-# "when is my", zeig mir, muéstrame, 显示, 見せて.
+# "when is my", a question answered yes or no ("is bluetooth connected"), zeig mir, muéstrame, 显示,
+# 見せて.
 _LOOK_UP = re.compile(
     r"\b(?:show me|list (?:my|all|the)|what are my|do i have (?:any|an?)|is there (?:any|an?)|are there any"
-    r"|what(?:'s| is) on my|when is my|what time is my)\b|\bzeig(?:e|en sie)? mir\b"
+    r"|what(?:'s| is) on my|when is my|what time is my)\b|^(?:(?:hey|ok) \w+,? |olly |alexa,? )?(?:is|are)\b"
+    r"|\bzeig(?:e|en sie)? mir\b"
     r"|\b(?:muéstrame|enséñame)\b|显示|列出|查看|見せ|表示して"
 )
 # The verbs of each operation, whole words where words are spaced. An object is looked up as
 # things one has, a setting as its value (``siblings.LOOK_UPS``): the same verbs.
 _CUES = {
     "remove": re.compile(
-        r"\b(?:cancel|delete|remove|get rid of|dismiss|erase|wipe)\b|\b(?:lösch|entfern|stornier)\w*"
+        r"\b(?:cancel|delete|remove|get rid of|dismiss|erase|wipe|(?:don't|do not|no longer) (?:need|want))\b"
+        r"|\b(?:lösch|entfern|stornier)\w*"
         r"|\b(?:borra|borrar|elimina|eliminar|cancela|cancelar)\b|删除|删掉|取消|削除|キャンセル|取り消"
     ),
     "switch off": re.compile(
