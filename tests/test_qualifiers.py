@@ -35,6 +35,10 @@ from .conftest import DATA, committed_training_calls
         ("yelp", "make_reservation", "book Nopa at 3pm Sunday for 2", {"business_name": "Nopa", "date": "Sunday",
          "party_size": 2}, {"business_name": "Nopa", "date": "Sunday", "party_size": 2}),  # a date
         ("doordash", "order_food", "来一份大号披萨", {"item": "披萨"}, {"item": "披萨"}),  # no spaces, no words
+        ("android", "make_phone_call", "call my sister Anna", {"contact_name": "Anna"}, {"contact_name": "Anna"}),
+        ("android", "create_calendar_event", "add a quick sync with Dana tomorrow at 3",
+         {"title": "sync with Dana", "start_time": "tomorrow at 3"},
+         {"title": "quick sync with Dana", "start_time": "tomorrow at 3"}),
     ],
 )  # fmt: skip
 def test_a_value_keeps_its_qualifiers(

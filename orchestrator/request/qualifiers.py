@@ -11,8 +11,11 @@ language (verbs, articles, "from", "please", the spoken forms of enums such as "
 rated"), of the app's function and parameter names and descriptions (an app phrased from its
 schemas alone), of the fillers requests are said with ("hey google", "um"), no possessive, no
 number or count ("two", "dozen"), no word of another value of the call, and no slip of any of
-these ("txt" of "text"). A value of a time or a date is left as it is ("3pm Sunday"), and so is
-one in a script written without spaces, which has no words to widen over.
+these ("txt" of "text"). Only a value that names a thing asked for (a dish, a topic, a kind of
+business or event, a device, a title) is widened: a name of a person, a business or a place, a
+code, a time or a date is left as written ("call my sister Anna" is no call to "sister Anna",
+"3pm Sunday" no date), and so is a value in a script written without spaces, which has no words
+to widen over.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from orchestrator.calls import free_text
 from orchestrator.data.datagen import WAKE_WORDS
 from orchestrator.data.phrasebook import PHRASEBOOK_DIR, read_phrasebook_file, template_text
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS
+from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
 from orchestrator.request.value_words import NAMING_WORDS, is_number_word
 
@@ -32,7 +36,10 @@ MAX_QUALIFIERS = 2
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 # The word right before a position: a whole word, then only spaces.
 _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
-_TIME_OR_DATE = re.compile(r"time|date|day|when", re.IGNORECASE)
+# The kinds of value (``values.kind_for``) that name a thing asked for, which a size or a grade
+# qualifies. Names (of people, businesses, places, apps), codes, times and dates are left as
+# written: "call my sister Anna" is no call to "sister Anna".
+_THING_KINDS = {"food", "topic", "business_kind", "event", "media", "device", "title", "label", "message", "text"}
 # Per app (by name and function names): its frame words and their deletions.
 _FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
 _POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
@@ -47,7 +54,7 @@ def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: st
         schema = properties.get(name, {})
         if not isinstance(value, str) or not value.strip() or not free_text(schema):
             continue
-        if _TIME_OR_DATE.search(f"{name} {schema.get('description', '')}"):
+        if kind_for(name, schema) not in _THING_KINDS:
             continue
         others = {word.lower() for other, v in arguments.items() if other != name and isinstance(v, str)
                   for word in _WORD.findall(v)}  # fmt: skip
