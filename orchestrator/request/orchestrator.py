@@ -24,10 +24,10 @@ from orchestrator.request.decision import Candidate, Verdict, call_probability, 
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
-from orchestrator.request.qualifiers import with_qualifiers
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, switches_something_else
+from orchestrator.request.value_frame import frame_only_dropped, with_qualifiers
 from orchestrator.request.value_words import read_values, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
@@ -298,14 +298,14 @@ def settle_routed(
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
     """The decoded call, its free-text values grounded in the request (``grounding.py``) with the
-    qualifiers before them (``qualifiers.py``), the values it states in words read the same way
-    every time (``value_words.py``) and the optional choices it does not make left to the schema
-    (``choices.py``). No call where the request states a taste and asks for nothing
-    (``statement.py``: "i love hip hop"), rules the function's action out (``negation.py``: "don't
-    call mom"), does not name the switch it would flip or names a home's thing for a phone's or
-    car's setting (``switch_object.py``: "turn wemo on", "lower the blinds"), or asks to remove or
-    switch off what the function makes, which its app cannot (``other_operation.py``: "cancel my
-    alarm")."""
+    qualifiers before them and none made of the frame alone (``value_frame.py``), the values it
+    states in words read the same way every time (``value_words.py``) and the optional choices it
+    does not make left to the schema (``choices.py``). No call where the request states a taste
+    and asks for nothing (``statement.py``: "i love hip hop"), rules the function's action out
+    (``negation.py``: "don't call mom"), does not name the switch it would flip or names a home's
+    thing for a phone's or car's setting (``switch_object.py``: "turn wemo on", "lower the
+    blinds"), or asks to remove or switch off what the function makes, which its app cannot
+    (``other_operation.py``: "cancel my alarm")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
@@ -336,16 +336,17 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers, values said in words read by rule, optional
-    choices it does not say left to the schema and those it says made; and what changed
-    (``ground``'s form)."""
+    grounded in the request with their qualifiers and none made of the frame alone, values said
+    in words read by rule, optional choices it does not say left to the schema and those it says
+    made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
+    arguments, framed = frame_only_dropped(app, fn, arguments)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **qualified, **read, **asked, **unsaid, **said}
+    return arguments, {**grounded, **framed, **qualified, **read, **asked, **unsaid, **said}
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""A free-text value keeps the qualifiers the request puts before it ("a large pepperoni pizza")."""
+"""A free-text value keeps the qualifiers the request puts before it ("a large pepperoni pizza"), and
+a value made of the request's frame alone is none (``origin="from"``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.qualifiers import with_qualifiers
+from orchestrator.request.value_frame import frame_only_dropped, with_qualifiers
 
 from .conftest import DATA, committed_training_calls
 
@@ -48,9 +49,26 @@ def test_a_value_keeps_its_qualifiers(
     assert with_qualifiers(application, application.function(function), arguments, query)[0] == widened
 
 
+@pytest.mark.parametrize(
+    ("app", "function", "arguments", "kept"),
+    [
+        ("android", "find_route_google_maps", {"origin": "from", "destination": "the train station"},
+         {"destination": "the train station"}),
+        ("android", "get_trending_news", {"query": "trending news"}, {}),
+        ("android", "get_trending_news", {"query": "tech"}, {"query": "tech"}),
+        ("android", "play_music", {"query": "music"}, {"query": "music"}),  # required: grounding's and the user's
+        ("android", "create_calendar_event", {"title": "lunch", "start_time": "tomorrow"},
+         {"title": "lunch", "start_time": "tomorrow"}),  # a time is its own rules'
+    ],
+)  # fmt: skip
+def test_a_value_of_the_frame_alone_is_dropped(builtin_registry, app: str, function: str, arguments: dict, kept: dict):
+    application = builtin_registry.app(app)
+    assert frame_only_dropped(application, application.function(function), arguments)[0] == kept
+
+
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
-def test_no_training_value_is_widened(project_registry, builtin_registry, app: str) -> None:
-    """The rule's premise: no value the adapters learnt, in the committed training data of the
+def test_no_training_value_is_widened_or_dropped(project_registry, builtin_registry, app: str) -> None:
+    """The rules' premise: no value the adapters learnt, in the committed training data of the
     app's adapters (English and other languages, typos and fillers included) or generated in any
     phrasebook language, has a word before it in its request that the rule would take in."""
     application = project_registry.app(app)
@@ -64,6 +82,8 @@ def test_no_training_value_is_widened(project_registry, builtin_registry, app: s
     assert len(calls) > 1500
     assert not [(query, changes) for fn, arguments, query in calls
                 if (changes := with_qualifiers(application, fn, arguments, query)[1])]  # fmt: skip
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := frame_only_dropped(application, fn, arguments)[1])]  # fmt: skip
 
 
 def test_no_value_of_an_app_from_a_tools_file_is_widened(tmp_path) -> None:

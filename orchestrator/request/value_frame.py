@@ -1,5 +1,7 @@
-"""A value keeps the qualifiers the request puts before it: "order a large pepperoni pizza" is
-``item="large pepperoni pizza"``, not "pepperoni pizza".
+"""A free-text value against the request's frame, the words the data generator puts around
+values: a value keeps the qualifiers the request puts before it ("order a large pepperoni pizza"
+is ``item="large pepperoni pizza"``, not "pepperoni pizza"), and a value made of the frame alone
+is none (``origin="from"``).
 
 The adapters copy free-text values from the request, and learnt where a value starts from the
 data generator, whose value pools hold no sizes or grades ("medium", "small", "beginner"): met
@@ -16,6 +18,12 @@ business or event, a device, a title) is widened: a name of a person, a business
 code, a time or a date is left as written ("call my sister Anna" is no call to "sister Anna",
 "3pm Sunday" no date), and so is a value in a script written without spaces, which has no words
 to widen over.
+
+The other way round, the model sometimes copies the frame itself: "how do I walk to the train
+station from here" gave ``origin="from"``, "trending news" ``query="trending news"``. An optional
+value whose every word the function's own phrasebook templates say outside their slots (in any
+language) is dropped, and the schema's default applies; a time or a date is left to its own
+rules (templates say "am", "tomorrow").
 """
 
 from __future__ import annotations
@@ -25,10 +33,11 @@ from typing import Any
 
 from orchestrator.calls import free_text
 from orchestrator.data.datagen import WAKE_WORDS
-from orchestrator.data.phrasebook import PHRASEBOOK_DIR, read_phrasebook_file, template_text
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_phrasebook_file, template_text
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
+from orchestrator.request.grounding import DROPPED
 from orchestrator.request.value_words import NAMING_WORDS, is_number_word
 
 MAX_QUALIFIERS = 2
@@ -40,9 +49,32 @@ _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
 # qualifies. Names (of people, businesses, places, apps), codes, times and dates are left as
 # written: "call my sister Anna" is no call to "sister Anna".
 _THING_KINDS = {"food", "topic", "business_kind", "event", "media", "device", "title", "label", "message", "text"}
+# Per (app, function): the words its own phrasebook templates say outside their slots.
+_OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
+# The kinds of value that say when: their own rules read them.
+_WHEN_KINDS = {"time", "date"}
 # Per app (by name and function names): its frame words and their deletions.
 _FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
 _POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
+
+
+def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """``arguments`` without an optional free-text value made of ``fn``'s frame alone (module
+    docstring), and what changed (parameter -> ``"old -> (dropped)"``)."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    frame = _own_frame(app, fn)
+    dropped = {
+        name: f"{value} -> {DROPPED}"
+        for name, value in arguments.items()
+        if name not in required
+        and isinstance(value, str)
+        and free_text(properties.get(name, {}))
+        and kind_for(name, properties[name]) not in _WHEN_KINDS
+        and (words := _WORD.findall(value.lower()))
+        and set(words) <= frame
+    }
+    return {name: value for name, value in arguments.items() if name not in dropped}, dropped
 
 
 def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
@@ -99,6 +131,17 @@ def _frame(app: App) -> tuple[frozenset[str], frozenset[str]]:
         deletions = frozenset(deletion for word in words if len(word) >= 3 for deletion in _deletions(word))
         _FRAMES[key] = (words, deletions)
     return _FRAMES[key]
+
+
+def _own_frame(app: App, fn: Function) -> frozenset[str]:
+    """The words ``fn``'s own phrasebook templates say outside their slots, in every language."""
+    key = (app.name, fn.name)
+    if key not in _OWN_FRAMES:
+        entries = [entry for spec in function_specs(app, fn.name) for key_ in ("templates", "incomplete")
+                   for entry in spec.get(key_) or []]  # fmt: skip
+        text = " ".join(re.sub(r"\{[^}]*\}", " ", " ".join(template_text(entry))) for entry in entries)
+        _OWN_FRAMES[key] = frozenset(_WORD.findall(text.lower()))
+    return _OWN_FRAMES[key]
 
 
 def _frame_words(app: App) -> frozenset[str]:
