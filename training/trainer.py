@@ -182,7 +182,8 @@ def evaluate_examples(
 ) -> dict[str, float]:
     """Function accuracy and exact match on generated examples, scored on the call a user gets.
 
-    Decodes in batches (``CallDecoder.decode_batch``); a right function's values then go through
+    Decodes in batches (``CallDecoder.decode_batch``, free-text values kept to the request's
+    spans as on the request path); a right function's values then go through
     the request path's own ``settle`` (grounding, values in words), and the target's: a free-text
     value the request left out ("") is one the call asks for, so the settled call must leave it
     out too. ``decoder_exact_match`` keeps the raw decoder's score beside it. Wrong answers (as
@@ -193,7 +194,8 @@ def evaluate_examples(
     for start in range(0, len(examples), batch_size):
         chunk = examples[start : start + batch_size]
         prompts = [base.tokenizer(prompt_text(template, ex.query), add_special_tokens=False).input_ids for ex in chunk]
-        for ex, got in zip(chunk, decoder.decode_batch(model, [(app, p) for p in prompts]), strict=True):
+        decoded = decoder.decode_batch(model, [(app, p) for p in prompts], texts=[ex.query for ex in chunk])
+        for ex, got in zip(chunk, decoded, strict=True):
             if isinstance(got, OrchError):
                 raise got
             fn_hit = got.function == ex.function

@@ -28,9 +28,9 @@ class CallDecoder:
         self.base = base
         self.constraints = CallConstraints.for_base(base, max_new_tokens)
 
-    def decode(self, model: torch.nn.Module, app: App, prompt_ids: list[int]) -> Decoded:
+    def decode(self, model: torch.nn.Module, app: App, prompt_ids: list[int], text: str | None = None) -> Decoded:
         """Decode one request: a batch of one."""
-        result = self.decode_batch(model, [(app, prompt_ids)])[0]
+        result = self.decode_batch(model, [(app, prompt_ids)], texts=[text])[0]
         if isinstance(result, OrchError):
             raise result
         return result
@@ -41,6 +41,7 @@ class CallDecoder:
         model: torch.nn.Module | MixedAdapterModel,
         requests: list[tuple[App, list[int]]],
         gate: Callable[[list[dict[str, float]]], list[bool]] | None = None,
+        texts: list[str | None] | None = None,
     ) -> list[Decoded | OrchError]:
         """Decode several requests in shared forward passes, each under its own app's grammar.
 
@@ -50,7 +51,8 @@ class CallDecoder:
         rows), so a short call never pays for a long one. The model may be one merged adapter or a
         mixed-adapter model whose LoRA is selected per row (see ``AdapterPool.activate_rows``).
         A row that fails (arguments cut off) gets its error in its place; the others are unaffected.
-        ``gate``, given every row's first-token scores, says which rows make a call.
+        ``gate``, given every row's first-token scores, says which rows make a call. ``texts``,
+        the requests, keep their free-text values spans of them (``spans.py``).
         """
         rules = self.constraints
         device = self.base.device
@@ -65,7 +67,11 @@ class CallDecoder:
         results: list[Decoded | OrchError | None] = [None] * len(requests)
         firsts = [rules.first_scores(app, logits[index]) for index, (app, _) in enumerate(requests)]
         calls = gate([scores for scores, _ in firsts]) if gate else [None] * len(requests)
-        rows = [rules.first_row(index, app, *firsts[index], calls[index]) for index, (app, _) in enumerate(requests)]
+        texts = texts or [None] * len(requests)
+        rows = [
+            rules.first_row(index, app, *firsts[index], calls[index], texts[index])
+            for index, (app, _) in enumerate(requests)
+        ]
         clock = Clock(prefill_ms, time.perf_counter())
         bitmask = xgr.allocate_token_bitmask(len(requests), rules.vocab_size)
         while True:

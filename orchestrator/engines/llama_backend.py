@@ -234,10 +234,13 @@ class LlamaDecoder:
         rows: AppRows,
         requests: list[tuple[App, list[int]]],
         gate: Callable[[list[dict[str, float]]], list[bool]] | None = None,
+        texts: list[str | None] | None = None,
     ) -> list[Decoded | OrchError]:
         """Every row's prompt first (the gate needs every first-token distribution), then the kept
-        rows' arguments, each group of one app's rows together in that app's context."""
+        rows' arguments, each group of one app's rows together in that app's context; ``texts``
+        as ``CallDecoder.decode_batch``'s."""
         rules = self.constraints
+        texts = texts or [None] * len(requests)
         # Each row's adapter: ``rows`` names one per row, or one for a batch of one adapter's rows.
         adapters = rows.apps if len(rows.apps) == len(requests) else rows.apps[-1:] * len(requests)
         groups = self._groups(adapters, [prompt for _, prompt in requests])
@@ -254,7 +257,7 @@ class LlamaDecoder:
         for context, group in reversed(groups):  # the last group read still holds its prompts
             live = []
             for sequence, index in enumerate(group):
-                row = rules.first_row(index, requests[index][0], *firsts[index], calls[index])
+                row = rules.first_row(index, requests[index][0], *firsts[index], calls[index], texts[index])
                 clock = Clock(prefill_ms[index], time.perf_counter())
                 if row.done:
                     results[index] = rules.result(row, clock)

@@ -128,7 +128,8 @@ class Orchestrator:
                 continue
             timings = {"route_ms": route_ms, "adapter_ms": (time.perf_counter() - group_started) * 1000}
             batch = [(self.registry.app(row.app), self._prompt(texts[row.request])) for row in group]
-            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts))
+            requested = [texts[row.request] for row in group]
+            decoded = self.decoder.decode_batch(model, batch, gate=_gate(group, verdicts), texts=requested)
             for row, result in zip(group, decoded, strict=True):
                 verdict = verdicts.get(row.request)
                 if verdict is not None and verdict.app != row.app:

@@ -1,0 +1,102 @@
+"""Free-text values copied from the request while they are decoded: grounding's rule
+(``request/grounding.py``: a free-text value is a span of the request) applied token by token.
+
+The adapters learn to copy values, and mostly do; where the request says something their value
+pools hold a neighbour of, they sometimes write the neighbour instead ("play upbeat workout music"
+gave ``query="hallelujah"``, "put on some lofi beats" ``"loves"``, "play classic rock" ``"rock
+music"``). Grounding can only ask for such a value afterwards. Inside a free-text string (a string
+parameter with no ``enum``, ``const``, ``format`` or ``pattern``) each next token must therefore
+continue the value as one of the request's spans: the value starts where a word of the request
+starts, goes on as the request goes on, and the closing quote comes only where a word ends (or at
+once: an empty value is the adapters' way to say the request leaves it out). Spans are matched as
+written, case included. Where no token of the model's vocabulary continues a span (a character
+only byte tokens spell), or the request holds a quote or a backslash (JSON would escape them),
+decoding goes on under the grammar alone and grounding checks the value afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longest stretch of the request one token may cover, in characters.
+MAX_TOKEN_CHARS = 32
+# The value being written: the last key and the open string after it, in the JSON decoded so far
+# (the grammar writes ``"key": "`` with one space).
+_OPEN_STRING = re.compile(rb'"([^"\\]+)": "((?:[^"\\]|\\.)*)$')
+
+
+class TokenIndex:
+    """Every token of a vocabulary by the bytes it writes (``xgrammar``'s decoded vocabulary),
+    and the tokens that open with a quote: what may end a string."""
+
+    def __init__(self, decoded_vocab: list[bytes]) -> None:
+        self.by_bytes: dict[bytes, list[int]] = {}
+        for token, text in enumerate(decoded_vocab):
+            if text:
+                self.by_bytes.setdefault(text, []).append(token)
+        self.closing = [token for token, text in enumerate(decoded_vocab) if text.startswith(b'"')]
+
+
+class SpanGuide:
+    """The tokens that keep one request's free-text values spans of it."""
+
+    def __init__(self, text: str, free_parameters: set[str], index: TokenIndex) -> None:
+        self.text = text
+        self.free_parameters = free_parameters
+        self.index = index
+        self.starts = [i for i in range(len(text)) if _starts_word(text, i)]
+
+    @classmethod
+    def for_request(cls, text: str | None, free_parameters: set[str], index: TokenIndex) -> SpanGuide | None:
+        """A guide, or None where there is nothing to guide: no request text, no free-text
+        parameter, or a request JSON would escape."""
+        if not text or not free_parameters or '"' in text or "\\" in text:
+            return None
+        return cls(text, free_parameters, index)
+
+    def allowed(self, written: bytes) -> list[int] | None:
+        """The tokens that may come next after the JSON ``written`` so far, or None where no
+        free-text value is open or the open one is no span of the request (byte tokens
+        mid-character, a value the guide did not see start)."""
+        open_string = _OPEN_STRING.search(written)
+        if not open_string or open_string.group(1).decode("utf-8", "replace") not in self.free_parameters:
+            return None
+        try:
+            value = open_string.group(2).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        ends = [start + len(value) for start in self._occurrences(value)]
+        if not ends:
+            return None
+        tokens: set[int] = set()
+        for end in ends:
+            ahead = self.text[end : end + MAX_TOKEN_CHARS]
+            for length in range(1, len(ahead) + 1):
+                tokens.update(self.index.by_bytes.get(ahead[:length].encode(), ()))
+            if not value or (not value[-1].isspace() and _ends_word(self.text, end)):
+                tokens.update(self.index.closing)
+        return sorted(tokens)
+
+    def _occurrences(self, value: str) -> list[int]:
+        """Where ``value`` starts in the request at the start of a word."""
+        if not value:
+            return list(self.starts)
+        return [start for start in self.starts if self.text.startswith(value, start)]
+
+
+def _starts_word(text: str, i: int) -> bool:
+    """Whether a span may start at ``text[i]``: a letter or digit after anything else, or any
+    character of a script written without spaces (each is a word there)."""
+    char = text[i]
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return not char.isspace()
+    return char.isalnum() and (i == 0 or not text[i - 1].isalnum())
+
+
+def _ends_word(text: str, end: int) -> bool:
+    """Whether a span may end before ``text[end]``: not inside a word of a spaced script."""
+    if end >= len(text) or end == 0:
+        return True
+    before, after = text[end - 1], text[end]
+    return not (before.isalnum() and after.isalnum()) or unicodedata.east_asian_width(after) in ("W", "F")
