@@ -132,9 +132,9 @@ _UNIT_AFTER = (
     r"\s*(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|inch(?:es)?|oz|ounces?"
     r"|lit(?:er|re)s?|ml|lbs?|pounds?|percent|%|degrees?|people|persons?|guests?|of us|st|nd|rd|th)\b"
 )
-_BARE_COUNT = re.compile(
-    r"(?<![\w.:/-])(?<!\bto )("
-    + _COMPOUND_NUMBER
+# Numbers said in words other than an article ("a", "una", "ein"), longest first; tens and a unit as one.
+_SAID_NUMBERS = (
+    _COMPOUND_NUMBER
     + "|"
     + "|".join(
         sorted(
@@ -143,24 +143,10 @@ _BARE_COUNT = re.compile(
             reverse=True,
         )
     )
-    + r"|\d+)(?![\w.:/-])(?!"
-    + _UNIT_AFTER
-    + ")"
 )
-# A number said in words, not an article ("a", "una", "ein"): a level's value where no digit is written.
-_NUMBER_IN_WORDS = re.compile(
-    r"(?<![\w-])((?:a|one) hundred|"
-    + _COMPOUND_NUMBER
-    + "|"
-    + "|".join(
-        sorted(
-            (w for w in _WORD_NUMBERS if w not in ("a", "an", "un", "una", "ein", "eine", "einer")),
-            key=len,
-            reverse=True,
-        )
-    )
-    + r")(?![\w-])"
-)
+_BARE_COUNT = re.compile(r"(?<![\w.:/-])(?<!\bto )(" + _SAID_NUMBERS + r"|\d+)(?![\w.:/-])(?!" + _UNIT_AFTER + ")")
+# A number said in words: a level's value where no digit is written.
+_NUMBER_IN_WORDS = re.compile(r"(?<![\w-])((?:a|one) hundred|" + _SAID_NUMBERS + r")(?![\w-])")
 # What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
 _DURATION_CUE = re.compile(
     r"\b(seconds?|secs?|minutes?|mins?|hours?|hrs?|segundos?|minutos?|horas?|sekunden?|minuten?|stunden?"
