@@ -49,13 +49,14 @@ _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
 # qualifies. Names (of people, businesses, places, apps), codes, times and dates are left as
 # written: "call my sister Anna" is no call to "sister Anna".
 _THING_KINDS = {"food", "topic", "business_kind", "event", "media", "device", "title", "label", "message", "text"}
-# Per (app, function): the words its own phrasebook templates say outside their slots.
-_OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
 # The kinds of value that say when: their own rules read them.
 _WHEN_KINDS = {"time", "date"}
+# Words that point at a value without qualifying it ("my headphones", "this song").
+_POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
 # Per app (by name and function names): its frame words and their deletions.
 _FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
-_POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
+# Per (app, function): the words its own phrasebook templates say outside their slots.
+_OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
