@@ -28,9 +28,9 @@ class CallDecoder:
         self.base = base
         self.constraints = CallConstraints.for_base(base, max_new_tokens)
 
-    def decode(self, model: torch.nn.Module, app: App, prompt_ids: list[int], text: str | None = None) -> Decoded:
+    def decode(self, model: torch.nn.Module, app: App, prompt_ids: list[int]) -> Decoded:
         """Decode one request: a batch of one."""
-        result = self.decode_batch(model, [(app, prompt_ids)], texts=[text])[0]
+        result = self.decode_batch(model, [(app, prompt_ids)])[0]
         if isinstance(result, OrchError):
             raise result
         return result
