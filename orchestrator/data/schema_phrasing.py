@@ -46,6 +46,15 @@ def name_words(name: str) -> str:
     return re.sub(r"[_\-]+", " ", name).strip().lower()
 
 
+def schema_text(fn: Function) -> list[str]:
+    """What ``fn``'s schema says in words: its name, its description, and each parameter's name,
+    description and choices. What an app phrased from its schemas alone says around its values."""
+    text = [name_words(fn.name), fn.description]
+    for name, spec in fn.parameters.get("properties", {}).items():
+        text += [name_words(name), str(spec.get("description", "")), *map(str, spec.get("enum", []))]
+    return text
+
+
 def verb_phrases(fn: Function) -> list[str]:
     """Ways to name the action: from the function name and from its description's first clause,
     unless that clause names both values of a switch ("Turn the lights on or off", "Lock or unlock

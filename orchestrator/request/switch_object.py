@@ -33,6 +33,7 @@ from typing import Any
 from orchestrator.corpus import GENERIC_WORDS, function_name_words
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, read_phrasebook_file, template_text
+from orchestrator.data.schema_phrasing import schema_text
 from orchestrator.data.siblings import HOME_THINGS, takes_a_setting
 from orchestrator.registry import App, Function
 from orchestrator.request.said import names_one_of, tokens
@@ -71,10 +72,7 @@ def _setting_words(app: App, fn: Function) -> frozenset[str]:
     home app's own)."""
     key = (app.name, fn.name)
     if key not in _SETTING_WORDS:
-        schema = [fn.name.replace("_", " "), fn.description]
-        for name, spec in fn.parameters.get("properties", {}).items():
-            schema += [name.replace("_", " "), str(spec.get("description", "")), *map(str, spec.get("enum", []))]
-        _SETTING_WORDS[key] = frozenset(_phrasing_words(app, fn) | tokens(" ".join(schema)))
+        _SETTING_WORDS[key] = frozenset(_phrasing_words(app, fn) | tokens(" ".join(schema_text(fn))))
     return _SETTING_WORDS[key]
 
 

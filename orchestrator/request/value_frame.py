@@ -34,7 +34,7 @@ from typing import Any
 from orchestrator.calls import free_text
 from orchestrator.data.datagen import WAKE_WORDS
 from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_phrasebook_file, template_text
-from orchestrator.data.schema_phrasing import ENDINGS, LEADS
+from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED
@@ -157,8 +157,6 @@ def _frame_words(app: App) -> frozenset[str]:
             text += list(spec.get("objects") or [])
         text += [" ".join(template_text(entry)) for entry in entries]
     for fn in app.functions:
-        text += [fn.name.replace("_", " "), fn.description]
-        for name, schema in fn.parameters.get("properties", {}).items():
-            text += [name.replace("_", " "), str(schema.get("description", "")), *map(str, schema.get("enum", []))]
+        text += schema_text(fn)
     words = {word for chunk in text for word in _WORD.findall(re.sub(r"\{[^}]*\}", " ", chunk).lower())}
     return frozenset(words | _POSSESSIVES_AND_POINTERS)
