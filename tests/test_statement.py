@@ -1,4 +1,4 @@
-"""A statement of taste asks for nothing: no call."""
+"""A statement of taste or a report of what happened asks for nothing: no call."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.statement import states_a_taste
+from orchestrator.request.statement import reports_the_past, states_a_taste
 
 from .conftest import DATA, committed_training_calls
 
@@ -35,10 +35,39 @@ def test_a_statement_of_taste(query: str, statement: bool) -> None:
     assert states_a_taste(query) == statement
 
 
+@pytest.mark.parametrize(
+    ("query", "report"),
+    [
+        ("i called my mom this morning", True),
+        ("my brother texted me an hour ago", True),
+        ("she sent me a text this afternoon", True),  # "text" a noun
+        ("i had pizza for dinner last night", True),
+        ("yesterday we went to a jazz concert", True),
+        ("olly i already set an alarm for 7", True),
+        ("i tried the new thai place", True),
+        ("i set an alarm for 7", False),  # "set" is a present form too
+        ("i need to call my mom", False),  # "need" is no past
+        ("i wanted to order a pizza", False),  # a polite past asks
+        ("i just wanted to know the weather", False),
+        ("i was wondering if you could play jazz", False),
+        ("i needed to book a table", False),
+        ("i got to be up at 6", False),  # I have to
+        ("i called mom, call her again", False),  # a verb of a request after the report
+        ("i missed my alarm, wake me at 7 tomorrow", False),
+        ("i missed the news today, what's trending", False),  # a question after the report
+        ("call my mom", False),
+        ("played by the beatles", False),
+    ],
+)
+def test_a_report_of_the_past(query: str, report: bool) -> None:
+    assert reports_the_past(query) == report
+
+
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
-def test_no_training_call_states_a_taste(project_registry, builtin_registry, app: str) -> None:
-    """The rule's premise: no request a call was trained on (committed data of the app's
-    adapters, requests generated in every phrasebook language) states a taste."""
+def test_no_training_call_is_a_statement(project_registry, builtin_registry, app: str) -> None:
+    """The rules' premise: no request a call was trained on (committed data of the app's
+    adapters, requests generated in every phrasebook language) states a taste or reports the
+    past."""
     application = project_registry.app(app)
     other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
     queries = [query for _, _, query, _ in committed_training_calls(project_registry, app)]
@@ -46,17 +75,27 @@ def test_no_training_call_states_a_taste(project_registry, builtin_registry, app
     examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
     queries += [ex.query for ex in examples if ex.function]
     assert len(queries) > 1500
-    assert not [query for query in queries if states_a_taste(query)]
+    assert not [query for query in queries if _a_statement(query)]
 
 
-def test_no_call_of_an_app_from_a_tools_file_states_a_taste(tmp_path) -> None:
+def test_no_call_of_an_app_from_a_tools_file_is_a_statement(tmp_path) -> None:
     registry = Registry(path=tmp_path / "registry.yaml")
     app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
     examples, _ = generate(app, 400, seed=11, registry=registry)
-    assert not [ex.query for ex in examples if ex.function and states_a_taste(ex.query)]
+    assert not [ex.query for ex in examples if ex.function and _a_statement(ex.query)]
 
 
 def test_a_statement_of_taste_end_to_end(orchestrator) -> None:
     """Router, adapter and rule end to end: the android adapter played jazz."""
     assert orchestrator.run("i like jazz you should know").function is None
     assert orchestrator.run("play some jazz").function == "play_music"
+
+
+def test_a_report_of_the_past_end_to_end(orchestrator) -> None:
+    """Router, adapter and rule end to end: the android adapter called mom."""
+    assert orchestrator.run("i called my mom this morning").function is None
+    assert orchestrator.run("i need to call my mom").function == "make_phone_call"
+
+
+def _a_statement(query: str) -> bool:
+    return states_a_taste(query) or reports_the_past(query)

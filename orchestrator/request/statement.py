@@ -1,11 +1,21 @@
-"""A statement of taste asks for nothing: "i love hip hop" is no request to play it.
+"""A statement asks for nothing: "i love hip hop" is no request to play it, and "i called my mom
+this morning" no request to call her.
 
-The adapters learnt requests ("play some hip hop", "I'd like a pizza"), and read a sentence that
-names an app's thing as one: "i like jazz you should know" played jazz. A request that opens by
-saying what the speaker likes, loves, enjoys or hates ("i like", "we love", "ich mag", "me
-encanta", "我喜欢"), where the liking is of a thing (not "i like to listen to jazz", which asks to
-hear it) and nothing after it asks for an action (no making verb: "i love jazz, play some"), gets
-no call. "I'd like", "I would love" and "I'd love" ask for something and are no statement.
+The adapters learnt requests ("play some hip hop", "call mom", "I'd like a pizza") and read a
+sentence that names an app's thing as one: "i like jazz you should know" played jazz, "i had
+pizza for dinner last night" ordered a pizza from "last night", and "my brother texted me an
+hour ago" texted him. Two kinds of statement get no call where nothing after the opening asks
+for an action (no verb of a request: "i love jazz, play some", "i called mom, call her again"):
+
+- **A taste**: the request opens by saying what the speaker likes, loves, enjoys or hates ("i
+  like", "we love", "ich mag", "me encanta", "我喜欢"), where the liking is of a thing (not "i
+  like to listen to jazz", which asks to hear it). "I'd like", "I would love" and "I'd love" ask
+  for something and are no statement.
+- **A report of what happened** (English): the request opens with who did it ("i", "we", "she",
+  "my brother") and a verb in the past tense ("called", "had", "went", "already set"). A past
+  tense said to be polite asks ("i wanted to order a pizza", "i was wondering", "i needed to"),
+  and so does "i got to" (I have to); a question after the report asks too ("i missed the news,
+  what's trending").
 """
 
 from __future__ import annotations
@@ -15,16 +25,51 @@ import re
 from orchestrator.corpus import words_of
 from orchestrator.data.siblings import MAKING_VERBS
 
-# The opening: a name of the assistant or a filler first, if any ("olly", "hey google,"), then
-# the speaker and a verb of taste not followed by "to" (an infinitive asks: "i like to listen to").
+# A name of the assistant or a filler a request may open with ("olly", "hey google,").
+_OPENER = r"^(?:(?:(?:hey|ok|okay)\s+\w+|olly|alexa|siri|google|so|um|uh|well|oh|yeah|honestly),?\s+)?"
+# The opening: the speaker and a verb of taste not followed by "to" (an infinitive asks: "i like
+# to listen to").
 _TASTE = re.compile(
-    r"^(?:(?:(?:hey|ok|okay)\s+\w+|olly|alexa|siri|google|so|um|uh|well|oh|yeah|honestly),?\s+)?"
-    r"(?:(?:(?:i|we)\s+(?:really\s+|just\s+|totally\s+|absolutely\s+)?"
+    _OPENER + r"(?:(?:(?:i|we)\s+(?:really\s+|just\s+|totally\s+|absolutely\s+)?"
     r"(?:liked?|loved?|enjoy(?:ed)?|adored?|hated?|disliked?)(?!\s+to\b)|ich\s+(?:mag|liebe|hasse)"
     r"|me\s+(?:gusta|encanta)n?)\b"
     r"|我(?:很|真)?(?:喜欢|喜歡|爱|愛|讨厌|討厭)(?![听聽看])|私は.{1,20}が(?:好き|嫌い)(?:です)?$)",
     re.IGNORECASE,
 )
+# Past forms of doing that are no present form too ("set", "put" and "read" are: "i set" may
+# ask, so they count only after "already" or "just"). "was" and "were" tell a state, which may
+# be what a call records ("my food was 3 stars" rates the order).
+_IRREGULAR_PAST = (
+    "had|went|got|did|made|saw|heard|ate|drank|bought|took|came|left|forgot|told|sent|wrote|spoke"
+    "|met|found|lost|gave|drove|rode|flew|slept|woke|paid|spent|brought|caught|won|began|said|sang|sold"
+    "|taught|thought|felt|kept|fell|sat|broke|chose|ran|rang"
+)
+# Past tenses said to be polite, which ask for something: "i wanted to order", "i was wondering",
+# "i needed to", and "i got to" (I have to).
+_POLITE_PAST = (
+    r"(?:wanted|needed|wondered|hoped|decided|planned|used|liked|loved|would|could|should)\b"
+    r"|(?:was|were)\s+(?:wondering|hoping|thinking|going|planning|looking|trying)\b|got\s+to\b"
+)
+# A verb of the regular past ("called", "texted", "tried"; not "need" or "speed").
+_REGULAR_PAST = r"[a-z]{2,}[^e\W]ed"
+_ADVERB = r"(?:already|just|recently|never|finally|also|really)\s+"
+_REPORT = re.compile(
+    _OPENER + r"(?:(?:yesterday|last night|earlier(?: today)?|this morning),?\s+)?"
+    r"(?:i|we|he|she|they|my\s+[a-z]+)\s+"
+    rf"(?!(?:{_ADVERB})?(?:{_POLITE_PAST}))"
+    rf"(?:{_ADVERB}(?:set|put|read|{_REGULAR_PAST}|{_IRREGULAR_PAST})|{_REGULAR_PAST}|{_IRREGULAR_PAST})\b",
+    re.IGNORECASE,
+)
+# Question words: a report goes on with "is" and "did" ("i called mom and she is fine"), a
+# request with a question ("what's trending").
+_WH_WORDS = {"what", "how", "when", "where", "which", "whether", "who", "why"}
+# Words of a request after the opening: a verb that makes, undoes or asks for something, or a
+# word that asks ("I changed my mind about the food, cancel it"). Not "text" or "email", which a
+# report says as nouns ("she sent me a text").
+_ASKING_WORDS = MAKING_VERBS | {
+    "remind", "wake", "ring", "open", "search", "find", "show", "tell", "get", "give", "navigate", "cancel",
+    "delete", "remove", "stop", "rate", "track", "please", "can", "could", "would", "will", "again",
+}  # fmt: skip
 
 
 def states_a_taste(query: str) -> bool:
@@ -32,3 +77,11 @@ def states_a_taste(query: str) -> bool:
     (module docstring)."""
     opening = _TASTE.search(query.strip())
     return bool(opening) and not words_of(query[opening.end() :]) & MAKING_VERBS
+
+
+def reports_the_past(query: str) -> bool:
+    """Whether ``query`` opens by telling what someone did (a verb in the past tense) and asks for
+    no action after it (module docstring)."""
+    opening = _REPORT.search(query.strip().replace("\u2019", "'"))
+    rest = query[opening.end() :] if opening else ""
+    return bool(opening) and "?" not in rest and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS)
