@@ -32,6 +32,15 @@ from .conftest import DATA, committed_training_calls
         ("android", "set_alarm", "i don't need the 7 am alarm anymore", {"time": "7 am"}, True),
         ("android", "connect_bluetooth_device", "is bluetooth connected", {}, True),  # a yes-or-no question
         ("android", "set_alarm", "alexa, are my alarms on", {}, True),
+        ("android", "set_alarm", "please let me know the time of my morning alarm", {"label": "morning"}, True),
+        ("android", "play_music", "what song is playing right now", {}, True),
+        ("android", "play_music", "who sang hotel california", {"query": "hotel california"}, True),
+        ("android", "set_alarm", "let me know when it's 7 am", {"time": "7 am"}, False),  # asks for an alarm
+        ("android", "create_calendar_event", "let me know about the meeting on friday",
+         {"title": "the meeting", "start_time": "friday"}, False),  # a reminder
+        ("android", "create_calendar_event", "tell me to take my pills at 8",
+         {"title": "take my pills", "start_time": "8"}, False),  # a reminder
+        ("android", "play_music", "play who let the dogs out", {"query": "who let the dogs out"}, False),
         ("android", "set_alarm", "show me how to set an alarm for 7", {"time": "7"}, False),  # a making verb
         ("android", "set_alarm", "set an alarm for 7 am", {"time": "7 am"}, False),
         ("android", "send_text_message", "text mom stop calling me", {"message": "stop calling me"}, False),  # a value

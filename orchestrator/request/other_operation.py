@@ -29,11 +29,17 @@ from orchestrator.registry import App, Function
 from orchestrator.request.grounding import outside_values
 
 # Looking up: "show me", "list my", "what are my", "do I have any", "is there an", "what's on my",
-# "when is my", a question answered yes or no ("is bluetooth connected"), zeig mir, muéstrame, 显示,
-# 見せて.
+# "when is my", "tell me" or "let me know" ("let me know the time of my alarm"; not "let me know
+# when it's 7", "tell me at 5 to leave" or "let me know of the meeting on tuesday", which ask to
+# be told later: an alarm or a reminder), which song or who sings it, a question
+# answered yes or no ("is bluetooth connected"), zeig mir, muéstrame, 显示, 見せて.
 _LOOK_UP = re.compile(
     r"\b(?:show me|list (?:my|all|the)|what are my|do i have (?:any|an?)|is there (?:any|an?)|are there any"
-    r"|what(?:'s| is) on my|when is my|what time is my)\b|^(?:(?:hey|ok) \w+,? |olly |alexa,? )?(?:is|are)\b"
+    r"|what(?:'s| is) on my|when is my|what time is my"
+    r"|tell me(?!\s+(?:when|at|in|on|to|after|before|once)\b)"
+    r"|let me know(?!\s+(?:when|at|in|on|to|after|before|once|of|about|if|whether)\b)"
+    r"|what (?:song|music|track|tune|album|band|artist)|who (?:sings|sang|is singing|performs|wrote))\b"
+    r"|^(?:(?:hey|ok) \w+,? |olly |alexa,? )?(?:is|are)\b"
     r"|\bzeig(?:e|en sie)? mir\b"
     r"|\b(?:muéstrame|enséñame)\b|显示|列出|查看|見せ|表示して"
 )
