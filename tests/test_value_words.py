@@ -328,6 +328,7 @@ def test_an_optional_time_the_model_left_out_is_read(query: str, model: dict, ad
         ("set an alarm for 7 am called gym", {"time": "7 am"}, "gym"),
         ("create an alarm named Water Plants at 6", {"time": "6"}, "Water Plants"),
         ("wake me up at 6:30 labelled meds, thanks", {"time": "6:30"}, "meds"),
+        ("wake me at 7 and call it work", {"time": "7"}, "work"),
         ("alarm at 7 called gym and one called swim", {"time": "7"}, None),  # two names
         ("set an alarm for 7 am", {"time": "7 am"}, None),  # none said
         ("alarm at 8pm labeled meds", {"time": "8pm", "label": "meds"}, None),  # written

@@ -223,10 +223,11 @@ _FUNCTION_WORDS = frozenset({
 # are these gives no level.
 _CLOCK_TIME = re.compile(rf"{_UNMISTAKABLE_CLOCK}|\d+ ?(?:点|點|時|时)")
 # The name a request gives what it makes ("an alarm called gym", "named water plants", "labeled
-# meds"): the words after the cue, up to what says when, more of the request, or a clause's end.
+# meds", "wake me at 7 and call it work"): the words after the cue, up to what says when, more of
+# the request, or a clause's end.
 NAMING_WORDS = ("called", "named", "labelled", "labeled", "titled")
 _NAMED = re.compile(
-    rf"\b(?:{'|'.join(NAMING_WORDS)})\s+(.+?)"
+    rf"\b(?:{'|'.join(NAMING_WORDS)}|(?:call|name|label|title) it)\s+(.+?)"
     r"(?=\s+(?:at|for|on|to|by|from|in|tomorrow|today|tonight|every|and|with|saying|that|now|please)\b|[,.;!?]|$)",
     re.IGNORECASE,
 )
