@@ -35,6 +35,13 @@ from .conftest import DATA, committed_training_calls
         ("android", "set_alarm", "please let me know the time of my morning alarm", {"label": "morning"}, True),
         ("android", "play_music", "what song is playing right now", {}, True),
         ("android", "play_music", "who sang hotel california", {"query": "hotel california"}, True),
+        ("android", "set_alarm", "any alarms for tomorrow morning", {"time": "tomorrow morning"}, True),
+        ("android", "create_calendar_event", "push my 9 am meeting back an hour",
+         {"title": "9 am meeting", "start_time": "my 9 am meeting"}, True),
+        ("android", "set_alarm", "snooze the alarm for ten minutes", {"time": "ten minutes"}, True),
+        ("android", "create_calendar_event", "move my dentist appointment to friday",
+         {"title": "dentist appointment", "start_time": "friday"}, True),
+        ("android", "play_music", "change the song to bohemian rhapsody", {"query": "bohemian rhapsody"}, False),
         ("android", "set_alarm", "let me know when it's 7 am", {"time": "7 am"}, False),  # asks for an alarm
         ("android", "create_calendar_event", "let me know about the meeting on friday",
          {"title": "the meeting", "start_time": "friday"}, False),  # a reminder

@@ -6,10 +6,12 @@ phrasings they never saw, the adapter answers the function whose object it hears
 does what the user asked to undo (``set_alarm(time="午前6時のアラーム")``, a text to Dad). So it
 becomes no call.
 
-Three of the operations have such verbs, in every language orch reads: removing (cancel,
-delete, "get rid of", "I don't need", löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten,
-关掉, 停止) and looking up ("show me", "what are my", "is there any", zeig mir, 显示, 見せて: "アラーム
-を 見せ て" came back as ``set_alarm`` needing a time). The rule holds for a function where the generator
+Four of the operations have such verbs: removing (cancel, delete, "get rid of", "I don't need",
+löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten, 关掉, 停止), looking up
+("show me", "what are my", "is there any", zeig mir, 显示, 見せて: "アラーム を 見せ て" came back as
+``set_alarm`` needing a time) and moving in time (reschedule, postpone, "push my 9 am meeting
+back an hour", verschieben, 推迟, 延期: that one created a meeting titled "9 am meeting"; "change
+the song to ..." asks to play one, so "change" is no cue). The rule holds for a function where the generator
 makes that operation a sibling (``siblings.lacked_operations``): the function makes or sets
 something, no value of it does the operation, and no other function of the app does it to the
 same object (DoorDash's ``cancel_order`` serves "cancel my order", a flashlight's ``on=false``
@@ -31,15 +33,16 @@ from orchestrator.request.grounding import outside_values
 # Looking up: "show me", "list my", "what are my", "do I have any", "is there an", "what's on my",
 # "when is my", "tell me" or "let me know" ("let me know the time of my alarm"; not "let me know
 # when it's 7", "tell me at 5 to leave" or "let me know of the meeting on tuesday", which ask to
-# be told later: an alarm or a reminder), which song or who sings it, a question
-# answered yes or no ("is bluetooth connected"), zeig mir, muéstrame, 显示, 見せて.
+# be told later: an alarm or a reminder), which song or who sings it, a question answered yes
+# or no ("is bluetooth connected") or opened with "any" ("any alarms for tomorrow"), zeig mir,
+# muéstrame, 显示, 見せて.
 _LOOK_UP = re.compile(
     r"\b(?:show me|list (?:my|all|the)|what are my|do i have (?:any|an?)|is there (?:any|an?)|are there any"
     r"|what(?:'s| is) on my|when is my|what time is my"
     r"|tell me(?!\s+(?:when|at|in|on|to|after|before|once)\b)"
     r"|let me know(?!\s+(?:when|at|in|on|to|after|before|once|of|about|if|whether)\b)"
     r"|what (?:song|music|track|tune|album|band|artist)|who (?:sings|sang|is singing|performs|wrote))\b"
-    r"|^(?:(?:hey|ok) \w+,? |olly |alexa,? )?(?:is|are)\b"
+    r"|^(?:(?:hey|ok) \w+,? |olly |alexa,? )?(?:is|are|any|anything)\b"
     r"|\bzeig(?:e|en sie)? mir\b"
     r"|\b(?:muéstrame|enséñame)\b|显示|列出|查看|見せ|表示して"
 )
@@ -57,6 +60,10 @@ _CUES = {
     ),
     "look up": _LOOK_UP,
     "look up a setting": _LOOK_UP,
+    "change": re.compile(
+        r"\b(?:reschedule|postpone|snooze|push\s+(?:\S+\s+){0,4}?(?:back|forward)|bring\s+(?:\S+\s+){0,4}?forward"
+        r"|move\s+(?:my|the|our)\s+(?:\S+\s+){0,4}?to)\b|\bverschieb\w*|推迟|延后|改到|延期"
+    ),
 }
 
 
