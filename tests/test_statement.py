@@ -1,4 +1,5 @@
-"""A statement of taste or a report of what happened asks for nothing: no call."""
+"""A statement of taste, the assistant's name alone or a report of what happened asks for
+nothing: no call."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.statement import reports_the_past, states_a_taste
+from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
 
 from .conftest import DATA, committed_training_calls
 
@@ -63,6 +64,15 @@ def test_a_report_of_the_past(query: str, report: bool) -> None:
     assert reports_the_past(query) == report
 
 
+@pytest.mark.parametrize(
+    ("query", "waking"),
+    [("google", True), ("Hey Siri.", True), ("um, alexa", True), ("olly", True), ("google maps", False),
+     ("hey google play jazz", False), ("", False), ("谷歌", False)],
+)  # fmt: skip
+def test_the_assistant_s_name_alone(query: str, waking: bool) -> None:
+    assert only_wakes(query) == waking
+
+
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_no_training_call_is_a_statement(project_registry, builtin_registry, app: str) -> None:
     """The rules' premise: no request a call was trained on (committed data of the app's
@@ -97,5 +107,11 @@ def test_a_report_of_the_past_end_to_end(orchestrator) -> None:
     assert orchestrator.run("i need to call my mom").function == "make_phone_call"
 
 
+def test_the_assistant_s_name_alone_end_to_end(orchestrator) -> None:
+    """Router, adapter and rule end to end: "google" opened the Google app."""
+    assert orchestrator.run("google").function is None
+    assert orchestrator.run("hey google call mom").function == "make_phone_call"
+
+
 def _a_statement(query: str) -> bool:
-    return states_a_taste(query) or reports_the_past(query)
+    return only_wakes(query) or states_a_taste(query) or reports_the_past(query)

@@ -1,16 +1,18 @@
-"""A statement asks for nothing: "i love hip hop" is no request to play it, and "i called my mom
-this morning" no request to call her.
+"""A statement asks for nothing: "i love hip hop" is no request to play it, "i called my mom
+this morning" no request to call her, and "google" alone calls the assistant, not an app.
 
 The adapters learnt requests ("play some hip hop", "call mom", "I'd like a pizza") and read a
 sentence that names an app's thing as one: "i like jazz you should know" played jazz, "i had
 pizza for dinner last night" ordered a pizza from "last night", and "my brother texted me an
-hour ago" texted him. Two kinds of statement get no call where nothing after the opening asks
-for an action (no verb of a request: "i love jazz, play some", "i called mom, call her again"):
+hour ago" texted him. These get no call where nothing after the opening asks for an
+action (no verb of a request: "i love jazz, play some", "i called mom, call her again"):
 
 - **A taste**: the request opens by saying what the speaker likes, loves, enjoys or hates ("i
   like", "we love", "ich mag", "me encanta", "我喜欢"), where the liking is of a thing (not "i
   like to listen to jazz", which asks to hear it). "I'd like", "I would love" and "I'd love" ask
   for something and are no statement.
+- **The assistant's name alone** ("google", "hey siri", "olly", "um alexa"): it wakes the
+  assistant and asks nothing yet; "google" opened the Google app.
 - **A report of what happened** (English): the request opens with who did it ("i", "we", "she",
   "my brother") and a verb in the past tense ("called", "had", "went", "already set"). A past
   tense said to be polite asks ("i wanted to order a pizza", "i was wondering", "i needed to"),
@@ -35,6 +37,10 @@ _TASTE = re.compile(
     r"|me\s+(?:gusta|encanta)n?)\b"
     r"|我(?:很|真)?(?:喜欢|喜歡|爱|愛|讨厌|討厭)(?![听聽看])|私は.{1,20}が(?:好き|嫌い)(?:です)?$)",
     re.IGNORECASE,
+)
+# The assistant's names and the fillers said with them, and nothing else.
+_ONLY_WAKING = re.compile(
+    r"(?:(?:hey|hi|ok|okay|google|siri|alexa|olly|assistant|um|uh|hmm|so|oh|yeah|alright|please)[\s,.!?]*)+"
 )
 # Past forms of doing that are no present form too ("set", "put" and "read" are: "i set" may
 # ask, so they count only after "already" or "just"). "was" and "were" tell a state, which may
@@ -77,6 +83,11 @@ def states_a_taste(query: str) -> bool:
     (module docstring)."""
     opening = _TASTE.search(query.strip())
     return bool(opening) and not words_of(query[opening.end() :]) & MAKING_VERBS
+
+
+def only_wakes(query: str) -> bool:
+    """Whether ``query`` says nothing but the assistant's name and fillers (module docstring)."""
+    return bool(_ONLY_WAKING.fullmatch(query.strip().lower()))
 
 
 def reports_the_past(query: str) -> bool:
