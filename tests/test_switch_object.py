@@ -9,7 +9,13 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.siblings import takes_a_setting
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.switch_object import is_switch, names_a_home_thing, own_words, switches_something_else
+from orchestrator.request.switch_object import (
+    is_switch,
+    names_a_home_thing,
+    own_words,
+    silences_one_thing,
+    switches_something_else,
+)
 
 from .conftest import DATA, committed_training_calls, smarthome_with
 
@@ -125,6 +131,7 @@ def test_no_training_call_of_a_setting_names_a_home_thing(project_registry, buil
     calls += [(application.function(ex.function), ex.query) for ex in examples if ex.function]
     assert len([fn for fn, _ in calls if takes_a_setting(fn)]) > 300
     assert not [query for fn, query in calls if names_a_home_thing(application, fn, query)]
+    assert not [query for fn, query in calls if silences_one_thing(fn, query)]
 
 
 def test_a_home_app_keeps_its_own_things(tmp_path) -> None:
@@ -135,6 +142,26 @@ def test_a_home_app_keeps_its_own_things(tmp_path) -> None:
     calls = [(app.function(ex.function), ex.query) for ex in examples if ex.function]
     assert len([fn for fn, _ in calls if takes_a_setting(fn)]) > 100
     assert not [query for fn, query in calls if names_a_home_thing(app, fn, query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ("turn off notifications for whatsapp", True),  # would silence the whole phone
+        ("turn on notification for all news on the stock market", True),
+        ("mute alerts from my bank", True),
+        ("turn off notifications for an hour", False),  # for a while: the mode's own
+        ("turn off all notifications", False),
+        ("silence notifications for tonight", False),
+        ("turn on do not disturb", False),
+    ],
+)
+def test_do_not_disturb_is_not_switched_for_one_thing_s_notifications(
+    builtin_registry, query: str, refused: bool
+) -> None:
+    android = builtin_registry.app("android")
+    assert silences_one_thing(android.function("set_do_not_disturb"), query) == refused
+    assert not silences_one_thing(android.function("toggle_wifi"), query)
 
 
 def test_a_home_thing_end_to_end(orchestrator) -> None:

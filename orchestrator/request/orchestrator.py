@@ -25,8 +25,8 @@ from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.router import Route, Router
-from orchestrator.request.statement import reports_the_past, states_a_taste
-from orchestrator.request.switch_object import names_a_home_thing, switches_something_else
+from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
+from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
 from orchestrator.request.value_frame import frame_only_dropped, with_qualifiers
 from orchestrator.request.value_words import read_values, unsaid_levels
 
@@ -301,23 +301,28 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     """The decoded call, its free-text values grounded in the request (``grounding.py``) with the
     qualifiers before them and none made of the frame alone (``value_frame.py``), the values it
     states in words read the same way every time (``value_words.py``) and the optional choices it
-    does not make left to the schema (``choices.py``). No call where the request states a taste
-    or tells what happened and asks for nothing (``statement.py``: "i love hip hop", "i called
-    my mom this morning"), rules the function's action out
-    (``negation.py``: "don't call mom"), does not name the switch it would flip or names a home's
-    thing for a phone's or car's setting (``switch_object.py``: "turn wemo on", "lower the
-    blinds"), or asks to remove or switch off what the function makes, which its app cannot
-    (``other_operation.py``: "cancel my alarm")."""
+    does not make left to the schema (``choices.py``). No call where the request
+
+    - says only the assistant's name, states a taste or tells what happened and asks for nothing
+      (``statement.py``: "google", "i love hip hop", "i called my mom this morning");
+    - rules the function's action out (``negation.py``: "don't call mom");
+    - does not name the switch it would flip, names a home's thing for a phone's or car's
+      setting, or one thing's notifications for Do Not Disturb (``switch_object.py``: "turn wemo
+      on", "lower the blinds", "turn off notifications for whatsapp");
+    - asks to remove, switch off, look up or move what the function makes, which its app cannot
+      (``other_operation.py``: "cancel my alarm")."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
         fn = application.function(function)
         if (
-            states_a_taste(text)
+            only_wakes(text)
+            or states_a_taste(text)
             or reports_the_past(text)
             or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)
+            or silences_one_thing(fn, text)
             or asks_another_operation(application, fn, text, arguments)
         ):
             arguments, function = {}, None

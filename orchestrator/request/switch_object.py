@@ -22,10 +22,16 @@ that names one (``siblings.HOME_THINGS``: a lamp, the blinds, a bedroom) that no
 setting's phrasings say gets no call (``names_a_home_thing``). "turn off the fan in the master
 bedroom" switched the car's fan off, and "lower the blinds" opened its windows. The flashlight says
 "light" in its phrasings, so "turn the light on" stays its own.
+
+And a mode that silences everything (Do Not Disturb) is not switched for the notifications of one
+thing: "turn off notifications for whatsapp" would silence the whole phone, and "turn on
+notification for all news on the stock market" turned Do Not Disturb off (``silences_one_thing``).
+Notifications for a while ("for an hour", "for tonight") or for everything are the mode's own.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 from typing import Any
@@ -37,11 +43,21 @@ from orchestrator.data.schema_phrasing import schema_text
 from orchestrator.data.siblings import HOME_THINGS, takes_a_setting
 from orchestrator.registry import App, Function
 from orchestrator.request.said import names_one_of, tokens
+from orchestrator.request.value_words import SILENCING_MODE
 
 # Per app (by name and function names): its switches' own words. The phrasebooks ship with the package.
 _OWN_WORDS: dict[tuple[str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
 # Per (app, function): the words a setting's phrasings say.
 _SETTING_WORDS: dict[tuple[str, str], frozenset[str]] = {}
+# Notifications of one thing: "notifications for whatsapp", "alerts from my bank", "notification
+# for all news on the stock market"; not those of everything or for a while ("for all apps", "for
+# an hour", "for tonight", "for the next 2 hours").
+_ONE_THINGS_ALERTS = re.compile(
+    r"\b(?:notifications?|alerts?)\s+(?:for|from|about|on|of)\s+(?!(?:all\s+(?:apps|notifications)|everything|everyone"
+    r"|(?:the|my|this)\s+phone|now|today|tonight|the\s+night|(?:the\s+)?(?:next|rest)\b|(?:an?|one|a\s+few|\d+|\w+)"
+    r"\s+(?:minutes?|hours?|days?)\b))\w",
+    re.IGNORECASE,
+)
 
 
 def is_switch(fn: Function) -> bool:
@@ -64,6 +80,13 @@ def names_a_home_thing(app: App, fn: Function, query: str) -> bool:
     if not takes_a_setting(fn):
         return False
     return bool((tokens(query) & HOME_THINGS) - _setting_words(app, fn))
+
+
+def silences_one_thing(fn: Function, query: str) -> bool:
+    """Whether ``fn`` switches a mode that silences everything and ``query`` asks about the
+    notifications of one thing (module docstring)."""
+    about = f"{fn.name.replace('_', ' ')} {fn.description}"
+    return bool(SILENCING_MODE.search(about) and _ONE_THINGS_ALERTS.search(query))
 
 
 def _setting_words(app: App, fn: Function) -> frozenset[str]:
