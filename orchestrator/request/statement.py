@@ -15,8 +15,8 @@ action (no verb of a request: "i love jazz, play some", "i called mom, call her 
   assistant and asks nothing yet; "google" opened the Google app.
 - **A report of what happened** (English): the request opens with who did it ("i", "we", "she",
   "my brother") and a verb in the past tense ("called", "had", "went", "already set"). A past
-  tense said to be polite asks ("i wanted to order a pizza", "i was wondering", "i needed to"),
-  and so does "i got to" (I have to); a question after the report asks too ("i missed the news,
+  tense said to be polite asks ("i wanted to order a pizza", "i was wondering"), and so does
+  "i got to" (I have to); a question after the report asks too ("i missed the news,
   what's trending").
 """
 
@@ -51,9 +51,10 @@ _IRREGULAR_PAST = (
     "|taught|thought|felt|kept|fell|sat|broke|chose|ran|rang"
 )
 # Past tenses said to be polite, which ask for something: "i wanted to order", "i was wondering",
-# "i needed to", and "i got to" (I have to).
+# "i was hoping", and "i got to" (I have to). "i needed to" tells what was needed ("i needed to
+# finish my homework"); a request says "i need to".
 _POLITE_PAST = (
-    r"(?:wanted|needed|wondered|hoped|decided|planned|used|liked|loved|would|could|should)\b"
+    r"(?:wanted|wondered|hoped|decided|planned|used|liked|loved|would|could|should)\b"
     r"|(?:was|were)\s+(?:wondering|hoping|thinking|going|planning|looking|trying)\b|got\s+to\b"
 )
 # A verb of the regular past ("called", "texted", "tried"; not "need" or "speed").
