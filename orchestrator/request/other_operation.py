@@ -7,17 +7,17 @@ does what the user asked to undo (``set_alarm(time="午前6時のアラーム")`
 becomes no call.
 
 Four of the operations have such verbs: removing (cancel, delete, "get rid of", "I don't need",
-löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten, 关掉, 停止), looking up
-("show me", "what are my", "is there any", zeig mir, 显示, 見せて: "アラーム を 見せ て" came back as
-``set_alarm`` needing a time) and moving in time (reschedule, postpone, "push my 9 am meeting
-back an hour", verschieben, 推迟, 延期: that one created a meeting titled "9 am meeting"; "change
-the song to ..." asks to play one, so "change" is no cue). The rule holds for a function where the generator
-makes that operation a sibling (``siblings.lacked_operations``): the function makes or sets
-something, no value of it does the operation, and no other function of the app does it to the
-same object (DoorDash's ``cancel_order`` serves "cancel my order", a flashlight's ``on=false``
-"turn the flashlight off"). Not where the verb sits inside a value the call carries ("text mom
-stop calling"), nor where the request also says a verb that makes something ("cancel my 7 am
-alarm and set one for 8": a second request).
+löschen, 删除, 削除), switching off (stop, turn off, silence, ausschalten, 关掉, 停止), looking up ("show
+me", "what are my", "is there any", zeig mir, 显示, 見せて: "アラーム を 見せ て" came back as ``set_alarm``
+needing a time) and moving in time (reschedule, postpone, "push my 9 am meeting back an hour",
+verschieben, 推迟, 延期: that one created a meeting titled "9 am meeting"; "change the song to ..." asks
+to play one, so "change" is no cue). The rule holds for a function where the generator makes that
+operation a sibling (``siblings.lacked_operations``): the function makes or sets something, no value
+of it does the operation, and no other function of the app does it to the same object (DoorDash's
+``cancel_order`` serves "cancel my order", a flashlight's ``on=false`` "turn the flashlight off").
+Not where the verb sits inside a value the call carries ("text mom stop calling"), nor where the
+request also says a verb that makes something ("cancel my 7 am alarm and set one for 8": a second
+request).
 """
 
 from __future__ import annotations

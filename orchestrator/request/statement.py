@@ -43,7 +43,7 @@ _ONLY_WAKING = re.compile(
     r"(?:(?:hey|hi|ok|okay|google|siri|alexa|olly|assistant|um|uh|hmm|so|oh|yeah|alright|please)[\s,.!?]*)+"
 )
 # Past forms of doing that are no present form too ("set", "put" and "read" are: "i set" may
-# ask, so they count only after "already" or "just"). "was" and "were" tell a state, which may
+# ask, so they count only after an adverb such as "already" or "just"). "was" and "were" tell a state, which may
 # be what a call records ("my food was 3 stars" rates the order).
 _IRREGULAR_PAST = (
     "had|went|got|did|made|saw|heard|ate|drank|bought|took|came|left|forgot|told|sent|wrote|spoke"

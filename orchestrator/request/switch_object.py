@@ -43,7 +43,7 @@ from orchestrator.data.schema_phrasing import schema_text
 from orchestrator.data.siblings import HOME_THINGS, takes_a_setting
 from orchestrator.registry import App, Function
 from orchestrator.request.said import names_one_of, tokens
-from orchestrator.request.value_words import SILENCING_MODE
+from orchestrator.request.value_words import switches_a_silencing_mode
 
 # Per app (by name and function names): its switches' own words. The phrasebooks ship with the package.
 _OWN_WORDS: dict[tuple[str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
@@ -52,9 +52,9 @@ _SETTING_WORDS: dict[tuple[str, str], frozenset[str]] = {}
 # Notifications of one thing: "notifications for whatsapp", "alerts from my bank", "notification
 # for all news on the stock market"; not those of everything or for a while ("for all apps", "for
 # an hour", "for tonight", "for the next 2 hours").
-_ONE_THINGS_ALERTS = re.compile(
+_NOTIFICATIONS_OF_ONE_THING = re.compile(
     r"\b(?:notifications?|alerts?)\s+(?:for|from|about|on|of)\s+(?!(?:all\s+(?:apps|notifications)|everything|everyone"
-    r"|(?:the|my|this)\s+phone|now|today|tonight|the\s+night|(?:the\s+)?(?:next|rest)\b|(?:an?|one|a\s+few|\d+|\w+)"
+    r"|(?:the|my|this)\s+phone|now|today|tonight|the\s+night|(?:the\s+)?(?:next|rest)\b|(?:a\s+few|\w+)"
     r"\s+(?:minutes?|hours?|days?)\b))\w",
     re.IGNORECASE,
 )
@@ -85,8 +85,7 @@ def names_a_home_thing(app: App, fn: Function, query: str) -> bool:
 def silences_one_thing(fn: Function, query: str) -> bool:
     """Whether ``fn`` switches a mode that silences everything and ``query`` asks about the
     notifications of one thing (module docstring)."""
-    about = f"{fn.name.replace('_', ' ')} {fn.description}"
-    return bool(SILENCING_MODE.search(about) and _ONE_THINGS_ALERTS.search(query))
+    return switches_a_silencing_mode(fn) and bool(_NOTIFICATIONS_OF_ONE_THING.search(query))
 
 
 def _setting_words(app: App, fn: Function) -> frozenset[str]:

@@ -57,7 +57,7 @@ _NEGATED_STATE = re.compile(
 # what it silences is off: "turn off notifications" turns Do Not Disturb on (the polarity cue was
 # read as the mode's own and gave ``enabled=false``). The cue is inverted where the request names
 # what the mode silences and not the mode itself ("通知オフモードをオンにして" names the mode).
-SILENCING_MODE = re.compile(r"\b(do not disturb|dnd|silent mode|quiet mode|silence mode)\b", re.IGNORECASE)
+_SILENCING_MODE = re.compile(r"\b(do not disturb|dnd|silent mode|quiet mode|silence mode)\b", re.IGNORECASE)
 _MODE_NAMED = re.compile(
     r"\b(do not disturb|dnd|silent|quiet|silence|focus) mode\b|\bdo not disturb\b|\bdnd\b|no molestar|nicht st[öo]ren"
     r"|modo (silencio|silencioso)|ruhemodus|勿扰|免打扰|静音模式"
@@ -444,11 +444,15 @@ def _direction(schema: dict[str, Any], text: str) -> str | None:
     return None if up == down else ("up" if up else "down")
 
 
+def switches_a_silencing_mode(fn: Function) -> bool:
+    """Whether ``fn`` switches a mode that silences something (Do Not Disturb, a silent mode)."""
+    return bool(_SILENCING_MODE.search(f"{fn.name.replace('_', ' ')} {fn.description}"))
+
+
 def _silenced_named(fn: Function, text: str) -> bool:
     """Whether ``fn`` switches a silencing mode and the request's switch cue is about what the
     mode silences ("turn off notifications"), not the mode ("turn off do not disturb")."""
-    about = f"{fn.name.replace('_', ' ')} {fn.description}"
-    return bool(SILENCING_MODE.search(about) and _SILENCED.search(text) and not _MODE_NAMED.search(text))
+    return switches_a_silencing_mode(fn) and bool(_SILENCED.search(text) and not _MODE_NAMED.search(text))
 
 
 def _is_duration(name: str, schema: dict[str, Any]) -> bool:
