@@ -53,8 +53,11 @@ def test_a_statement_of_taste(query: str, statement: bool) -> None:
         ("i was wondering if you could play jazz", False),
         ("i needed to finish my homework last night", True),  # what was needed; a request says "i need to"
         ("i got to be up at 6", False),  # I have to
+        ("i got a dentist appointment on friday at 3", False),  # I have got
+        ("i got invited to a barbecue on saturday", True),
         ("i called mom, call her again", False),  # a verb of a request after the report
         ("i missed my alarm, wake me at 7 tomorrow", False),
+        ("i made dinner plans for 7, put it in my calendar", False),
         ("i missed the news today, what's trending", False),  # a question after the report
         ("call my mom", False),
         ("played by the beatles", False),

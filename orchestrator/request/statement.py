@@ -44,9 +44,11 @@ _ONLY_WAKING = re.compile(
 )
 # Past forms of doing that are no present form too ("set", "put" and "read" are: "i set" may
 # ask, so they count only after an adverb such as "already" or "just"). "was" and "were" tell a state, which may
-# be what a call records ("my food was 3 stars" rates the order).
+# be what a call records ("my food was 3 stars" rates the order). "got" is past before a
+# participle or "back", "home", "up" ("i got invited"); before a thing it may say what one has
+# ("i got a dentist appointment on friday").
 _IRREGULAR_PAST = (
-    "had|went|got|did|made|saw|heard|ate|drank|bought|took|came|left|forgot|told|sent|wrote|spoke"
+    r"had|went|got\s+(?:[a-z]+ed|back|home|up)|did|made|saw|heard|ate|drank|bought|took|came|left|forgot|told|sent|wrote|spoke"
     "|met|found|lost|gave|drove|rode|flew|slept|woke|paid|spent|brought|caught|won|began|said|sang|sold"
     "|taught|thought|felt|kept|fell|sat|broke|chose|ran|rang"
 )
@@ -75,7 +77,8 @@ _WH_WORDS = {"what", "how", "when", "where", "which", "whether", "who", "why"}
 # report says as nouns ("she sent me a text").
 _ASKING_WORDS = MAKING_VERBS | {
     "remind", "wake", "ring", "open", "search", "find", "show", "tell", "get", "give", "navigate", "cancel",
-    "delete", "remove", "stop", "rate", "track", "please", "can", "could", "would", "will", "again",
+    "delete", "remove", "stop", "rate", "track", "put", "note", "mark", "remember", "let", "please", "can",
+    "could", "would", "will", "again",
 }  # fmt: skip
 
 
