@@ -85,8 +85,8 @@ _ASKING_WORDS = MAKING_VERBS | {
 def states_a_taste(query: str) -> bool:
     """Whether ``query`` opens with a statement of what the speaker likes and asks for no action
     (module docstring)."""
-    opening = _TASTE.search(query.strip())
-    return bool(opening) and not words_of(query[opening.end() :]) & MAKING_VERBS
+    rest = _after_opening(_TASTE, query)
+    return rest is not None and not words_of(rest) & MAKING_VERBS
 
 
 def only_wakes(query: str) -> bool:
@@ -97,6 +97,13 @@ def only_wakes(query: str) -> bool:
 def reports_the_past(query: str) -> bool:
     """Whether ``query`` opens by telling what someone did (a verb in the past tense) and asks for
     no action after it (module docstring)."""
-    opening = _REPORT.search(query.strip().replace("\u2019", "'"))
-    rest = query[opening.end() :] if opening else ""
-    return bool(opening) and "?" not in rest and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS)
+    rest = _after_opening(_REPORT, query)
+    return rest is not None and "?" not in rest and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS)
+
+
+def _after_opening(opening: re.Pattern[str], query: str) -> str | None:
+    """What ``query`` says after ``opening``, or None where it does not open so; matched and cut
+    in the same text (stripped, a typographic apostrophe read as "'")."""
+    text = query.strip().replace("\u2019", "'")
+    match = opening.search(text)
+    return text[match.end() :] if match else None
