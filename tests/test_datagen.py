@@ -195,6 +195,21 @@ def test_incomplete_requests_leave_an_askable_value_empty(builtin_registry: Regi
     )
 
 
+@pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])
+def test_each_askable_value_is_left_out_by_some_english_request(builtin_registry: Registry, name: str) -> None:
+    """Where an English phrasebook writes requests that leave a value out, some leave out each
+    value the user may be asked for. An adapter never shown a request without one learns that it
+    is no call: every yelp request that left something out named the party size, and "book a
+    table at Zuni Cafe" was refused (``docs/accuracy.md``)."""
+    app = builtin_registry.app(name)
+    book = load_phrasebook(app)
+    for fn in app.functions:
+        entries = book.get(fn.name, {}).get("incomplete") or []
+        texts = [entry if isinstance(entry, str) else entry["t"] for entry in entries]
+        for param in askable(fn) if texts else ():
+            assert any("{" + param + "}" not in text for text in texts), (fn.name, param)
+
+
 def test_rejected_calls_are_counted(builtin_registry: Registry, monkeypatch) -> None:
     from orchestrator.data import datagen
 
