@@ -11,7 +11,14 @@ import pytest
 from orchestrator.apps import add_app
 from orchestrator.calls import free_text, validate_arguments
 from orchestrator.data import templates
-from orchestrator.data.datagen import FOREIGN_SHARE, askable, can_be_incomplete, generate, load_phrasebook
+from orchestrator.data.datagen import (
+    FOREIGN_SHARE,
+    askable,
+    can_be_incomplete,
+    generate,
+    load_phrasebook,
+    sound_like_people,
+)
 from orchestrator.data.languages import LANGUAGES, chinese_number, chinese_numeral, number_surface_in
 from orchestrator.data.phrasebook import load_translations
 from orchestrator.data.values import COINED_SHARE, POOLS
@@ -77,6 +84,21 @@ def test_requests_in_other_languages_say_their_values(builtin_registry: Registry
         for param, value in ex.arguments.items():
             if isinstance(value, str) and free_text(properties[param]):
                 assert value.lower() in ex.query.lower(), (ex.query, param, value)
+
+
+def test_a_value_stays_a_span_when_speech_drops_its_punctuation(builtin_registry: Registry) -> None:
+    """Speech to text drops the punctuation between words; a value that holds some ("Dr. Patel",
+    "see you there!") loses it in the call as in the request, so the adapter still learns to copy."""
+    fn = builtin_registry.app("android").function("send_text_message")
+    text = "text Dr. Patel saying see you there!"
+    arguments = {"contact_name": "Dr. Patel", "message": "see you there!"}
+    said = list(arguments.values())
+    rewrites = [sound_like_people(text, arguments, said, random.Random(seed), fn) for seed in range(40)]
+    spoken = [(query, args) for query, args in rewrites if query.islower()]
+    assert spoken, "some seed takes the speech-to-text rewrite"
+    for query, args in rewrites:
+        assert all(value.lower() in query.lower() for value in args.values()), (query, args)
+    assert {args["contact_name"] for _, args in spoken} == {"dr patel"}
 
 
 def test_other_languages_hard_negatives_come_in_their_positives_share() -> None:

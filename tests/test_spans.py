@@ -44,6 +44,15 @@ def test_a_script_without_spaces_starts_anywhere() -> None:
     assert allowed("播放周杰伦的歌", '{"query": "周') == {"杰", '"', '",', '"}'}
 
 
+def test_a_spaced_word_starts_and_ends_where_an_unspaced_script_meets_it() -> None:
+    """A Latin name or address inside Chinese is a word of its own: the guide once let a value
+    start only after a space, and "我想听Adele的歌" got no artist, "写邮件给tom@example.com" the
+    recipient "com"."""
+    assert {"p", "put"} <= allowed("周put on", '{"query": "')
+    assert allowed("周put周", '{"query": "put') == {"周", '"', '",', '"}'}
+    assert "ofi" not in allowed("周lofi", '{"query": "')
+
+
 @pytest.mark.parametrize("text", ['say "hi" to mom', "a\\b", "", None])
 def test_no_guide_where_json_would_escape_or_there_is_no_request(text: str | None) -> None:
     assert SpanGuide.for_request(text, FREE, INDEX) is None

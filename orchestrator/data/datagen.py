@@ -295,21 +295,27 @@ def sound_like_people(
 ) -> tuple[str, dict[str, Any]]:
     """Rewrite a request the way people type or dictate it; the values it mentions stay intact.
 
-    Lower case without punctuation (speech to text) also lowers the free-text values, so every
-    value is still a span of the request; a typo never falls inside a value.
+    Lower case without punctuation (speech to text) also lowers the free-text values and drops
+    their punctuation ("Dr. Patel" -> "dr patel"), so every value is still a span of the request;
+    a typo never falls inside a value.
     """
     if rng.random() < 0.25:
-        text = re.sub(r"[?!.,;]+(?=\s|$)", "", text.lower()).strip()
+        text = _spoken(text)
         props = fn.parameters.get("properties", {}) if fn else {}
         arguments = {
-            k: v.lower() if isinstance(v, str) and "enum" not in props.get(k, {}) else v for k, v in arguments.items()
+            k: _spoken(v) if isinstance(v, str) and "enum" not in props.get(k, {}) else v for k, v in arguments.items()
         }
-        values = [v.lower() for v in values]
+        values = [_spoken(v) for v in values]
     if rng.random() < 0.12:
         text = rng.choice(WAKE_WORDS) + text
     if rng.random() < 0.1:
         text = _typo(text, values, rng)
     return text, arguments
+
+
+def _spoken(text: str) -> str:
+    """``text`` as speech to text writes it: lower case, no punctuation between words."""
+    return re.sub(r"[?!.,;]+(?=\s|$)", "", text.lower()).strip()
 
 
 def _typo(text: str, values: list[str], rng: random.Random) -> str:

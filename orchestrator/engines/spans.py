@@ -117,12 +117,13 @@ class SpanGuide:
 
 
 def _starts_word(text: str, i: int) -> bool:
-    """Whether a span may start at ``text[i]``: a letter or digit after anything else, or any
-    character of a script written without spaces (each is a word there)."""
+    """Whether a span may start at ``text[i]``: a letter or digit after anything else but a letter
+    or digit of a spaced script, or any character of a script written without spaces (each is a
+    word there). "我想听Adele的歌" names Adele right after 听."""
     char = text[i]
-    if unicodedata.east_asian_width(char) in ("W", "F"):
+    if _unspaced(char):
         return not char.isspace()
-    return char.isalnum() and (i == 0 or not text[i - 1].isalnum())
+    return char.isalnum() and (i == 0 or not text[i - 1].isalnum() or _unspaced(text[i - 1]))
 
 
 def _ends_word(text: str, end: int) -> bool:
@@ -130,4 +131,9 @@ def _ends_word(text: str, end: int) -> bool:
     if end >= len(text) or end == 0:
         return True
     before, after = text[end - 1], text[end]
-    return not (before.isalnum() and after.isalnum()) or unicodedata.east_asian_width(after) in ("W", "F")
+    return not (before.isalnum() and after.isalnum()) or _unspaced(before) or _unspaced(after)
+
+
+def _unspaced(char: str) -> bool:
+    """Whether ``char`` is of a script written without spaces between words (Chinese, Japanese)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
