@@ -50,20 +50,26 @@ def test_a_value_keeps_its_qualifiers(
 
 
 @pytest.mark.parametrize(
-    ("app", "function", "arguments", "kept"),
+    ("app", "function", "query", "arguments", "kept"),
     [
-        ("android", "find_route_google_maps", {"origin": "from", "destination": "the train station"},
-         {"destination": "the train station"}),
-        ("android", "get_trending_news", {"query": "trending news"}, {}),
-        ("android", "get_trending_news", {"query": "tech"}, {"query": "tech"}),
-        ("android", "play_music", {"query": "music"}, {"query": "music"}),  # required: grounding's and the user's
-        ("android", "create_calendar_event", {"title": "lunch", "start_time": "tomorrow"},
+        ("android", "find_route_google_maps", "how do I walk to the train station from here",
+         {"origin": "from", "destination": "the train station"}, {"destination": "the train station"}),
+        ("android", "get_trending_news", "trending news", {"query": "trending news"}, {}),
+        ("android", "get_trending_news", "tech news", {"query": "tech"}, {"query": "tech"}),
+        ("android", "play_music", "play music", {"query": "music"}, {"query": "music"}),  # required: grounding's
+        ("android", "create_calendar_event", "lunch tomorrow", {"title": "lunch", "start_time": "tomorrow"},
          {"title": "lunch", "start_time": "tomorrow"}),  # a time is its own rules'
+        # Named by the user: the set_alarm templates say "wake up" too.
+        ("android", "set_alarm", "alarm for 8 o'clock called wake up", {"time": "8 o'clock", "label": "wake up"},
+         {"time": "8 o'clock", "label": "wake up"}),
+        ("android", "set_alarm", "wake up alarm for 8", {"time": "8", "label": "wake up"}, {"time": "8"}),
     ],
 )  # fmt: skip
-def test_a_value_of_the_frame_alone_is_dropped(builtin_registry, app: str, function: str, arguments: dict, kept: dict):
+def test_a_value_of_the_frame_alone_is_dropped(
+    builtin_registry, app: str, function: str, query: str, arguments: dict, kept: dict
+) -> None:
     application = builtin_registry.app(app)
-    assert frame_only_dropped(application, application.function(function), arguments)[0] == kept
+    assert frame_only_dropped(application, application.function(function), arguments, query)[0] == kept
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
@@ -83,7 +89,7 @@ def test_no_training_value_is_widened_or_dropped(project_registry, builtin_regis
     assert not [(query, changes) for fn, arguments, query in calls
                 if (changes := with_qualifiers(application, fn, arguments, query)[1])]  # fmt: skip
     assert not [(query, changes) for fn, arguments, query in calls
-                if (changes := frame_only_dropped(application, fn, arguments)[1])]  # fmt: skip
+                if (changes := frame_only_dropped(application, fn, arguments, query)[1])]  # fmt: skip
 
 
 def test_no_value_of_an_app_from_a_tools_file_is_widened(tmp_path) -> None:

@@ -348,7 +348,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     in words read by rule, optional choices it does not say left to the schema and those it says
     made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
-    arguments, framed = frame_only_dropped(app, fn, arguments)
+    arguments, framed = frame_only_dropped(app, fn, arguments, text)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)

@@ -23,7 +23,8 @@ The other way round, the model sometimes copies the frame itself: "how do I walk
 station from here" gave ``origin="from"``, "trending news" ``query="trending news"``. An optional
 value whose every word the function's own phrasebook templates say outside their slots (in any
 language) is dropped, and the schema's default applies; a time or a date is left to its own
-rules (templates say "am", "tomorrow").
+rules (templates say "am", "tomorrow"), and a value the request names by a naming word is the
+user's ("alarm for 8 called wake up": the templates say "wake up" too).
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ _FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]
 _OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
 
 
-def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
-    """``arguments`` without an optional free-text value made of ``fn``'s frame alone (module
-    docstring), and what changed (parameter -> ``"old -> (dropped)"``)."""
+def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` without an optional free-text value made of ``fn``'s frame alone, unless
+    ``query`` names it ("called wake up"; module docstring), and what changed (parameter ->
+    ``"old -> (dropped)"``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     frame = _own_frame(app, fn)
@@ -74,8 +76,15 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any]) -> tup
         and kind_for(name, properties[name]) not in _WHEN_KINDS
         and (words := _WORD.findall(value.lower()))
         and set(words) <= frame
+        and not _named(value, query)
     }
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
+
+
+def _named(value: str, query: str) -> bool:
+    """Whether ``query`` says ``value`` right after a naming word ("called", "titled")."""
+    naming = "|".join(NAMING_WORDS)
+    return re.search(rf"\b(?:{naming})\s+{re.escape(value)}(?!\w)", query, re.IGNORECASE) is not None
 
 
 def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
