@@ -23,8 +23,8 @@ The other way round, the model sometimes copies the frame itself: "how do I walk
 station from here" gave ``origin="from"``, "trending news" ``query="trending news"``. An optional
 value whose every word the function's own phrasebook templates say outside their slots (in any
 language) is dropped, and the schema's default applies; a time or a date is left to its own
-rules (templates say "am", "tomorrow"), and a value the request names by a naming word is the
-user's ("alarm for 8 called wake up": the templates say "wake up" too).
+rules (templates say "am", "tomorrow"), and so is a name the request gives what it makes
+(``value_words.given_names``: "alarm for 8 called wake up", whose templates say "wake up" too).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED
-from orchestrator.request.value_words import NAMING_WORDS, is_number_word
+from orchestrator.request.value_words import NAMING_WORDS, given_names, is_number_word
 
 MAX_QUALIFIERS = 2
 # A Latin-script word, apostrophes and hyphens inside it ("extra-large", "chef's").
@@ -62,7 +62,7 @@ _OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
 
 def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
     """``arguments`` without an optional free-text value made of ``fn``'s frame alone, unless
-    ``query`` names it ("called wake up"; module docstring), and what changed (parameter ->
+    it is a name ``query`` gives ("called wake up"; module docstring), and what changed (parameter ->
     ``"old -> (dropped)"``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
@@ -76,15 +76,9 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query:
         and kind_for(name, properties[name]) not in _WHEN_KINDS
         and (words := _WORD.findall(value.lower()))
         and set(words) <= frame
-        and not _named(value, query)
+        and value.lower() not in {name.lower() for name in given_names(query)}
     }
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
-
-
-def _named(value: str, query: str) -> bool:
-    """Whether ``query`` says ``value`` right after a naming word ("called", "titled")."""
-    naming = "|".join(NAMING_WORDS)
-    return re.search(rf"\b(?:{naming})\s+{re.escape(value)}(?!\w)", query, re.IGNORECASE) is not None
 
 
 def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:

@@ -394,11 +394,16 @@ def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def given_names(query: str) -> list[str]:
+    """The names ``query`` gives what it makes, as written ("an alarm called gym", "call it work")."""
+    return _NAMED.findall(query)
+
+
 def _said_name(query: str, arguments: dict[str, Any]) -> str | None:
     """The one name ``query`` gives what it makes, as written ("set an alarm for 7 am called gym":
     the model wrote no ``label``), or None where it gives none, more than one, or one inside
     another value of the call (a title that says "called")."""
-    found = _NAMED.findall(query)
+    found = given_names(query)
     if len(found) != 1:
         return None
     values = [v.lower() for v in arguments.values() if isinstance(v, str)]
