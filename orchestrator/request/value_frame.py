@@ -76,7 +76,7 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query:
         and kind_for(name, properties[name]) not in _WHEN_KINDS
         and (words := _WORD.findall(value.lower()))
         and set(words) <= frame
-        and value.lower() not in {name.lower() for name in given_names(query)}
+        and value.lower() not in {given.lower() for given in given_names(query)}
     }
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
 
