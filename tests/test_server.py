@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
+from orchestrator.calls import Call
 from orchestrator.serving.server import MAX_BODY_BYTES, InferenceWorker, Job, create_app
+from tests.numeric_paths import compare_calls
 
 
 @pytest.fixture(scope="module")
@@ -92,23 +94,59 @@ def test_wrong_method_gets_405_with_allow_header(client) -> None:
     assert response.json()["error"]["status"] == 405
 
 
-def test_concurrent_mixed_apps_match_sequential_answers(client) -> None:
-    queries = [
-        "order a burger",
-        "turn on the front defroster",
-        "find coffee shops in Denver",
-        "set an alarm for 7 am",
-        "what is 2 plus 2",
-        "fan speed 3",
-    ] * 3
-    alone = {q: client.post("/v1/call", json={"query": q}).json() for q in set(queries)}
+# Distinct requests of every app and of none: a copy of one request could take another copy's
+# answer unseen.
+CONCURRENT_REQUESTS = [
+    "order a burger",
+    "get me a large pepperoni pizza from Domino's",
+    "turn on the front defroster",
+    "fan speed 3",
+    "set the temperature to 21 degrees",
+    "find coffee shops in Denver",
+    "book a table for two at Nobu at 7 pm",
+    "set an alarm for 7 am",
+    "text mom that I'm running late",
+    "take a selfie",
+    "turn on wifi",
+    "what is 2 plus 2",
+    "what's the capital of Peru",
+    "tell me a joke",
+]
+
+
+def _answer(body: dict) -> tuple:
+    """A ``/v1/call`` body without what differs between two equal calls (ids, timings)."""
+    tools = [(c["function"]["name"], c["function"]["arguments"]) for c in body["tool_calls"]]
+    return body["app"], tools, body.get("needs_input")
+
+
+def test_concurrent_mixed_apps_match_sequential_answers(client, orchestrator, monkeypatch) -> None:
+    """Concurrent requests of different apps are batched together. Each client gets the call the
+    batch made for its own request (exactly: no cross-talk), and that call is the request's solo
+    call wherever its decisions are clear of their boundaries (a batch rounds differently from one
+    request alone, by CPU: ``numeric_paths``)."""
+    batched: dict[str, list[Call]] = {}
+    run_batch = orchestrator.run_batch
+
+    def recorded(requests, **options):
+        calls = run_batch(requests, **options)
+        for (query, _), call in zip(requests, calls, strict=True):
+            batched.setdefault(query, []).append(call)
+        return calls
+
+    monkeypatch.setattr(orchestrator, "run_batch", recorded)
+    before = client.get("/health").json()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        together = list(pool.map(lambda q: client.post("/v1/call", json={"query": q}).json(), queries))
-    for query, got in zip(queries, together, strict=True):
-        want = alone[query]
-        assert got["app"] == want["app"]
-        strip = [(c["function"]["name"], c["function"]["arguments"]) for c in got["tool_calls"]]
-        assert strip == [(c["function"]["name"], c["function"]["arguments"]) for c in want["tool_calls"]]
+        bodies = list(pool.map(lambda q: client.post("/v1/call", json={"query": q}).json(), CONCURRENT_REQUESTS))
+    after = client.get("/health").json()
+    assert after["batches"] - before["batches"] < len(CONCURRENT_REQUESTS)  # some were answered together
+    for query, body in zip(CONCURRENT_REQUESTS, bodies, strict=True):
+        (call,) = batched[query]
+        assert _answer(body) == _answer(call.to_json()), query
+    monkeypatch.undo()
+    alone = [orchestrator.run(query) for query in CONCURRENT_REQUESTS]
+    together = [batched[query][0] for query in CONCURRENT_REQUESTS]
+    compare_calls(alone, together, orchestrator.router.threshold).check()
 
 
 def test_a_client_that_went_away_does_not_stop_the_worker(orchestrator) -> None:
