@@ -8,7 +8,7 @@ import pytest
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.value_frame import frame_only_dropped, with_qualifiers
+from orchestrator.request.value_frame import frame_only_dropped, when_apart_from_other_values, with_qualifiers
 
 from .conftest import DATA, committed_training_calls
 
@@ -106,3 +106,28 @@ def test_qualifiers_end_to_end(orchestrator) -> None:
     """Router, adapter and rules end to end: the adapter wrote "pepperoni pizza"."""
     call = orchestrator.run("order a large pepperoni pizza")
     assert (call.function, call.arguments.get("item")) == ("order_food", "large pepperoni pizza")
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "arguments", "apart"),
+    [
+        ("android", "create_calendar_event", {"title": "water the plants", "start_time": "water the plants at 6 pm"},
+         {"title": "water the plants", "start_time": "6 pm"}),
+        ("android", "create_calendar_event", {"title": "dentist", "start_time": "tomorrow at 3 for dentist"},
+         {"title": "dentist", "start_time": "tomorrow at 3"}),
+        ("yelp", "make_reservation", {"business_name": "the restaurant", "date": "the restaurant", "party_size": 2},
+         {"business_name": "the restaurant", "party_size": 2}),  # optional: the schema's default
+        ("android", "create_calendar_event", {"title": "lunch", "start_time": "lunch"}, {"title": "lunch"}),
+        # what is left says no time: left as written
+        ("android", "create_calendar_event", {"title": "lunch", "start_time": "lunch break"},
+         {"title": "lunch", "start_time": "lunch break"}),
+        ("android", "create_calendar_event", {"title": "standup", "start_time": "9 am"},
+         {"title": "standup", "start_time": "9 am"}),
+    ],
+)  # fmt: skip
+def test_a_time_is_no_other_value(builtin_registry, app: str, function: str, arguments: dict, apart: dict) -> None:
+    fn = builtin_registry.app(app).function(function)
+    got, changes = when_apart_from_other_values(fn, arguments)
+    assert got == apart
+    if "start_time" in arguments and "start_time" not in apart:  # required: the user is asked
+        assert changes["start_time"].endswith("(needs input)")

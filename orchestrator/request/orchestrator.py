@@ -27,7 +27,7 @@ from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
-from orchestrator.request.value_frame import frame_only_dropped, with_qualifiers
+from orchestrator.request.value_frame import frame_only_dropped, when_apart_from_other_values, with_qualifiers
 from orchestrator.request.value_words import read_values, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
@@ -344,17 +344,18 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers and none made of the frame alone, values said
-    in words read by rule, optional choices it does not say left to the schema and those it says
-    made; and what changed (``ground``'s form)."""
+    grounded in the request with their qualifiers and none made of the frame alone, times and
+    dates apart from the other values, values said in words read by rule, optional choices it does
+    not say left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
+    arguments, apart = when_apart_from_other_values(fn, arguments)
     arguments, framed = frame_only_dropped(app, fn, arguments, text)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **framed, **qualified, **read, **asked, **unsaid, **said}
+    return arguments, {**grounded, **apart, **framed, **qualified, **read, **asked, **unsaid, **said}
 
 
 @dataclass

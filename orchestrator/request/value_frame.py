@@ -25,6 +25,13 @@ value whose every word the function's own phrasebook templates say outside their
 language) is dropped, and the schema's default applies; a time or a date is left to its own
 rules (templates say "am", "tomorrow"), and so is a name the request gives what it makes
 (``value_words.given_names``: "alarm for 8 called wake up", whose templates say "wake up" too).
+
+And a time or a date is not made of another value of the call: "send me a reminder to water the
+plants at 6 pm" gave ``title="water the plants"`` and ``start_time="water the plants at 6 pm"``,
+"on february fourteenth make dinner reservations at the restaurant" ``date="the restaurant"``
+beside ``business_name="the restaurant"``. A time or a date that begins or ends with another
+value is cut to the rest, less the words joining the two ("at"), where the rest still says when;
+one that is another value and nothing more is unsaid (dropped, or asked for when required).
 """
 
 from __future__ import annotations
@@ -38,8 +45,8 @@ from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_ph
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED
-from orchestrator.request.value_words import NAMING_WORDS, given_names, is_number_word
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
+from orchestrator.request.value_words import NAMING_WORDS, given_names, is_number_word, says_when
 
 MAX_QUALIFIERS = 2
 # A Latin-script word, apostrophes and hyphens inside it ("extra-large", "chef's").
@@ -52,6 +59,8 @@ _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
 _THING_KINDS = {"food", "topic", "business_kind", "event", "media", "device", "title", "label", "message", "text"}
 # The kinds of value that say when: their own rules read them.
 _WHEN_KINDS = {"time", "date"}
+# Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
+_WHEN_JOINS = {"at", "on", "for", "by", "from", "in", "until", "till", "to", "starting", "and"}
 # Words that point at a value without qualifying it ("my headphones", "this song").
 _POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
 # Per app (by name and function names): its frame words and their deletions.
@@ -79,6 +88,58 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query:
         and value.lower() not in {given.lower() for given in given_names(query)}
     }
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
+
+
+def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each time or date cut free of another value of the call that begins or
+    ends it (module docstring), and what changed (parameter -> ``"old -> new"``, or ``"old ->
+    (dropped)"`` or ``"old -> (needs input)"`` for one that is another value alone)."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    apart, changes = dict(arguments), {}
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        if not isinstance(value, str) or not free_text(schema) or kind_for(name, schema) not in _WHEN_KINDS:
+            continue
+        others = [other for key, other in arguments.items()
+                  if key != name and isinstance(other, str) and other.strip()
+                  and kind_for(key, properties.get(key, {})) not in _WHEN_KINDS]  # fmt: skip
+        rest = _apart(value, others)
+        if rest == value:
+            continue
+        if rest:
+            apart[name] = rest
+            changes[name] = f"{value} -> {rest}"
+        else:
+            del apart[name]
+            changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
+    return apart, changes
+
+
+def _apart(value: str, others: list[str]) -> str:
+    """``value`` less another value at its start or end and the words joining them, where what is
+    left says when; "" where ``value`` is another value alone."""
+    words = value.split()
+    for other in others:
+        given = other.split()
+        if [w.lower() for w in words] == [w.lower() for w in given]:
+            return ""
+        size = len(given)
+        if len(words) <= size:
+            continue
+        if [w.lower() for w in words[:size]] == [w.lower() for w in given]:
+            rest = words[size:]
+            while rest and rest[0].lower() in _WHEN_JOINS:
+                rest = rest[1:]
+        elif [w.lower() for w in words[-size:]] == [w.lower() for w in given]:
+            rest = words[:-size]
+            while rest and rest[-1].lower() in _WHEN_JOINS:
+                rest = rest[:-1]
+        else:
+            continue
+        if rest and says_when(" ".join(rest)):
+            return " ".join(rest)
+    return value
 
 
 def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:

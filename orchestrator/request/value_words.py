@@ -24,7 +24,7 @@ from orchestrator.calls import counts, free_text
 from orchestrator.data.languages import chinese_number
 from orchestrator.data.phrasebook import function_specs, template_text
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, outside_values
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, TIME_WORDS, outside_values
 from orchestrator.switches import SWITCH_NAMES, switch_verbs
 
 # A switch: a boolean whose name or description says it turns something on, or whose
@@ -500,6 +500,12 @@ def _says_a_count(text: str) -> bool:
     date, who comes along."""
     left = _untimed(text)
     return bool(_DIGIT.search(left) or _COUNT_CUE.search(left))
+
+
+def says_when(text: str) -> bool:
+    """Whether ``text`` says a time or a date: a clock time, a day of the month, a digit, or a
+    word for a time ("tomorrow", "tonight", "monday")."""
+    return bool(_WHEN.search(text) or _DIGIT.search(text) or TIME_WORDS & set(text.lower().split()))
 
 
 @functools.lru_cache(maxsize=32)
