@@ -120,18 +120,19 @@ def _apart(value: str, others: list[str]) -> str:
     """``value`` less another value at its start or end and the words joining them, where what is
     left says when; "" where ``value`` is another value alone."""
     words = value.split()
+    folded = [word.lower() for word in words]
     for other in others:
-        given = other.split()
-        if [w.lower() for w in words] == [w.lower() for w in given]:
+        given = other.lower().split()
+        if folded == given:
             return ""
         size = len(given)
         if len(words) <= size:
             continue
-        if [w.lower() for w in words[:size]] == [w.lower() for w in given]:
+        if folded[:size] == given:
             rest = words[size:]
             while rest and rest[0].lower() in _WHEN_JOINS:
                 rest = rest[1:]
-        elif [w.lower() for w in words[-size:]] == [w.lower() for w in given]:
+        elif folded[-size:] == given:
             rest = words[:-size]
             while rest and rest[-1].lower() in _WHEN_JOINS:
                 rest = rest[:-1]
