@@ -11,6 +11,9 @@ from orchestrator.request.choices import NOT_WRITTEN, choice_words, said_choices
 from .conftest import committed_training_calls, smarthome_with
 
 BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
+TO_DENVER = {"destination": "denver"}
+DENVER = {"origin": "salt lake city", **TO_DENVER}
+DENVER_BY_TRANSIT = {**DENVER, "mode": "transit"}
 
 
 @pytest.mark.parametrize(
@@ -29,6 +32,11 @@ BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
         ("yelp", "search_businesses", "asadores caros", {"term": "asadores", "price": "3"}, None),
         ("android", "find_route_google_maps", "directions to work by car", BIKE_TO_WORK, {"destination": "work"}),
         ("android", "find_route_google_maps", "cycle to work", BIKE_TO_WORK, None),
+        # "lake" is a slip of "take" ("take the bus to ..."), a word every function's requests say.
+        ("android", "find_route_google_maps", "route to denver from salt lake city", DENVER_BY_TRANSIT, DENVER),
+        ("android", "find_route_google_maps", "show me the way to denver", {**TO_DENVER, "mode": "walking"}, TO_DENVER),
+        ("android", "find_route_google_maps", "take the bus to denver", {**TO_DENVER, "mode": "transit"}, None),
+        ("android", "find_route_google_maps", "walk me to denver", {**TO_DENVER, "mode": "walking"}, None),
         ("android", "take_a_photo", "take a selfie", {"camera": "front"}, None),
         ("android", "set_volume", "volume to 5", {"level": 5, "volume_type": "ring"}, {"level": 5}),
         ("android", "set_volume", "Weckerlautstärke auf 5", {"level": 5, "volume_type": "alarm"}, None),  # compound

@@ -40,6 +40,8 @@ _SAYING: dict[tuple[str, str, str, str], re.Pattern[str]] = {}
 
 # (app, function, parameter): the words that say each of its values. The phrasebooks ship with the package.
 _CHOICE_WORDS: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
+# (app, function): the words the app's other functions' templates say (``_other_functions_words``).
+_OTHER_WORDS: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def unsaid_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
@@ -121,13 +123,38 @@ def choice_words(app: App, fn: Function, param: str, value: Any) -> frozenset[st
 def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[str]:
     """The words that say ``value``: its name's, its phrasebook surfaces' in every language, and
     the words only the templates that fix it say ("cycle to {destination}" fixes
-    ``mode="bicycling"``)."""
+    ``mode="bicycling"``). A word of a surface ("on foot", "mit der Bahn") or of those templates
+    says the value only where the app's other functions' templates do not say it too (a surface
+    made only of such words, "my side", keeps them all): "take the bus to {destination}" and "walk
+    me to {destination}" fix a mode, but "take", "me", "on" and "der" frame every request ("take a
+    photo", "call me", "turn on"), and a slip of one kept a mode nobody said ("route to denver from
+    salt lake city": "lake" of "take", transit)."""
     fixing: set[str] = set()
     others: set[str] = set()
     for spec in function_specs(app, fn.name):
         for entry in spec.get("templates") or []:
             fixes = isinstance(entry, dict) and str((entry.get("args") or {}).get(param)) == str(value)
             (fixing if fixes else others).update(tokens(" ".join(template_text(entry))))
+    framing = _other_functions_words(app, fn.name)
     # The name however short: a value the request may say ("price 2") is not dropped.
-    said = [str(value).replace("_", " "), *surface_forms(app, fn, param, value)]
-    return frozenset(tokens(" ".join(said)) | (fixing - others))
+    words = tokens(str(value).replace("_", " ")) | (fixing - others - framing)
+    for form in surface_forms(app, fn, param, value):
+        # A surface made only of such words ("my side") says the value by all of them.
+        words |= (tokens(form) - framing) or tokens(form)
+    return frozenset(words)
+
+
+def _other_functions_words(app: App, function: str) -> frozenset[str]:
+    """The words the templates of ``app``'s functions other than ``function`` say outside their
+    slots, in every language."""
+    key = (app.name, function)
+    if key not in _OTHER_WORDS:
+        _OTHER_WORDS[key] = frozenset(
+            word
+            for other in app.functions
+            if other.name != function
+            for spec in function_specs(app, other.name)
+            for entry in spec.get("templates") or []
+            for word in tokens(" ".join(template_text(entry)))
+        )
+    return _OTHER_WORDS[key]

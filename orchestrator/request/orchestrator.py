@@ -24,6 +24,7 @@ from orchestrator.request.decision import Candidate, Verdict, call_probability, 
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
+from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
@@ -299,9 +300,10 @@ def settle_routed(
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
     """The decoded call, its free-text values grounded in the request (``grounding.py``) with the
-    qualifiers before them and none made of the frame alone (``value_frame.py``), the values it
-    states in words read the same way every time (``value_words.py``) and the optional choices it
-    does not make left to the schema (``choices.py``). No call where the request
+    qualifiers before them and none made of the frame alone (``value_frame.py``), a route's ends
+    where the request's "from" and "to" put them (``route_ends.py``), the values it states in
+    words read the same way every time (``value_words.py``) and the optional choices it does not
+    make left to the schema (``choices.py``). No call where the request
 
     - says only the assistant's name, states a taste or tells what happened and asks for nothing
       (``statement.py``: "google", "i love hip hop", "i called my mom this morning");
@@ -344,10 +346,12 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers and none made of the frame alone, times and
-    dates apart from the other values, values said in words read by rule, optional choices it does
-    not say left to the schema and those it says made; and what changed (``ground``'s form)."""
+    grounded in the request with their qualifiers and none made of the frame alone, a route's ends
+    where "from" and "to" put them, times and dates apart from the other values, values said in
+    words read by rule, optional choices it does not say left to the schema and those it says
+    made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
+    arguments, ends = route_ends(fn, arguments, text)
     arguments, apart = when_apart_from_other_values(fn, arguments)
     arguments, framed = frame_only_dropped(app, fn, arguments, text)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
@@ -355,7 +359,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **apart, **framed, **qualified, **read, **asked, **unsaid, **said}
+    return arguments, {**grounded, **ends, **apart, **framed, **qualified, **read, **asked, **unsaid, **said}
 
 
 @dataclass
