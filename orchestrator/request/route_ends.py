@@ -131,14 +131,12 @@ def _said_start(arguments: dict[str, Any], start: str, end: str, text: str) -> d
         end_said = _said_after(end_words, re.escape(value.strip()), text)
         if not end_said:
             continue
-        for cue in re.finditer(rf"(?<!\w)(?:{start_words})\s+", text, re.IGNORECASE):
+        for cue, said in _places_after(start_words, text):
             if end_said.start() <= cue.start() < end_said.end():
                 continue
             if cue.start() > end_said.start() and cue.group().strip().lower() not in _START_AFTER_END:
                 continue
-            place = _PLACE.match(text, cue.end())
-            said = place.group(1).strip() if place else ""
-            if said and said.lower() != value.strip().lower() and said.lower() not in _HERE:
+            if said.lower() != value.strip().lower() and said.lower() not in _HERE:
                 return {**arguments, start: said}
         return arguments
     return arguments
@@ -161,9 +159,14 @@ def _place_after(words: str, text: str, other_said_at: int) -> str | None:
     """The place the request says after ``words``: the first such words after where it says the
     other end ("how to get from boston to new york"), else the last before it ("how to get to new
     york from boston")."""
-    cues = re.finditer(rf"(?<!\w)(?:{words})\s+", text, re.IGNORECASE)
-    places = [(cue.start(), _PLACE.match(text, cue.end())) for cue in cues]
-    found = [(at, place.group(1)) for at, place in places if place and place.group(1).strip()]
-    after = [place for at, place in found if at > other_said_at]
-    before = [place for at, place in found if at < other_said_at]
+    found = _places_after(words, text)
+    after = [place for cue, place in found if cue.start() > other_said_at]
+    before = [place for cue, place in found if cue.start() < other_said_at]
     return after[0] if after else (before[-1] if before else None)
+
+
+def _places_after(words: str, text: str) -> list[tuple[re.Match[str], str]]:
+    """Each of ``words`` the request says with a place after it, and that place."""
+    cues = re.finditer(rf"(?<!\w)(?:{words})\s+", text, re.IGNORECASE)
+    places = [(cue, _PLACE.match(text, cue.end())) for cue in cues]
+    return [(cue, place.group(1).strip()) for cue, place in places if place and place.group(1).strip()]
