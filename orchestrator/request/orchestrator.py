@@ -24,6 +24,7 @@ from orchestrator.request.decision import Candidate, Verdict, call_probability, 
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
+from orchestrator.request.repeat import repeats_unasked
 from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
@@ -312,7 +313,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
       setting, or one thing's notifications for Do Not Disturb (``switch_object.py``: "turn wemo
       on", "lower the blinds", "turn off notifications for whatsapp");
     - asks to remove, switch off, look up or move what the function makes, which its app cannot
-      (``other_operation.py``: "cancel my alarm")."""
+      (``other_operation.py``: "cancel my alarm");
+    - does not say again to a function that repeats (``repeat.py``: "order something from Panda
+      Express" is no reorder)."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
@@ -326,6 +329,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
             or names_a_home_thing(application, fn, text)
             or silences_one_thing(fn, text)
             or asks_another_operation(application, fn, text, arguments)
+            or repeats_unasked(fn, text, arguments)
         ):
             arguments, function = {}, None
         else:

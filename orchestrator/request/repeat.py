@@ -1,0 +1,55 @@
+"""A request to do again what was done before says so: "order something from Panda Express" is
+a new order, not a repeat of the last one.
+
+A function that repeats ("reorder_last", "redial", "resend_message") differs from its app's
+function that does the thing afresh ("order_food") by the request's word for again: "reorder",
+"my usual", "same as last time", "nochmal", "lo mismo", "上次", "いつもの". DoorDash's adapter,
+given an order that names a restaurant and no dish, answered ``reorder_last(restaurant=...)``
+("start an order from Five Guys", "I want to order from Sweetgreen tonight"): the call places an
+order the user never asked for, the wrong action. So a repeating function's call stands only
+where the request, outside the values the call carries, says again in one of orch's languages;
+otherwise there is no call. Every template of DoorDash's ``reorder_last`` in every phrasebook
+language says one (``tests/test_repeat.py``).
+
+A function repeats when a word of its name is a verb of repeating (``_REPEATING_NAMES``); "last"
+alone names what a look-up reads ("get_last_email": "read my email"), not a repeat.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from orchestrator.corpus import function_name_words
+from orchestrator.registry import Function
+from orchestrator.request.grounding import outside_values
+from orchestrator.request.said import names_one_of
+
+_REPEATING_NAMES = {"reorder", "repeat", "redo", "redial", "resend", "rebook", "replay", "again"}
+# Saying again, by language: words (slips included, as ``said.names_one_of`` reads them) and, where
+# it takes more than one word, is written without spaces or has a slip that is another word ("some"
+# of "same", "order" of "reorder"), phrases with their slips spelt out ("sme", "reodrer").
+_AGAIN_WORDS = frozenset({
+    "again", "usual", "regular", "last", "previous", "before", "repeat", "redo", "redial",
+    "resend", "rebook", "replay", "nochmal", "wieder", "wiederhole", "wiederhol", "erneut", "gleiche", "dasselbe",
+    "letzte", "letztes", "letzten", "vorige", "übliche", "mismo", "misma", "último", "última", "anterior",
+    "habitual", "repite", "repetir",
+})  # fmt: skip
+_AGAIN_PHRASES = re.compile(
+    r"\b(?:s[ae]?me|re-?o\w*r\w*|one more time|as always"
+    r"|noch einmal|otra vez|de nuevo|de siempre|vuelve a|volver a)\b"
+    r"|再|上次|上一次|一样|同样|老样子|重复|重新|照旧|もう一度|同じ|前回|この前|いつもの|繰り返"
+)
+
+
+def repeats(fn: Function) -> bool:
+    """Whether ``fn`` does again what was done before (module docstring)."""
+    return bool(set(function_name_words(fn.name)) & _REPEATING_NAMES)
+
+
+def repeats_unasked(fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
+    """Whether ``fn`` repeats and ``query`` does not say again outside the values the call carries."""
+    if not repeats(fn):
+        return False
+    text = outside_values(query.lower().replace("\u2019", "'"), arguments or {})
+    return not (_AGAIN_PHRASES.search(text) or names_one_of(_AGAIN_WORDS, text))

@@ -1,0 +1,78 @@
+"""A function that repeats what was done before is called only where the request says again."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.data.datagen import generate
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.registry import Function
+from orchestrator.request.repeat import repeats, repeats_unasked
+
+from .conftest import committed_training_calls, smarthome_with
+
+
+@pytest.mark.parametrize(
+    ("query", "arguments", "refused"),
+    [
+        ("order something from Panda Express", {"restaurant": "Panda Express"}, True),
+        ("start an order from Five Guys", {"restaurant": "Five Guys"}, True),
+        ("confirm the order", {}, True),
+        ("order from Last Call Diner", {"restaurant": "Last Call Diner"}, True),  # "last" inside the value
+        ("reorder from Chipotle", {"restaurant": "Chipotle"}, False),
+        ("order my usual from Sweetgreen", {"restaurant": "Sweetgreen"}, False),
+        ("order the same thing as last time", {}, False),
+        ("bestell nochmal das Gleiche", {}, False),
+        ("pide lo mismo que la última vez", {}, False),
+        ("再点一次上次的外卖", {}, False),
+        ("いつものをもう一度", {}, False),
+    ],
+)
+def test_a_repeat_the_request_does_not_ask_for(builtin_registry, query: str, arguments: dict, refused: bool) -> None:
+    fn = builtin_registry.app("doordash").function("reorder_last")
+    assert repeats_unasked(fn, query, arguments) == refused
+
+
+def test_only_a_function_named_for_repeating_repeats(builtin_registry) -> None:
+    doordash = builtin_registry.app("doordash")
+    assert [fn.name for fn in doordash.functions if repeats(fn)] == ["reorder_last"]
+    assert not repeats(Function(name="get_last_email", description="The newest email.", parameters={}))
+    assert not repeats_unasked(doordash.function("order_food"), "order a pizza", {"item": "pizza"})
+
+
+def test_every_request_for_a_repeat_says_again(project_registry, builtin_registry) -> None:
+    """The rule's premise: every request of a repeating function in DoorDash's committed training
+    data (English and other languages) and generated in every phrasebook language says again."""
+    app = project_registry.app("doordash")
+    other_languages = project_registry.keyed_adapter(app.adapter_key(True))[1] / "train.jsonl"
+    rows = committed_training_calls(project_registry, "doordash")
+    rows += committed_training_calls(project_registry, "doordash", other_languages)
+    calls = [(fn, arguments, query) for fn, arguments, query, _ in rows]
+    builtin = builtin_registry.app("doordash")
+    examples, _ = generate(builtin, 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls += [(app.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    repeating = [(fn, arguments, query) for fn, arguments, query in calls if repeats(fn)]
+    assert len(repeating) > 50
+    assert not [query for fn, arguments, query in repeating if repeats_unasked(fn, query, arguments)]
+
+
+def test_an_app_from_a_tools_file_says_its_repeats(tmp_path) -> None:
+    """An app phrased from its schemas alone: its generated requests for a repeating function say
+    again, so its calls stand."""
+    redial = {
+        "name": "redial_last_number",
+        "description": "Call the last number again.",
+        "parameters": {"type": "object", "properties": {}},
+    }
+    app = smarthome_with(tmp_path, redial)
+    examples, _ = generate(app, 400, seed=11)
+    queries = [ex.query for ex in examples if ex.function == "redial_last_number"]
+    assert queries
+    assert not [q for q in queries if repeats_unasked(app.function("redial_last_number"), q)]
+
+
+def test_no_repeat_unasked_end_to_end(orchestrator) -> None:
+    """Router, DoorDash's adapter and the rule end to end: a new order that names no dish was
+    answered with a reorder."""
+    assert orchestrator.run("start an order from Five Guys").function != "reorder_last"
+    assert orchestrator.run("reorder from Chipotle").function == "reorder_last"
