@@ -239,6 +239,9 @@ def test_a_count_of_people_the_request_never_gave_is_asked_for(query: str, asked
         ("order_food", "order a pizza", {"item": "pizza", "quantity": 1}, False),  # the default
         ("get_trending_news", "how will brexit affect eu citizens", {"query": "brexit", "max_results": 1}, True),
         ("adjust_volume", "volume up by 4", {"direction": "up", "steps": 4}, False),
+        ("adjust_volume", "turn the volume down to 20", {"direction": "down", "steps": 2}, True),  # 2 of 20
+        ("get_trending_news", "top 3 tech news stories", {"query": "tech", "max_results": 3}, False),
+        ("order_food", "order 2 large pizzas for 4 people", {"item": "large pizzas", "quantity": 2}, False),
         ("adjust_volume", "音量を七段階下げて", {"direction": "down", "steps": 7}, False),
         ("get_business_reviews", "显示海底捞的十九条评论", {"business_name": "海底捞", "limit": 19}, False),
         ("get_business_reviews", "zeig mir zwei Bewertungen von Nobu", {"business_name": "Nobu", "limit": 2}, False),

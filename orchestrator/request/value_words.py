@@ -97,6 +97,7 @@ _NUMBER_WORD = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 # "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
 _MAXIMUM = re.compile(
     r"\b(max|maximum|highest|full|fully|all the way(?! (down|off|low))|as (high|loud|bright) as)\b|最大|máximo|maximal"
@@ -481,12 +482,19 @@ def _unsaid_count(name: str, schema: dict[str, Any], value: Any, required: bool,
     count: no count once clock times and dates are set aside ("book a table at nobu at 7": the
     user is asked). An optional one other than its default: no number at all, since any number
     may be the one the model copied ("volume up by 4" keeps ``steps=4``; "will it snow in Visalia"
-    had ``days=4``, "order a double cheeseburger" ``quantity=2``, both made up)."""
+    had ``days=4``, "order a double cheeseburger" ``quantity=2``, both made up); or, where the
+    request says its numbers in digits alone, none of them ("turn the volume down to 20" had
+    ``steps=2``)."""
     if not counts(name, schema):
         return False
     if required:
         return not _says_a_count(text)
-    return value != schema.get("default") and not _says_a_number(text)
+    if value == schema.get("default"):
+        return False
+    if not _says_a_number(text):
+        return True
+    in_digits_alone = not (_NUMBER_WORD.search(text) or _COUNT_CUE.search(text))
+    return in_digits_alone and value not in {int(digits) for digits in _DIGITS.findall(text)}
 
 
 def _says_a_number(text: str) -> bool:
