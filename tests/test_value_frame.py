@@ -1,14 +1,22 @@
-"""A free-text value keeps the qualifiers the request puts before it ("a large pepperoni pizza"), and
-a value made of the request's frame alone is none (``origin="from"``)."""
+"""A free-text value keeps the qualifiers the request puts before it ("a large pepperoni pizza"), a
+value made of the request's frame alone is none (``origin="from"``), and a time keeps the day said
+after it ("6:15 tomorrow")."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.value_frame import frame_only_dropped, when_apart_from_other_values, with_qualifiers
+from orchestrator.request.value_frame import (
+    frame_only_dropped,
+    when_apart_from_other_values,
+    with_its_day,
+    with_qualifiers,
+)
 
 from .conftest import DATA, committed_training_calls
 
@@ -131,3 +139,47 @@ def test_a_time_is_no_other_value(builtin_registry, app: str, function: str, arg
     assert got == apart
     if "start_time" in arguments and "start_time" not in apart:  # required: the user is asked
         assert changes["start_time"].endswith("(needs input)")
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "widened"),
+    [
+        ("android", "set_alarm", "set an alarm for 6:15 tomorrow", {"time": "6:15"}, {"time": "6:15 tomorrow"}),
+        ("android", "set_alarm", "wake me up at 7:30 tomorrow morning please", {"time": "7:30"},
+         {"time": "7:30 tomorrow morning"}),
+        ("android", "set_alarm", "alarm at 6 tonight", {"time": "6"}, {"time": "6 tonight"}),
+        ("android", "set_alarm", "alarm at 6 tomorrow", {"time": "6 tomorrow"}, {"time": "6 tomorrow"}),
+        ("android", "set_alarm", "alarm at 6 for tomorrow", {"time": "6"}, {"time": "6"}),  # not straight after
+        ("android", "create_calendar_event", "dentist at 3 tomorrow", {"title": "dentist", "start_time": "3"},
+         {"title": "dentist", "start_time": "3 tomorrow"}),
+        ("yelp", "make_reservation", "reserve a spot at Burma Superstar for tomorrow night",
+         {"business_name": "Burma Superstar", "date": "tomorrow"},
+         {"business_name": "Burma Superstar", "date": "tomorrow night"}),
+        # a date apart from the time keeps the day: only the part of the day joins the time
+        ("yelp", "make_reservation", "table at Nopa at 7 tomorrow", {"business_name": "Nopa", "time": "7"},
+         {"business_name": "Nopa", "time": "7"}),
+        ("android", "set_alarm", "alarm at 6 labelled tomorrow", {"time": "6", "label": "tomorrow"},
+         {"time": "6", "label": "tomorrow"}),  # another value's word
+    ],
+)  # fmt: skip
+def test_a_time_keeps_its_day(builtin_registry, app: str, function: str, query: str, arguments: dict, widened: dict):
+    fn = builtin_registry.app(app).function(function)
+    assert with_its_day(fn, arguments, query)[0] == widened
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_time_lacks_its_day(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no time or date the adapters learnt (committed training data, English
+    and other languages; requests generated in every phrasebook language) is followed by its day,
+    but those of the one ``set_alarm`` template that says "tomorrow" after the time."""
+    application = project_registry.app(app)
+    other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
+    rows = committed_training_calls(project_registry, app)
+    rows += committed_training_calls(project_registry, app, other_languages)
+    calls = [(fn, arguments, query) for fn, arguments, query, _ in rows]
+    examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
+    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    widened = [(fn.name, query, changes) for fn, arguments, query in calls
+               if (changes := with_its_day(fn, arguments, query)[1])]  # fmt: skip
+    template = re.compile(r"\b(wake up|get up|be up) (at|by) .+ tomorrow$")  # typos in "need to" included
+    assert not [(name, q) for name, q, _ in widened if not (name == "set_alarm" and template.search(q.lower()))]

@@ -29,7 +29,12 @@ from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
-from orchestrator.request.value_frame import frame_only_dropped, when_apart_from_other_values, with_qualifiers
+from orchestrator.request.value_frame import (
+    frame_only_dropped,
+    when_apart_from_other_values,
+    with_its_day,
+    with_qualifiers,
+)
 from orchestrator.request.value_words import read_values, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
@@ -351,19 +356,20 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
     grounded in the request with their qualifiers and none made of the frame alone, a route's ends
-    where "from" and "to" put them, times and dates apart from the other values, values said in
-    words read by rule, optional choices it does not say left to the schema and those it says
-    made; and what changed (``ground``'s form)."""
+    where "from" and "to" put them, times and dates apart from the other values and with the day
+    said after them, values said in words read by rule, optional choices it does not say left to
+    the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
     arguments, apart = when_apart_from_other_values(fn, arguments)
+    arguments, day = with_its_day(fn, arguments, text)
     arguments, framed = frame_only_dropped(app, fn, arguments, text)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **ends, **apart, **framed, **qualified, **read, **asked, **unsaid, **said}
+    return arguments, {**grounded, **ends, **apart, **day, **framed, **qualified, **read, **asked, **unsaid, **said}
 
 
 @dataclass

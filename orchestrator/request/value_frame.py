@@ -32,6 +32,12 @@ plants at 6 pm" gave ``title="water the plants"`` and ``start_time="water the pl
 beside ``business_name="the restaurant"``. A time or a date that begins or ends with another
 value is cut to the rest, less the words joining the two ("at"), where the rest still says when;
 one that is another value and nothing more is unsaid (dropped, or asked for when required).
+
+And a time or a date keeps the day the request says straight after it, or the part of the day:
+"wake me up at 6:15 tomorrow" gave ``time="6:15"``, "reserve a spot for tomorrow night"
+``date="tomorrow"``. One template of ``set_alarm`` ("I need to wake up at {time}[ tomorrow]")
+taught the model to leave "tomorrow" out; no other committed training call has a day after its
+time (``tests/test_value_frame.py``).
 """
 
 from __future__ import annotations
@@ -59,6 +65,13 @@ _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
 _THING_KINDS = {"food", "topic", "business_kind", "event", "media", "device", "title", "label", "message", "text"}
 # The kinds of value that say when: their own rules read them.
 _WHEN_KINDS = {"time", "date"}
+# The day a time falls on, or the part of the day, said straight after it: "6:15 tomorrow", "7:30
+# tomorrow morning", "tomorrow night". The model wrote the time without it ("wake me up at 6:15
+# tomorrow" gave ``time="6:15"``), and an alarm, an event or a booking then lost its day.
+_DAY_AFTER = re.compile(
+    r"\s+((?P<day>tomorrow|tonight|today)(?:\s+(?:morning|afternoon|evening|night))?|morning|afternoon|evening|night)\b",
+    re.IGNORECASE,
+)
 # Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
 _WHEN_JOINS = {"at", "on", "for", "by", "from", "in", "until", "till", "to", "starting", "and"}
 # Words that point at a value without qualifying it ("my headphones", "this song").
@@ -114,6 +127,30 @@ def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tup
             del apart[name]
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
     return apart, changes
+
+
+def with_its_day(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each time or date that the request follows straight away with the day
+    it falls on, or the part of that day, widened over it (``_DAY_AFTER``; module docstring), and
+    what changed (parameter -> ``"old -> new"``). A function with a date apart from its time
+    keeps the day for the date: only the part of the day joins the time there."""
+    properties = fn.parameters.get("properties", {})
+    kinds = {name: kind_for(name, schema) for name, schema in properties.items()}
+    widened, changes = dict(arguments), {}
+    for name, value in arguments.items():
+        if not isinstance(value, str) or not value.strip() or not free_text(properties.get(name, {})):
+            continue
+        if kinds.get(name) not in _WHEN_KINDS:
+            continue
+        at = query.lower().find(value.lower())
+        day = _DAY_AFTER.match(query, at + len(value)) if at >= 0 else None
+        if not day or (kinds[name] == "time" and "date" in kinds.values() and day.group("day")):
+            continue
+        others = " ".join(v.lower() for key, v in arguments.items() if key != name and isinstance(v, str))
+        if day.group(1).lower() not in others:
+            widened[name] = query[at : day.end()]
+            changes[name] = f"{value} -> {widened[name]}"
+    return widened, changes
 
 
 def _apart(value: str, others: list[str]) -> str:
