@@ -18,6 +18,15 @@ from .conftest import DATA, committed_training_calls
     ("app", "function", "query", "arguments", "refused"),
     [
         ("android", "set_alarm", "cancel my 7 am alarm", {"time": "7 am"}, True),
+        # making or publishing what a look-up finds
+        ("android", "search_youtube_videos", "upload my video to youtube", {"query": "upload my video"}, True),
+        ("android", "search_youtube_videos", "broadcast a video in youtube", {"query": "youtube"}, True),
+        ("yelp", "get_business_reviews", "write a review for Tartine saying it was great",
+         {"business_name": "Tartine"}, True),
+        ("yelp", "get_business_reviews", "show me reviews for Tartine", {"business_name": "Tartine"}, False),
+        ("android", "search_youtube_videos", "search youtube for how to upload videos",
+         {"query": "how to upload videos"}, False),  # inside the query, not the request's verb
+        ("android", "get_trending_news", "what's the latest post from nasa", {"query": "nasa"}, False),
         ("android", "set_alarm", "午前6時のアラームを停止", {"time": "午前6時のアラーム"}, True),  # stop
         ("android", "send_text_message", "Lösche meine Erinnerung Dad zu texten", {"message": "texten"}, True),
         ("android", "play_music", "stop the music", {}, True),
@@ -100,3 +109,4 @@ def test_no_call_end_to_end(orchestrator) -> None:
     assert orchestrator.run("午前 6 時 の アラーム を 停止").function is None
     assert orchestrator.run("cancel my alarm for 7 am").function is None
     assert orchestrator.run("set an alarm for 7 am").function == "set_alarm"
+    assert orchestrator.run("upload my video to youtube").function is None  # was a search for "upload my video"

@@ -18,6 +18,14 @@ of it does the operation, and no other function of the app does it to the same o
 Not where the verb sits inside a value the call carries ("text mom stop calling"), nor where the
 request also says a verb that makes something ("cancel my 7 am alarm and set one for 8": a second
 request).
+
+The other way round, a function that looks something up is no answer to a request to make or
+publish it: "upload my video to youtube" came back as ``search_youtube_videos(query="upload my
+video")``, "write a review for Tartine saying it was great" as ``get_business_reviews``. A look-up
+(its name's verb: get, search, find, ...) gets no call where the request says a verb of making or
+publishing (upload, post, write, broadcast, leave, share, ...) with the function's object within
+the next few words, outside the call's values, and no function of the app makes that object (an
+app with ``post_review`` serves "write a review").
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from orchestrator.corpus import words_of
+from orchestrator.corpus import GENERIC_WORDS, fold_plural, function_name_words, words_of
 from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import outside_values
@@ -67,14 +75,51 @@ _CUES = {
 }
 
 
+# The verbs a function's name opens with when it looks something up.
+_LOOK_UP_VERBS = {"get", "search", "find", "check", "show", "list", "look", "read", "track", "fetch", "query", "view"}
+# Verbs that make or publish what a look-up finds, and how many words may come between one and
+# the thing ("upload my holiday video").
+_PUBLISHING = re.compile(r"\b(?:upload|post|write|publish|broadcast|leave|submit|share|record|film|compose|add)\b")
+_PUBLISHED_WITHIN = 3
+# What a request may say before its verb: a name of the assistant, "please", "can you", "I want to".
+_POLITE_OPENING = re.compile(
+    r"\b(?:hey|ok|okay|olly|alexa|siri|google|please|can|could|would|will|you|i|want|wanna|to|like|d|help|me|let)\b|[,']"
+)
+
+
 def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
     """Whether ``query`` asks to remove, switch off or look up what ``fn`` makes, an operation its
-    app lacks, outside the values the call carries and with no verb that makes something."""
+    app lacks, outside the values the call carries and with no verb that makes something; or
+    asks to make or publish what ``fn`` looks up (module docstring)."""
     cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
-    text = outside_values(query.lower().replace("\u2019", "'"), arguments or {})
+    said = query.lower().replace("\u2019", "'")
+    text = outside_values(said, arguments or {})
+    if _publishes_what_it_looks_up(app, fn, text) or _publishes_what_it_looks_up(app, fn, said, opening=True):
+        return True
     if not any(cue.search(text) for cue in cues):
         return False
     rest = text
     for cue in _CUES.values():
         rest = cue.sub(" ", rest)
     return not words_of(rest) & MAKING_VERBS
+
+
+def _publishes_what_it_looks_up(app: App, fn: Function, text: str, opening: bool = False) -> bool:
+    """Whether ``fn`` looks something up, ``text`` says a verb of publishing with its object in the
+    next few words, and no function of the app makes that object. With ``opening``, only a verb
+    that opens the request counts: the model may copy the whole request into a search's query
+    ("upload my video" for "upload my video to youtube"), where "how to upload videos" asks."""
+    name = function_name_words(fn.name)
+    if name[0] not in _LOOK_UP_VERBS:
+        return False
+    objects = {fold_plural(word) for word in name[1:]} - GENERIC_WORDS
+    made = {fold_plural(word) for other in app.functions for word in function_name_words(other.name)[1:]
+            if function_name_words(other.name)[0] not in _LOOK_UP_VERBS}  # fmt: skip
+    objects -= made
+    for match in _PUBLISHING.finditer(text):
+        if opening and _POLITE_OPENING.sub("", text[: match.start()]).strip():
+            break
+        following = re.findall(r"[a-z]+", text[match.end() :])[: _PUBLISHED_WITHIN + 1]
+        if {fold_plural(word) for word in following} & objects:
+            return True
+    return False
