@@ -78,6 +78,17 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_temperature", "set the temperature to 72 degrees fahrenheit", {"celsius": 17}, {"celsius": 22}),
         ("set_temperature", "make it 68 F in the car", {"celsius": 16.8}, {"celsius": 20}),
         ("set_temperature", "set it to 21 degrees", {"celsius": 21}, {"celsius": 21}),
+        # a number only Fahrenheit puts in the car's 16-30 °C: the model wrote 17 for 72
+        ("set_temperature", "set it to 72", {"celsius": 17}, {"celsius": 22}),
+        ("set_temperature", "make it 68 degrees in here", {"celsius": 18}, {"celsius": 20}),
+        ("set_temperature", "set the temperature to 5", {"celsius": 16}, {"celsius": 16}),  # in range as neither
+        # low, medium and high on a scale from 0 (off): the model wrote 0 for "on low"
+        ("set_fan_speed", "fan on low", {"speed": 0}, {"speed": 1}),
+        ("set_fan_speed", "set the fan to medium", {"speed": 1}, {"speed": 4}),
+        ("set_seat_heating", "seat heating on medium", {"level": 1}, {"level": 2}),
+        ("set_fan_speed", "fan speed high", {"speed": 7}, {"speed": 7}),
+        ("set_fan_speed", "turn the fan all the way low", {"speed": 2}, {"speed": 0}),  # the minimum
+        ("set_fan_speed", "how high is the fan", {"speed": 3}, {"speed": 3}),
         ("open_window", "open the passenger window a quarter of the way", {"percent": 3}, {"percent": 25}),
         ("order_food", "order a half dozen bagels", {"item": "bagels", "quantity": 12}, {"quantity": 6}),
         ("order_food", "order 2 dozen donuts", {"item": "donuts", "quantity": 2}, {"quantity": 24}),

@@ -106,6 +106,13 @@ _MINIMUM = re.compile(
     r"\b(minimum|lowest|as (low|quiet|dim) as|all the way (down|off|low)|(down|turn \w+|set \w+) to nothing)\b"
     r"|最小|mínimo|minimal"
 )  # "min" is minutes
+# A setting said as low, medium or high ("fan on low", "seat heat to medium", "fan speed high"):
+# on a scale from 0 (off) low is the lowest level that is on, medium its middle and high its top.
+# The model wrote 0 for "fan on low", switching the fan off, and 1 for "medium".
+_SETTING_WORD = re.compile(
+    r"\b(?:on|to|at)\s+(low|medium|mid|high)\b(?!\s+(?:up|down))|\b(low|medium|mid|high)\s+(?:setting|speed|level|heat)\b"
+    r"|\b(low|medium|mid|high)\s*$"
+)
 _HALF = re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb")
 _QUARTER = re.compile(r"\b(?:(three) quarters|a quarter)(?: of the way)?\b")
 _COUNTS = [
@@ -556,6 +563,8 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     fahrenheit = _FAHRENHEIT.search(text)
     if fahrenheit and _celsius(name, schema):
         return _clamped(round((float(fahrenheit.group(1)) - 32) * 5 / 9), schema)
+    if _celsius(name, schema) and (degrees := _fahrenheit_by_range(text, schema)) is not None:
+        return degrees
     dozens = _DOZENS.search(text)
     if dozens and kind == "integer" and not _minutes(name, schema):
         return _clamped(_amount(dozens.group(1)) * 12, schema)
@@ -572,6 +581,10 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
         return high
     if low is not None and _MINIMUM.search(text):
         return low
+    setting = _SETTING_WORD.search(text)
+    if setting and kind == "integer" and low == 0 and high is not None and high >= 2 and _is_level(name, schema):
+        said = next(word for word in setting.groups() if word)
+        return {"low": 1, "high": high}.get(said, round(high / 2 + 0.01))
     if low == 0 and high == 100 and _HALF.search(text):
         return 50
     quarter = _QUARTER.search(text)
@@ -583,6 +596,17 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     if _is_level(name, schema):
         return _level_in_words(schema, text)
     return None
+
+
+def _fahrenheit_by_range(text: str, schema: dict[str, Any]) -> int | None:
+    """A temperature said without its unit that only Fahrenheit puts in a Celsius parameter's
+    range: "set it to 72" for a car's 16-30 °C is 22 (the model wrote 17). None where the request
+    says more or fewer numbers than one, or the number is in range as it stands."""
+    numbers = _DIGITS.findall(text)
+    if len(numbers) != 1 or _in_range(float(numbers[0]), schema):
+        return None
+    celsius = round((float(numbers[0]) - 32) * 5 / 9)
+    return celsius if _in_range(celsius, schema) else None
 
 
 def _level_in_words(schema: dict[str, Any], text: str) -> int | float | None:
