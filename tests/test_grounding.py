@@ -85,6 +85,16 @@ def test_a_time_word_is_no_place() -> None:
     assert ground(WEATHER, {"location": "Paris"}, "will it rain tonight in Paris") == ({"location": "Paris"}, {})
 
 
+@pytest.mark.parametrize("here", ["nearby", "around here", "near me"])
+def test_where_the_user_is_is_no_place(here: str) -> None:
+    """An optional place said as where the user is ("nearby") is left to the schema's default;
+    "find a quiet coffee shop nearby" gave ``location="nearby"``."""
+    query = f"find a quiet coffee shop {here}"
+    arguments, changes = ground(SEARCH, {"query": "coffee shop", "location": here}, query)
+    assert arguments == {"query": "coffee shop"} and changes == {"location": f"{here} -> (dropped)"}
+    assert ground(SEARCH, {"query": "coffee", "location": "Nearby Park"}, "coffee in Nearby Park")[1] == {}
+
+
 TRACK = Function(
     "track_order",
     "Track a delivery.",

@@ -44,6 +44,11 @@ DROPPED = "(dropped)"
 NOT_WRITTEN = "(not written)"
 # A parameter named for a place, and the words for times that are never one.
 _PLACE = re.compile(r"location|place|city|destination|origin|address|area|where", re.IGNORECASE)
+# Words for where the user is, which name no place.
+_WHERE_THE_USER_IS = {
+    "here", "nearby", "near me", "near here", "around here", "around me", "close by", "close to me", "near by",
+    "my area", "in my area", "the area", "this area", "local", "my location", "my current location", "where i am",
+}  # fmt: skip
 # A parameter that names something by its code ("order_id", "booking id"), and the words a code's
 # digits are said in ("order one two three").
 _IDENTIFIER = re.compile(r"(^|_)id$|\bid\b", re.IGNORECASE)
@@ -126,6 +131,10 @@ def ground(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[st
     for name, value in arguments.items():
         if not isinstance(value, str) or not free_text(properties.get(name, {})):
             continue
+        if name not in required and _names_where_the_user_is(name, properties[name], value):
+            del grounded[name]
+            changes[name] = f"{value} -> {DROPPED}"
+            continue
         whole = whole_words(value, query)
         if whole.strip() and said(whole, query) and not _wrong_kind(name, properties[name], whole):
             if whole != value:
@@ -159,6 +168,14 @@ def outside_values(text: str, arguments: dict[str, Any]) -> str:
 def missing(changes: dict[str, str]) -> list[str]:
     """The required parameters grounding found no value for in the request."""
     return [name for name, change in changes.items() if change.endswith(NEEDS_INPUT)]
+
+
+def _names_where_the_user_is(name: str, schema: dict[str, Any], value: str) -> bool:
+    """Whether ``value`` of a place parameter says only where the user is ("nearby", "around
+    here"), which an optional place leaves to its default: "find a quiet coffee shop nearby" gave
+    ``location="nearby"``."""
+    about_a_place = _PLACE.search(name) or _PLACE.search(schema.get("description", "") or "")
+    return bool(about_a_place) and _norm(value).strip(_EDGE) in _WHERE_THE_USER_IS
 
 
 def _wrong_kind(name: str, schema: dict[str, Any], value: str) -> bool:
