@@ -174,16 +174,19 @@ def _names_where_the_user_is(name: str, schema: dict[str, Any], value: str) -> b
     """Whether ``value`` of a place parameter says only where the user is ("nearby", "around
     here"), which an optional place leaves to its default: "find a quiet coffee shop nearby" gave
     ``location="nearby"``."""
-    about_a_place = _PLACE.search(name) or _PLACE.search(schema.get("description", "") or "")
-    return bool(about_a_place) and _norm(value).strip(_EDGE) in _WHERE_THE_USER_IS
+    return _about_a_place(name, schema) and _norm(value).strip(_EDGE) in _WHERE_THE_USER_IS
+
+
+def _about_a_place(name: str, schema: dict[str, Any]) -> bool:
+    """Whether a parameter's name or description is about a place."""
+    return bool(_PLACE.search(name) or _PLACE.search(schema.get("description", "") or ""))
 
 
 def _wrong_kind(name: str, schema: dict[str, Any], value: str) -> bool:
     """A span that cannot be the parameter's: a time word given as a place ("tonight" as a
     weather ``location``), words with no digit given as an identifier ("new york" as an
     ``order_id``)."""
-    about_a_place = _PLACE.search(name) or _PLACE.search(schema.get("description", "") or "")
-    if about_a_place and _norm(value).strip(_EDGE) in TIME_WORDS:
+    if _about_a_place(name, schema) and _norm(value).strip(_EDGE) in TIME_WORDS:
         return True
     said_as_a_code = any(c.isdigit() for c in value) or DIGIT_WORDS & set(_norm(value).split())
     return bool(_IDENTIFIER.search(name)) and not said_as_a_code

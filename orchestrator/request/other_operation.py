@@ -112,10 +112,9 @@ def _publishes_what_it_looks_up(app: App, fn: Function, text: str, opening: bool
     name = function_name_words(fn.name)
     if name[0] not in _LOOK_UP_VERBS:
         return False
-    objects = {fold_plural(word) for word in name[1:]} - GENERIC_WORDS
-    made = {fold_plural(word) for other in app.functions for word in function_name_words(other.name)[1:]
-            if function_name_words(other.name)[0] not in _LOOK_UP_VERBS}  # fmt: skip
-    objects -= made
+    names = [function_name_words(other.name) for other in app.functions]
+    made = {fold_plural(word) for words in names if words[0] not in _LOOK_UP_VERBS for word in words[1:]}
+    objects = {fold_plural(word) for word in name[1:]} - GENERIC_WORDS - made
     for match in _PUBLISHING.finditer(text):
         if opening and _POLITE_OPENING.sub("", text[: match.start()]).strip():
             break

@@ -562,7 +562,7 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
             return _clamped(minutes, schema)
     fahrenheit = _FAHRENHEIT.search(text)
     if fahrenheit and _celsius(name, schema):
-        return _clamped(round((float(fahrenheit.group(1)) - 32) * 5 / 9), schema)
+        return _clamped(_in_celsius(float(fahrenheit.group(1))), schema)
     if _celsius(name, schema) and (degrees := _fahrenheit_by_range(text, schema)) is not None:
         return degrees
     dozens = _DOZENS.search(text)
@@ -584,7 +584,7 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     setting = _SETTING_WORD.search(text)
     if setting and kind == "integer" and low == 0 and high is not None and high >= 2 and _is_level(name, schema):
         said = next(word for word in setting.groups() if word)
-        return {"low": 1, "high": high}.get(said, round(high / 2 + 0.01))
+        return {"low": 1, "high": high}.get(said, (high + 1) // 2)
     if low == 0 and high == 100 and _HALF.search(text):
         return 50
     quarter = _QUARTER.search(text)
@@ -605,8 +605,12 @@ def _fahrenheit_by_range(text: str, schema: dict[str, Any]) -> int | None:
     numbers = _DIGITS.findall(text)
     if len(numbers) != 1 or _in_range(float(numbers[0]), schema):
         return None
-    celsius = round((float(numbers[0]) - 32) * 5 / 9)
+    celsius = _in_celsius(float(numbers[0]))
     return celsius if _in_range(celsius, schema) else None
+
+
+def _in_celsius(fahrenheit: float) -> int:
+    return round((fahrenheit - 32) * 5 / 9)
 
 
 def _level_in_words(schema: dict[str, Any], text: str) -> int | float | None:
