@@ -125,13 +125,14 @@ def test_no_training_call_of_a_setting_names_a_home_thing(project_registry, buil
     language) names a home's thing its phrasings do not say."""
     application = project_registry.app(app)
     other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
-    calls = [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app)]
-    calls += [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app, other_languages)]
+    rows = committed_training_calls(project_registry, app)
+    rows += committed_training_calls(project_registry, app, other_languages)
+    calls = [(fn, arguments, query) for fn, arguments, query, _ in rows]
     examples, _ = generate(builtin_registry.app(app), 2000, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    calls += [(application.function(ex.function), ex.query) for ex in examples if ex.function]
-    assert len([fn for fn, _ in calls if takes_a_setting(fn)]) > 300
-    assert not [query for fn, query in calls if names_a_home_thing(application, fn, query)]
-    assert not [query for fn, query in calls if silences_one_thing(fn, query)]
+    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    assert len([fn for fn, _, _ in calls if takes_a_setting(fn)]) > 300
+    assert not [query for fn, _, query in calls if names_a_home_thing(application, fn, query)]
+    assert not [query for fn, arguments, query in calls if silences_one_thing(fn, query, arguments)]
 
 
 def test_a_home_app_keeps_its_own_things(tmp_path) -> None:
@@ -162,6 +163,9 @@ def test_do_not_disturb_is_not_switched_for_one_thing_s_notifications(
     android = builtin_registry.app("android")
     assert silences_one_thing(android.function("set_do_not_disturb"), query) == refused
     assert not silences_one_thing(android.function("toggle_wifi"), query)
+    muted = {"level": 0, "volume_type": "notification"}
+    assert silences_one_thing(android.function("set_volume"), query, muted) == refused
+    assert not silences_one_thing(android.function("set_volume"), query, {"level": 3, "volume_type": "notification"})
 
 
 def test_a_home_thing_end_to_end(orchestrator) -> None:

@@ -332,7 +332,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
             or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)
-            or silences_one_thing(fn, text)
+            or silences_one_thing(fn, text, arguments)
             or asks_another_operation(application, fn, text, arguments)
             or repeats_unasked(fn, text, arguments)
         ):

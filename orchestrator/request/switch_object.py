@@ -26,6 +26,8 @@ bedroom" switched the car's fan off, and "lower the blinds" opened its windows. 
 And a mode that silences everything (Do Not Disturb) is not switched for the notifications of one
 thing: "turn off notifications for whatsapp" would silence the whole phone, and "turn on
 notification for all news on the stock market" turned Do Not Disturb off (``silences_one_thing``).
+Nor is the volume of all notifications set to nothing: "mute notifications from the family group
+chat" gave ``set_volume(level=0, volume_type="notification")``.
 Notifications for a while ("for an hour", "for tonight") or for everything are the mode's own.
 """
 
@@ -82,10 +84,27 @@ def names_a_home_thing(app: App, fn: Function, query: str) -> bool:
     return bool((tokens(query) & HOME_THINGS) - _setting_words(app, fn))
 
 
-def silences_one_thing(fn: Function, query: str) -> bool:
-    """Whether ``fn`` switches a mode that silences everything and ``query`` asks about the
-    notifications of one thing (module docstring)."""
-    return switches_a_silencing_mode(fn) and bool(_NOTIFICATIONS_OF_ONE_THING.search(query))
+def silences_one_thing(fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
+    """Whether ``fn`` switches a mode that silences everything, or the call turns the volume of
+    all notifications to nothing, and ``query`` asks about the notifications of one thing (module
+    docstring)."""
+    silencing = switches_a_silencing_mode(fn) or _mutes_notifications(fn, arguments or {})
+    return silencing and bool(_NOTIFICATIONS_OF_ONE_THING.search(query))
+
+
+def _mutes_notifications(fn: Function, arguments: dict[str, Any]) -> bool:
+    """Whether the call sets a level to a minimum of 0 and chooses notifications
+    (``set_volume(level=0, volume_type="notification")``)."""
+    properties = fn.parameters.get("properties", {})
+    to_nothing = any(
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value == 0 == properties.get(name, {}).get("minimum")
+        for name, value in arguments.items()
+    )
+    return to_nothing and any(
+        isinstance(value, str) and "notification" in value.lower() for value in arguments.values()
+    )
 
 
 def _setting_words(app: App, fn: Function) -> frozenset[str]:
