@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from orchestrator.data.datagen import generate
-from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.other_operation import asks_another_operation
 
-from .conftest import DATA, committed_training_calls
+from .conftest import DATA, premise_calls
 
 
 @pytest.mark.parametrize(
@@ -79,16 +76,7 @@ def test_no_training_call_asks_another_operation(project_registry, builtin_regis
     app's adapters (English and other languages) or generated in any phrasebook language, asks
     to remove or switch off what its function makes."""
     application = project_registry.app(app)
-    calls = [(fn, arguments, query) for fn, arguments, query, _ in committed_training_calls(project_registry, app)]
-    rows = [
-        json.loads(line)
-        for line in (project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl").open()
-    ]
-    calls += [
-        (application.function(row["function"]), row["arguments"], row["query"]) for row in rows if row["function"]
-    ]
-    examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    calls = premise_calls(project_registry, builtin_registry, app)
     assert len(calls) > 1500
     refused = [query for fn, arguments, query in calls if asks_another_operation(application, fn, query, arguments)]
     assert not refused

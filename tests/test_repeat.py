@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.data.datagen import generate
-from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Function
 from orchestrator.request.repeat import repeats, repeats_unasked
 
-from .conftest import committed_training_calls, smarthome_with
+from .conftest import premise_calls, smarthome_with
 
 
 @pytest.mark.parametrize(
@@ -43,14 +42,7 @@ def test_only_a_function_named_for_repeating_repeats(builtin_registry) -> None:
 def test_every_request_for_a_repeat_says_again(project_registry, builtin_registry) -> None:
     """The rule's premise: every request of a repeating function in DoorDash's committed training
     data (English and other languages) and generated in every phrasebook language says again."""
-    app = project_registry.app("doordash")
-    other_languages = project_registry.keyed_adapter(app.adapter_key(True))[1] / "train.jsonl"
-    rows = committed_training_calls(project_registry, "doordash")
-    rows += committed_training_calls(project_registry, "doordash", other_languages)
-    calls = [(fn, arguments, query) for fn, arguments, query, _ in rows]
-    builtin = builtin_registry.app("doordash")
-    examples, _ = generate(builtin, 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    calls += [(app.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    calls = premise_calls(project_registry, builtin_registry, "doordash")
     repeating = [(fn, arguments, query) for fn, arguments, query in calls if repeats(fn)]
     assert len(repeating) > 50
     assert not [query for fn, arguments, query in repeating if repeats_unasked(fn, query, arguments)]

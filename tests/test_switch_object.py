@@ -17,7 +17,7 @@ from orchestrator.request.switch_object import (
     switches_something_else,
 )
 
-from .conftest import DATA, committed_training_calls, smarthome_with
+from .conftest import DATA, committed_training_calls, premise_calls, smarthome_with
 
 
 @pytest.mark.parametrize(
@@ -124,12 +124,7 @@ def test_no_training_call_of_a_setting_names_a_home_thing(project_registry, buil
     app's adapters in English and other languages, and requests generated in every phrasebook
     language) names a home's thing its phrasings do not say."""
     application = project_registry.app(app)
-    other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
-    rows = committed_training_calls(project_registry, app)
-    rows += committed_training_calls(project_registry, app, other_languages)
-    calls = [(fn, arguments, query) for fn, arguments, query, _ in rows]
-    examples, _ = generate(builtin_registry.app(app), 2000, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    calls = premise_calls(project_registry, builtin_registry, app, samples=2000)
     assert len([fn for fn, _, _ in calls if takes_a_setting(fn)]) > 300
     assert not [query for fn, _, query in calls if names_a_home_thing(application, fn, query)]
     assert not [query for fn, arguments, query in calls if silences_one_thing(fn, query, arguments)]

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from orchestrator.data.datagen import generate
-from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.value_frame import (
     frame_only_dropped,
@@ -18,7 +17,7 @@ from orchestrator.request.value_frame import (
     with_qualifiers,
 )
 
-from .conftest import DATA, committed_training_calls
+from .conftest import DATA, premise_calls
 
 
 @pytest.mark.parametrize(
@@ -86,13 +85,7 @@ def test_no_training_value_is_widened_or_dropped(project_registry, builtin_regis
     app's adapters (English and other languages, typos and fillers included) or generated in any
     phrasebook language, has a word before it in its request that the rule would take in."""
     application = project_registry.app(app)
-    calls = [(fn, arguments, query) for fn, arguments, query, _ in committed_training_calls(project_registry, app)]
-    other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
-    calls += [
-        (fn, args, query) for fn, args, query, _ in committed_training_calls(project_registry, app, other_languages)
-    ]
-    examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    calls = premise_calls(project_registry, builtin_registry, app)
     assert len(calls) > 1500
     assert not [(query, changes) for fn, arguments, query in calls
                 if (changes := with_qualifiers(application, fn, arguments, query)[1])]  # fmt: skip
@@ -172,13 +165,7 @@ def test_no_training_time_lacks_its_day(project_registry, builtin_registry, app:
     """The rule's premise: no time or date the adapters learnt (committed training data, English
     and other languages; requests generated in every phrasebook language) is followed by its day,
     but those of the one ``set_alarm`` template that says "tomorrow" after the time."""
-    application = project_registry.app(app)
-    other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
-    rows = committed_training_calls(project_registry, app)
-    rows += committed_training_calls(project_registry, app, other_languages)
-    calls = [(fn, arguments, query) for fn, arguments, query, _ in rows]
-    examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    calls += [(application.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function]
+    calls = premise_calls(project_registry, builtin_registry, app)
     widened = [(fn.name, query, changes) for fn, arguments, query in calls
                if (changes := with_its_day(fn, arguments, query)[1])]  # fmt: skip
     template = re.compile(r"\b(wake up|get up|be up) (at|by) .+ tomorrow$")  # typos in "need to" included
