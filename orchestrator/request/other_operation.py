@@ -94,7 +94,7 @@ def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[s
     cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
     said = query.lower().replace("\u2019", "'")
     text = outside_values(said, arguments or {})
-    if _publishes_what_it_looks_up(app, fn, text) or _publishes_what_it_looks_up(app, fn, said, opening=True):
+    if _publishes_what_it_looks_up(app, fn, text, said):
         return True
     if not any(cue.search(text) for cue in cues):
         return False
@@ -104,21 +104,24 @@ def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[s
     return not words_of(rest) & MAKING_VERBS
 
 
-def _publishes_what_it_looks_up(app: App, fn: Function, text: str, opening: bool = False) -> bool:
-    """Whether ``fn`` looks something up, ``text`` says a verb of publishing with its object in the
-    next few words, and no function of the app makes that object. With ``opening``, only a verb
-    that opens the request counts: the model may copy the whole request into a search's query
-    ("upload my video" for "upload my video to youtube"), where "how to upload videos" asks."""
+def _publishes_what_it_looks_up(app: App, fn: Function, text: str, said: str) -> bool:
+    """Whether ``fn`` looks something up, the request says a verb of publishing with its object in
+    the next few words, and no function of the app makes that object: anywhere in ``text`` (the
+    request outside the call's values), or opening ``said`` (the whole request), since the model
+    may copy the whole request into a search's query ("upload my video" for "upload my video to
+    youtube"), where "how to upload videos" asks."""
     name = function_name_words(fn.name)
     if name[0] not in _LOOK_UP_VERBS:
         return False
     names = [function_name_words(other.name) for other in app.functions]
     made = {fold_plural(word) for words in names if words[0] not in _LOOK_UP_VERBS for word in words[1:]}
     objects = {fold_plural(word) for word in name[1:]} - GENERIC_WORDS - made
-    for match in _PUBLISHING.finditer(text):
-        if opening and _POLITE_OPENING.sub("", text[: match.start()]).strip():
-            break
-        following = re.findall(r"[a-z]+", text[match.end() :])[: _PUBLISHED_WITHIN + 1]
+    published = [(match, text) for match in _PUBLISHING.finditer(text)]
+    opening = _PUBLISHING.search(said)
+    if opening and not _POLITE_OPENING.sub("", said[: opening.start()]).strip():
+        published.append((opening, said))
+    for match, where in published:
+        following = re.findall(r"[a-z]+", where[match.end() :])[: _PUBLISHED_WITHIN + 1]
         if {fold_plural(word) for word in following} & objects:
             return True
     return False
