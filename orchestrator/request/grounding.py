@@ -44,10 +44,12 @@ DROPPED = "(dropped)"
 NOT_WRITTEN = "(not written)"
 # A parameter named for a place, and the words for times that are never one.
 _PLACE = re.compile(r"location|place|city|destination|origin|address|area|where", re.IGNORECASE)
-# Words for where the user is, which name no place.
-_WHERE_THE_USER_IS = {
+# Words for where the user is, which name no place: an optional place said so is left to its
+# default, and a route does not start "from here" (``route_ends``).
+WHERE_THE_USER_IS = {
     "here", "nearby", "near me", "near here", "around here", "around me", "close by", "close to me", "near by",
     "my area", "in my area", "the area", "this area", "local", "my location", "my current location", "where i am",
+    "hier", "aquí", "acá",
 }  # fmt: skip
 # A parameter that names something by its code ("order_id", "booking id"), and the words a code's
 # digits are said in ("order one two three").
@@ -174,7 +176,7 @@ def _names_where_the_user_is(name: str, schema: dict[str, Any], value: str) -> b
     """Whether ``value`` of a place parameter says only where the user is ("nearby", "around
     here"), which an optional place leaves to its default: "find a quiet coffee shop nearby" gave
     ``location="nearby"``."""
-    return _about_a_place(name, schema) and _norm(value).strip(_EDGE) in _WHERE_THE_USER_IS
+    return _about_a_place(name, schema) and _norm(value).strip(_EDGE) in WHERE_THE_USER_IS
 
 
 def _about_a_place(name: str, schema: dict[str, Any]) -> bool:

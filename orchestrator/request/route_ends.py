@@ -25,7 +25,7 @@ from typing import Any
 
 from orchestrator.calls import free_text
 from orchestrator.registry import Function
-from orchestrator.request.grounding import NOT_WRITTEN
+from orchestrator.request.grounding import NOT_WRITTEN, WHERE_THE_USER_IS
 
 # Parameter names for a route's start and its end; times ("start_time", "departure_date") are not ends.
 _NAMED_PLACE = r"(_(location|place|address|city|point|airport))?$"
@@ -45,8 +45,6 @@ _TO = "|".join(end for _, end in _CUES)
 _START_AFTER_END = {"from", "desde"}
 # The words that join a start to an end value the adapter ran on ("the zoo from my house").
 _JOINED_START = re.compile(r"\s(?:from|desde)\s", re.IGNORECASE)
-# A start that is where the user is: the schema's default says it ("'current location' when not said").
-_HERE = {"here", "hier", "aquí", "acá", "my location", "my current location", "where i am"}
 # Words that end a place said after an end's words ("to new york by train", "nach Köln von Bonn
 # aus"): these and every end's words.
 _AFTER_PLACE = (
@@ -136,7 +134,7 @@ def _said_start(arguments: dict[str, Any], start: str, end: str, text: str) -> d
                 continue
             if cue.start() > end_said.start() and cue.group().strip().lower() not in _START_AFTER_END:
                 continue
-            if said.lower() != value.strip().lower() and said.lower() not in _HERE:
+            if said.lower() != value.strip().lower() and said.lower() not in WHERE_THE_USER_IS:
                 return {**arguments, start: said}
         return arguments
     return arguments
