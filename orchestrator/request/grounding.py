@@ -167,6 +167,18 @@ def outside_values(text: str, arguments: dict[str, Any]) -> str:
     return text
 
 
+def folded(text: str) -> str:
+    """Lower case, with the typographic apostrophe typed ("don\u2019t" reads as "don't")."""
+    return text.lower().replace("\u2019", "'")
+
+
+def request_outside_values(query: str, arguments: dict[str, Any] | None) -> str:
+    """``query`` folded (``folded``) with the call's string values, folded alike, blanked out:
+    the words a rule reads as the request's own rather than as a value it carries."""
+    values = {name: folded(value) if isinstance(value, str) else value for name, value in (arguments or {}).items()}
+    return outside_values(folded(query), values)
+
+
 def missing(changes: dict[str, str]) -> list[str]:
     """The required parameters grounding found no value for in the request."""
     return [name for name, change in changes.items() if change.endswith(NEEDS_INPUT)]

@@ -18,6 +18,7 @@ from typing import Any
 
 from orchestrator.corpus import function_name_words
 from orchestrator.registry import Function
+from orchestrator.request.grounding import request_outside_values
 
 _NEGATED = re.compile(r"\b(?:don'?t|do not|never)\s+(?:ever\s+)?([a-z]+)\b")
 _NAME_NEGATION = {"not", "no", "dont", "never"}
@@ -29,9 +30,6 @@ def told_not_to(fn: Function, query: str, arguments: dict[str, Any] | None = Non
     name = set(function_name_words(fn.name))
     if _NAME_NEGATION & name:
         return False
-    text = query.lower().replace("\u2019", "'")
-    for value in (arguments or {}).values():
-        if isinstance(value, str) and value.strip():
-            text = text.replace(value.lower().replace("\u2019", "'"), " ")
+    text = request_outside_values(query, arguments)
     negated = Counter(match.group(1) for match in _NEGATED.finditer(text) if match.group(1) in name)
     return any(len(re.findall(rf"\b{word}\b", text)) == times for word, times in negated.items())

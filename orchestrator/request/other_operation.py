@@ -36,7 +36,7 @@ from typing import Any
 from orchestrator.corpus import GENERIC_WORDS, fold_plural, function_name_words, words_of
 from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import outside_values
+from orchestrator.request.grounding import folded, request_outside_values
 
 # Looking up: "show me", "list my", "what are my", "do I have any", "is there an", "what's on my",
 # "when is my", "tell me" or "let me know" ("let me know the time of my alarm"; not "let me know
@@ -92,8 +92,8 @@ def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[s
     app lacks, outside the values the call carries and with no verb that makes something; or
     asks to make or publish what ``fn`` looks up (module docstring)."""
     cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
-    said = query.lower().replace("\u2019", "'")
-    text = outside_values(said, arguments or {})
+    said = folded(query)
+    text = request_outside_values(query, arguments)
     if _publishes_what_it_looks_up(app, fn, text, said):
         return True
     if not any(cue.search(text) for cue in cues):

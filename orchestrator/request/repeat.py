@@ -22,7 +22,7 @@ from typing import Any
 
 from orchestrator.corpus import function_name_words
 from orchestrator.registry import Function
-from orchestrator.request.grounding import outside_values
+from orchestrator.request.grounding import request_outside_values
 from orchestrator.request.said import names_one_of
 
 _REPEATING_NAMES = {"reorder", "repeat", "redo", "redial", "resend", "rebook", "replay", "again"}
@@ -51,5 +51,5 @@ def repeats_unasked(fn: Function, query: str, arguments: dict[str, Any] | None =
     """Whether ``fn`` repeats and ``query`` does not say again outside the values the call carries."""
     if not repeats(fn):
         return False
-    text = outside_values(query.lower().replace("\u2019", "'"), arguments or {})
+    text = request_outside_values(query, arguments)
     return not (_AGAIN_PHRASES.search(text) or names_one_of(_AGAIN_WORDS, text))
