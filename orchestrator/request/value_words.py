@@ -96,7 +96,6 @@ _NUMBER_WORD = re.compile(
     r"|sixty|seventy|eighty|ninety|hundred)\b|[一二两三四五六七八九十百]",
     re.IGNORECASE,
 )
-_DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 # "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
 _MAXIMUM = re.compile(
@@ -444,7 +443,7 @@ def _only_moved(name: str, schema: dict[str, Any], text: str) -> bool:
     """Whether ``text`` moves a level (a number between bounds that counts nothing and is no
     duration) one way without saying to what: "turn the brightness up", "unmute the phone"."""
     return bool(
-        _is_level(name, schema) and _MOVED.search(text) and not _DIGIT.search(text) and not _NUMBER_WORD.search(text)
+        _is_level(name, schema) and _MOVED.search(text) and not _DIGITS.search(text) and not _NUMBER_WORD.search(text)
     )
 
 
@@ -476,7 +475,7 @@ def _one_companion(text: str) -> bool:
     """Whether the request counts the speaker and one other person, and no other number."""
     left = _untimed(text)
     match = _COMPANION.search(left)
-    if not match or _DIGIT.search(left):
+    if not match or _DIGITS.search(left):
         return False
     other = match.group(1) or match.group(2)
     several = other in _GROUPS or (other.endswith("s") and not other.endswith("ss"))
@@ -507,20 +506,20 @@ def _unsaid_count(name: str, schema: dict[str, Any], value: Any, required: bool,
 def _says_a_number(text: str) -> bool:
     """Whether the request says a number in any form: a digit, a number word ("four", "六",
     "zwei"), or how many in words ("a couple", "for me")."""
-    return bool(_DIGIT.search(text) or _NUMBER_WORD.search(text) or _COUNT_CUE.search(text))
+    return bool(_DIGITS.search(text) or _NUMBER_WORD.search(text) or _COUNT_CUE.search(text))
 
 
 def _says_a_count(text: str) -> bool:
     """Whether the request says how many in any form: a digit or a number word that is no time or
     date, who comes along."""
     left = _untimed(text)
-    return bool(_DIGIT.search(left) or _COUNT_CUE.search(left))
+    return bool(_DIGITS.search(left) or _COUNT_CUE.search(left))
 
 
 def says_when(text: str) -> bool:
     """Whether ``text`` says a time or a date: a clock time, a day of the month, a digit, or a
     word for a time ("tomorrow", "tonight", "monday")."""
-    return bool(_WHEN.search(text) or _DIGIT.search(text) or TIME_WORDS & set(text.lower().split()))
+    return bool(_WHEN.search(text) or _DIGITS.search(text) or TIME_WORDS & set(text.lower().split()))
 
 
 @functools.lru_cache(maxsize=32)
@@ -533,7 +532,7 @@ def _untimed(text: str) -> str:
 def _says_a_duration(text: str) -> bool:
     """Whether the request says how long in any form: a digit, a number word, or a unit of time
     ("an hour", "half an hour", "zehn Minuten", "五分钟")."""
-    return bool(_DIGIT.search(text) or _DURATION_CUE.search(text))
+    return bool(_DIGITS.search(text) or _DURATION_CUE.search(text))
 
 
 def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
@@ -574,7 +573,7 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
         people = _ZH_PEOPLE.search(text)
         if people:
             return _clamped(chinese_number(people.group(1)), schema)
-    if _DIGIT.search(text):
+    if _DIGITS.search(text):
         return None  # a number is written out: the model copies it
     low, high = schema.get("minimum"), schema.get("maximum")
     if high is not None and _MAXIMUM.search(text):
