@@ -147,6 +147,9 @@ def test_a_misspelt_value_snaps_to_the_span_it_copied(value: str, query: str, sp
         ("Trader Joe", "groceries from Trader Joe's", "Trader Joe"),  # an apostrophe ends a word
         ("pizza", "two pizzas and a pizza", "pizza"),  # whole somewhere: as said
         ("布鲁克林", "找布鲁克林附近的泰国菜", "布鲁克林"),  # no spaces, no words to cut
+        ("jane@work", "email jane@work.com saying hi", "jane@work.com"),  # an address is one word
+        ("jane@work.com", "email jane@work.com.", "jane@work.com"),  # the stop ends the sentence
+        ("tom@example.com", "写一封邮件给tom@example.com", "tom@example.com"),  # no Chinese in an address
     ],
 )
 def test_a_value_cut_out_of_a_word_is_widened_to_the_whole_word(value: str, query: str, whole: str) -> None:

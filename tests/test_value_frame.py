@@ -11,10 +11,15 @@ import pytest
 from orchestrator.data.datagen import generate
 from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.value_frame import (
+    a_lone_end_as_the_start,
     frame_only_dropped,
+    no_title_that_is_the_message,
+    times_for_things_dropped,
     when_apart_from_other_values,
+    with_its_artist,
     with_its_day,
     with_qualifiers,
+    with_the_whole_time,
 )
 
 from .conftest import DATA, premise_calls
@@ -170,3 +175,146 @@ def test_no_training_time_lacks_its_day(project_registry, builtin_registry, app:
                if (changes := with_its_day(fn, arguments, query)[1])]  # fmt: skip
     template = re.compile(r"\b(wake up|get up|be up) (at|by) .+ tomorrow$")  # typos in "need to" included
     assert not [(name, q) for name, q, _ in widened if not (name == "set_alarm" and template.search(q.lower()))]
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "widened"),
+    [
+        ("android", "set_alarm", "four pm", {"time": "pm"}, {"time": "four pm"}),
+        ("android", "set_alarm", "wake me up in two hours", {"time": "two hours"}, {"time": "in two hours"}),
+        ("android", "set_alarm", "alarm 45 minutes from now", {"time": "45 minutes"}, {"time": "45 minutes from now"}),
+        ("android", "set_alarm", "Wake me at 6:30 AM", {"time": "6:30"}, {"time": "6:30 AM"}),  # as written
+        ("android", "set_alarm", "wake me at 7 am", {"time": "7 am"}, {"time": "7 am"}),  # whole already
+        ("android", "set_alarm", "alarm at 7 am or 8 am", {"time": "am"}, {"time": "am"}),  # which one?
+        ("android", "set_alarm", "alarm for 7 am labelled pm meds", {"time": "7 am", "label": "pm meds"},
+         {"time": "7 am", "label": "pm meds"}),  # not a time
+        ("yelp", "make_reservation", "table at Nopa at 8 pm", {"business_name": "Nopa", "time": "8"},
+         {"business_name": "Nopa", "time": "8 pm"}),
+    ],
+)  # fmt: skip
+def test_a_time_is_all_of_the_time_said(builtin_registry, app: str, function: str, query: str, arguments, widened):
+    fn = builtin_registry.app(app).function(function)
+    assert with_the_whole_time(fn, arguments, query)[0] == widened
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_time_is_a_part_of_one(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no time the adapters learnt (committed training data, English and other
+    languages; requests generated in every phrasebook language) is a part of a clock time or a
+    time from now its request says."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := with_the_whole_time(fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "arguments", "kept"),
+    [
+        ("android", "get_trending_news", {"query": "7 am"}, {}),
+        ("android", "get_trending_news", {"query": "yesterday"}, {}),
+        ("android", "get_trending_news", {"query": "november twenty"}, {}),
+        ("yelp", "search_events", {"category": "this weekend", "location": "Austin"}, {"location": "Austin"}),
+        ("android", "get_trending_news", {"query": "the election"}, {"query": "the election"}),
+        ("android", "get_trending_news", {"query": "morning news"}, {"query": "morning news"}),  # more than when
+        ("android", "search_youtube_videos", {"query": "1984"}, {"query": "1984"}),  # a number alone is no time
+        ("android", "set_alarm", {"time": "7 am", "label": "morning"}, {"time": "7 am", "label": "morning"}),
+    ],
+)  # fmt: skip
+def test_a_thing_looked_for_is_no_time(builtin_registry, app: str, function: str, arguments: dict, kept: dict):
+    fn = builtin_registry.app(app).function(function)
+    assert times_for_things_dropped(fn, arguments)[0] == kept
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_thing_looked_for_is_a_time(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no topic, song, dish or kind of business or event the adapters learnt is
+    a time alone."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := times_for_things_dropped(fn, arguments)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "widened"),
+    [
+        ("play Let It Be by the Beatles", "the Beatles", "Let It Be by the Beatles"),
+        ("play Bohemian Rhapsody by Queen", "Bohemian Rhapsody", "Bohemian Rhapsody by Queen"),
+        ("play Shape of You by Ed Sheeran on spotify", "Shape of You", "Shape of You by Ed Sheeran"),
+        ("play something by the who", "the who", "the who"),  # the template's own words before "by"
+        ("play a song by Adele please", "Adele", "Adele"),
+        ("play Adele", "Adele", "Adele"),
+    ],
+)
+def test_a_song_keeps_its_artist(builtin_registry, query: str, model: str, widened: str) -> None:
+    app = builtin_registry.app("android")
+    assert with_its_artist(app, app.function("play_music"), {"query": model}, query)[0] == {"query": widened}
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_song_lacks_its_artist(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no song or artist the adapters learnt has the other side of a "by"
+    beside it in its request."""
+    application = project_registry.app(app)
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := with_its_artist(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "moved"),
+    [
+        ("remind me to call mom at 5 pm tomorrow", {"title": "call mom", "end_time": "5 pm"},
+         {"title": "call mom", "start_time": "5 pm"}),
+        ("block my calendar until 5 pm for focus", {"title": "focus", "end_time": "5 pm"},
+         {"title": "focus", "end_time": "5 pm"}),  # an end said as one
+        ("lunch with Ana from noon to 1", {"title": "lunch with Ana", "start_time": "noon", "end_time": "1"},
+         {"title": "lunch with Ana", "start_time": "noon", "end_time": "1"}),  # both written
+    ],
+)  # fmt: skip
+def test_a_lone_end_is_the_start(builtin_registry, query: str, model: dict, moved: dict) -> None:
+    fn = builtin_registry.app("android").function("create_calendar_event")
+    assert a_lone_end_as_the_start(fn, model, query)[0] == moved
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_call_has_an_end_and_no_start(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no call the adapters learnt ends a time it never starts."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := a_lone_end_as_the_start(fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model", "kept"),
+    [
+        ({"recipient": "jane@work.com", "title": "I will join late", "content": "I will join late"},
+         {"recipient": "jane@work.com", "content": "I will join late"}),
+        ({"recipient": "jane@work.com", "title": "Late", "content": "I will join late"},
+         {"recipient": "jane@work.com", "title": "Late", "content": "I will join late"}),
+    ],
+)  # fmt: skip
+def test_no_subject_is_the_message(builtin_registry, model: dict, kept: dict) -> None:
+    fn = builtin_registry.app("android").function("send_email")
+    assert no_title_that_is_the_message(fn, model)[0] == kept
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_title_is_the_message(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no subject the adapters learnt is the message beside it."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := no_title_that_is_the_message(fn, arguments)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "function", "arguments"),
+    [
+        ("play Let It Be by the Beatles", "play_music", {"query": "Let It Be by the Beatles"}),
+        ("what's the news from 7 am this morning", "get_trending_news", {}),
+    ],
+)
+def test_whole_values_end_to_end(orchestrator, query: str, function: str, arguments: dict) -> None:
+    """Router, adapter and rules end to end: the adapter wrote "the Beatles" and "7 am"."""
+    call = orchestrator.run(query)
+    assert call.function == function
+    assert {k: v for k, v in call.arguments.items() if k == "query"} == arguments

@@ -81,7 +81,6 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         # a number only Fahrenheit puts in the car's 16-30 °C: the model wrote 17 for 72
         ("set_temperature", "set it to 72", {"celsius": 17}, {"celsius": 22}),
         ("set_temperature", "make it 68 degrees in here", {"celsius": 18}, {"celsius": 20}),
-        ("set_temperature", "set the temperature to 5", {"celsius": 16}, {"celsius": 16}),  # in range as neither
         # low, medium and high on a scale from 0 (off): the model wrote 0 for "on low"
         ("set_fan_speed", "fan on low", {"speed": 0}, {"speed": 1}),
         ("set_fan_speed", "set the fan to medium", {"speed": 1}, {"speed": 4}),
@@ -98,6 +97,8 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("toggle_air_conditioning", "I don't need the AC anymore", {"on": True}, {"on": True}),  # no state named
         ("set_timer", "start a timer for a half hour", {"minutes": 1}, {"minutes": 30}),
         ("set_timer", "timer for 1 and a half hour", {"minutes": 1}, {"minutes": 90}),
+        ("set_timer", "set a timer for a minute and a half", {"minutes": 1}, {"minutes": 2}),  # rounds up
+        ("set_timer", "two and a half minutes on the timer", {"minutes": 2}, {"minutes": 3}),
         ("set_do_not_disturb", "ok, end do not disturb", {"enabled": True}, {"enabled": False}),
         ("toggle_wifi", "disconnect from the wifi", {"on": True}, {"on": False}),
         ("toggle_wifi", "desconecta el wifi", {"on": True}, {"on": False}),
@@ -170,6 +171,39 @@ def test_a_level_the_request_only_moves_is_asked_for(function: str, query: str, 
     level = next(name for name in model if name != "volume_type")
     assert (level not in arguments and changes.get(level, "").endswith("(needs input)")) == asked
     assert asked or arguments[level] == model[level]
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "model", "read"),
+    [
+        # The grammar let the model write no more of the number than the range allows.
+        ("vehicle", "set_volume", "set the volume to 60", {"level": 6}, None),  # the car's 0-30
+        ("vehicle", "set_volume", "volume to sixty", {"level": 6}, None),
+        ("vehicle", "set_temperature", "set the temperature to 5", {"celsius": 16}, None),  # neither unit
+        ("android", "set_timer", "set a timer for 2000 minutes", {"minutes": 200}, None),
+        ("yelp", "make_reservation", "book Nopa for 25 people", {"business_name": "Nopa", "party_size": 2}, None),
+        ("android", "get_trending_news", "show me the top 50 headlines", {"max_results": 5}, "dropped"),
+        ("vehicle", "adjust_volume", "turn the volume up by 50", {"direction": "up", "steps": 5}, "dropped"),
+        ("vehicle", "set_volume", "set the volume to 60 at 7 pm", {"level": 6}, None),  # a clock time is none
+        # In range, moved by, or more than one number: left as written.
+        ("vehicle", "set_volume", "set the volume to 20", {"level": 20}, 20),
+        ("android", "set_volume", "set the volume to 60", {"level": 60}, 60),  # the phone's 0-100
+        ("vehicle", "set_temperature", "turn the temperature down two degrees", {"celsius": 19}, 19),
+        ("yelp", "make_reservation", "table for 2 at 21 Club", {"business_name": "21 Club", "party_size": 2}, 2),
+    ],
+)
+def test_a_number_said_outside_the_range_is_asked_for(app: str, function: str, query: str, model: dict, read):
+    """ "set the volume to 60" for the car's 0-30 came back as ``level=6``: the user said neither
+    the cut number nor a bound. A required value is asked for, an optional one left to the schema."""
+    fn = next(f for f in builtin_tools(app)[1] if f.name == function)
+    name = next(n for n in model if n not in ("direction", "business_name"))
+    arguments, changes = read_values(fn, model, query)
+    if read is None:
+        assert name not in arguments and changes[name].endswith("(needs input)")
+    elif read == "dropped":
+        assert name not in arguments and changes[name].endswith("(dropped)")
+    else:
+        assert arguments[name] == read and name not in changes
 
 
 def test_a_switch_whose_description_names_its_verbs_reads_them() -> None:
@@ -334,6 +368,38 @@ def test_an_optional_time_the_model_left_out_is_read(query: str, model: dict, ad
     """A clock time the request gives that the model left out of a reservation ("... on Saturday
     at 8" came back without ``time``), where it gives exactly one."""
     assert_left_out_read(FUNCTIONS["make_reservation"], query, model, "time", added)
+
+
+@pytest.mark.parametrize(
+    ("function", "query", "model", "name", "added"),
+    [
+        ("send_email", "send an email to bob@example.com saying the report is done", {"recipient": "bob@example.com"},
+         "content", "the report is done"),
+        ("send_text_message", "text Sarah that says Running late!", {"contact_name": "Sarah"}, "message",
+         "Running late"),
+        ("send_email", "email bob@example.com", {"recipient": "bob@example.com"}, "content", None),
+        ("send_text_message", "text Sarah saying hi", {"contact_name": "Sarah", "message": "hi"}, "message", None),
+    ],
+)  # fmt: skip
+def test_a_message_the_model_left_out_is_read(function: str, query: str, model: dict, name: str, added) -> None:
+    """What the request says a message says, after "saying" at its end: an email with no subject
+    came back asking for the body the request gives."""
+    assert_left_out_read(FUNCTIONS[function], query, model, name, added)
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "added"),
+    [
+        ("set an alarm to go off in an hour", {"label": "go off"}, "in an hour"),
+        ("alarm for 6:45 am", {}, "6:45 am"),
+        ("set an alarm", {}, None),
+        ("set an alarm for 7 am or 8 am", {}, None),  # two times
+    ],
+)
+def test_a_required_time_the_model_left_out_is_read(query: str, model: dict, added: str | None) -> None:
+    """The same for a time the function requires: "set an alarm to go off in an hour" came back
+    asking for the time the request gives."""
+    assert_left_out_read(FUNCTIONS["set_alarm"], query, model, "time", added)
 
 
 @pytest.mark.parametrize(

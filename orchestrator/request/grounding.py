@@ -63,6 +63,11 @@ TIME_WORDS = {
 _EDGE = "\"'.,!?;:()[]{}，。？！、：；「」¿¡"
 
 
+# An email address as written ("jane@work.com", "bob.smith+news@mail.co.uk"), in Latin letters: a
+# Chinese request runs straight into it ("写一封邮件给tom@example.com").
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
 def spans(query: str, max_words: int) -> list[str]:
     """Every run of up to ``max_words`` consecutive words of the request, as written (edge
     punctuation cut: "Brooklyn," is the span "Brooklyn"; a Chinese span is a run of characters)."""
@@ -84,8 +89,12 @@ def whole_words(value: str, query: str) -> str:
     """``value`` widened to whole words when every place the request says it starts or ends inside
     a word ("Yose" of "head to Yosemite" is "Yosemite", "1357" of "order 13579" is "13579"): no
     value the adapters learn does (``tests/test_grounding.py`` checks the committed data), so such
-    a cut is a copying slip. A value that stands whole somewhere in the request, or is not written
-    there as it is, comes back unchanged; scripts written without spaces have no words to cut."""
+    a cut is a copying slip. An email address is one word, dots and all ("jane@work" of
+    "jane@work.com"). A value that stands whole somewhere in the request, or is not written there
+    as it is, comes back unchanged; scripts written without spaces have no words to cut."""
+    addresses = [address for address in _ADDRESS.findall(query) if value.lower() in address.lower()]
+    if "@" in value and len(addresses) == 1:
+        return addresses[0]
     pattern = re.compile(r"\s+".join(map(re.escape, value.split())), re.IGNORECASE)
     widened = []
     for match in pattern.finditer(query) if value.strip() else ():

@@ -30,10 +30,15 @@ from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
 from orchestrator.request.value_frame import (
+    a_lone_end_as_the_start,
     frame_only_dropped,
+    no_title_that_is_the_message,
+    times_for_things_dropped,
     when_apart_from_other_values,
+    with_its_artist,
     with_its_day,
     with_qualifiers,
+    with_the_whole_time,
 )
 from orchestrator.request.value_words import read_values, unsaid_levels
 
@@ -355,21 +360,44 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers and none made of the frame alone, a route's ends
-    where "from" and "to" put them, times and dates apart from the other values and with the day
-    said after them, values said in words read by rule, optional choices it does not say left to
-    the schema and those it says made; and what changed (``ground``'s form)."""
+    grounded in the request with their qualifiers (and a song with its artist), none made of the
+    frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
+    them, times and dates apart from the other values, a lone end as the start, no subject that
+    is the message, each time as all of the time said and with the day said after it, values said
+    in words read by rule, optional choices it does not say left to the schema and those it says
+    made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
     arguments, apart = when_apart_from_other_values(fn, arguments)
+    arguments, started = a_lone_end_as_the_start(fn, arguments, text)
+    arguments, untitled = no_title_that_is_the_message(fn, arguments)
+    arguments, whole = with_the_whole_time(fn, arguments, text)
     arguments, day = with_its_day(fn, arguments, text)
     arguments, framed = frame_only_dropped(app, fn, arguments, text)
+    arguments, untimed = times_for_things_dropped(fn, arguments)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
+    arguments, artist = with_its_artist(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
-    return arguments, {**grounded, **ends, **apart, **day, **framed, **qualified, **read, **asked, **unsaid, **said}
+    return arguments, {
+        **grounded,
+        **ends,
+        **apart,
+        **started,
+        **untitled,
+        **whole,
+        **day,
+        **framed,
+        **untimed,
+        **qualified,
+        **artist,
+        **read,
+        **asked,
+        **unsaid,
+        **said,
+    }
 
 
 @dataclass

@@ -33,6 +33,13 @@ beside ``business_name="the restaurant"``. A time or a date that begins or ends 
 value is cut to the rest, less the words joining the two ("at"), where the rest still says when;
 one that is another value and nothing more is unsaid (dropped, or asked for when required).
 
+A time is all of the clock time or the time from now the request says ("four pm" gave
+``time="pm"``, "in two hours" ``time="two hours"``), and the one time of an event is its start, not
+its end, unless the request says "until" ("remind me to call mom at 5 pm" gave ``end_time="5
+pm"`` and asked for the start). A thing looked for is no time ("news from yesterday" gave
+``query="yesterday"``), and a song keeps who it is by ("play Let It Be by the Beatles" gave
+``query="the Beatles"``).
+
 And a time or a date keeps the day the request says straight after it, or the part of the day:
 "wake me up at 6:15 tomorrow" gave ``time="6:15"``, "reserve a spot for tomorrow night"
 ``date="tomorrow"``. One template of ``set_alarm`` ("I need to wake up at {time}[ tomorrow]")
@@ -51,8 +58,15 @@ from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_ph
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, NEEDS_INPUT
-from orchestrator.request.value_words import NAMING_WORDS, given_names, is_number_word, says_when
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN
+from orchestrator.request.value_words import (
+    NAMING_WORDS,
+    given_names,
+    is_number_word,
+    only_says_when,
+    said_times,
+    says_when,
+)
 
 MAX_QUALIFIERS = 2
 # A Latin-script word, apostrophes and hyphens inside it ("extra-large", "chef's").
@@ -63,6 +77,22 @@ _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
 # qualifies. Names (of people, businesses, places, apps), codes, times and dates are left as
 # written: "call my sister Anna" is no call to "sister Anna".
 _THING_KINDS = {"food", "topic", "business_kind", "event", "media", "device", "title", "label", "message", "text"}
+# Who a song is by, said after it: "by" and the words up to the clause's end or to what says
+# where or how it plays ("by the Eagles on Spotify").
+_ARTIST_STOPS = r"(?:on|in|at|from|please|for|with|now|using|via|through|to|and then)\b"
+_ARTIST_AFTER = re.compile(
+    rf"\s+by\s+(?!{_ARTIST_STOPS})[^\s,.;!?]+(?:\s+(?!{_ARTIST_STOPS})[^\s,.;!?]+)*", re.IGNORECASE
+)
+# A song said before the "by" of who sings it, after the verb that plays it ("play Let It Be by").
+_TITLE_BEFORE = re.compile(r"\b(?:play|put on|queue|hear|listen to)\s+(\S.*?)\s+by\s+$", re.IGNORECASE)
+# A start's and an end's parameter names, and what says a time is an end ("until 5", "to 6 pm").
+_START = re.compile(r"(?:^|_)(?:start|begin|from)", re.IGNORECASE)
+_END = re.compile(r"(?:^|_)(?:end|finish|until)", re.IGNORECASE)
+_UNTIL_BEFORE = re.compile(
+    r"\b(?:until|till|til|to|through|ends?|ending|finish(?:es|ing)?)\s+(?:at\s+)?$|-\s*$", re.IGNORECASE
+)
+# The kinds of value that name a thing looked for, which no time is.
+_LOOKED_FOR_KINDS = {"topic", "media", "food", "business_kind", "event"}
 # The kinds of value that say when: their own rules read them.
 _WHEN_KINDS = {"time", "date"}
 # The day a time falls on, or the part of the day, said straight after it: "6:15 tomorrow", "7:30
@@ -101,6 +131,26 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query:
         and value.lower() not in {given.lower() for given in given_names(query)}
     }
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
+
+
+def times_for_things_dropped(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """``arguments`` without a value that names a thing looked for (a topic, a song, a dish, a kind
+    of business or event) and says only when ("what's the news from 7 am this morning" gave
+    ``query="7 am"``, "news from yesterday" ``query="yesterday"``), and what changed (parameter ->
+    ``"old -> (dropped)"``, or ``"old -> (needs input)"`` for a required one). The time is the
+    request's own framing of what it wants, not what it wants; no value the adapters learnt is
+    one (``tests/test_value_frame.py``)."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    changes = {
+        name: f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
+        for name, value in arguments.items()
+        if isinstance(value, str)
+        and free_text(properties.get(name, {}))
+        and kind_for(name, properties[name]) in _LOOKED_FOR_KINDS
+        and only_says_when(value.lower())
+    }
+    return {name: value for name, value in arguments.items() if name not in changes}, changes
 
 
 def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
@@ -151,6 +201,114 @@ def with_its_day(fn: Function, arguments: dict[str, Any], query: str) -> tuple[d
             widened[name] = query[at : day.end()]
             changes[name] = f"{value} -> {widened[name]}"
     return widened, changes
+
+
+def no_title_that_is_the_message(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """``arguments`` without a title (a subject line) that is word for word the message beside it,
+    and what changed (parameter -> ``"old -> (needs input)"``, or ``"old -> (dropped)"`` for an
+    optional one): "email jane@work.com saying I will join the call late" gave the message as
+    the subject too. The request dictated a message and no subject; no call the adapters learnt
+    has one (``tests/test_value_frame.py``)."""
+    properties = fn.parameters.get("properties", {})
+    required = set(fn.parameters.get("required", []))
+    kinds = {name: kind_for(name, schema) for name, schema in properties.items() if free_text(schema)}
+    messages = {_folded(value) for name, value in arguments.items() if kinds.get(name) == "message"}
+    changes = {
+        name: f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
+        for name, value in arguments.items()
+        if kinds.get(name) == "title" and isinstance(value, str) and value.strip() and _folded(value) in messages
+    }
+    return {name: value for name, value in arguments.items() if name not in changes}, changes
+
+
+def _folded(value: Any) -> str:
+    return " ".join(str(value).lower().split())
+
+
+def a_lone_end_as_the_start(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with the one time of a function that takes a start and an end moved to the
+    start, where the model wrote it as the end, wrote no start, and the request says no "until"
+    or "to" before it; and what changed (parameter -> ``"old -> new"``). "remind me to call mom at
+    5 pm tomorrow" gave ``end_time="5 pm"`` beside a start that was the title, which asked for
+    the start the request gives: nobody says when an event ends and not when it starts."""
+    properties = fn.parameters.get("properties", {})
+    when = [name for name, schema in properties.items() if free_text(schema) and kind_for(name, schema) in _WHEN_KINDS]
+    start = next((name for name in when if _START.search(name)), None)
+    end = next((name for name in when if _END.search(name)), None)
+    if start is None or end is None or start in arguments or not isinstance(arguments.get(end), str):
+        return arguments, {}
+    value = arguments[end]
+    at = query.lower().find(value.lower())
+    if at < 0 or _UNTIL_BEFORE.search(query[:at]):
+        return arguments, {}
+    moved = {**{k: v for k, v in arguments.items() if k != end}, start: value}
+    return moved, {start: f"{NOT_WRITTEN} -> {value}", end: f"{value} -> {DROPPED}"}
+
+
+def with_the_whole_time(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each time that is a part of one clock time or time from now the request
+    says widened to all of it, and what changed (parameter -> ``"old -> new"``): "four pm" gave
+    ``time="pm"`` and "wake me up in two hours" ``time="two hours"``, which an alarm reads as two
+    o'clock. No time the adapters learnt is a part of one (``tests/test_value_frame.py``)."""
+    properties = fn.parameters.get("properties", {})
+    widened, changes = dict(arguments), {}
+    said = query.lower()
+    if len(said) != len(query):  # the time is cut from the request as written, where lower() keeps places
+        return arguments, {}
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        if not isinstance(value, str) or not value.strip() or not free_text(schema) or kind_for(name, schema) != "time":
+            continue
+        part = re.compile(rf"(?<!\w){re.escape(value.lower().strip())}(?!\w)")
+        wholes = {time for time in said_times(said) if part.search(time) and time != value.lower().strip()}
+        if len(wholes) != 1:
+            continue
+        whole = wholes.pop()
+        at = said.find(whole)
+        widened[name] = query[at : at + len(whole)]
+        changes[name] = f"{value} -> {widened[name]}"
+    return widened, changes
+
+
+def with_its_artist(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with a song, album or artist widened over the other side of the "by" the
+    request joins them with, and what changed (parameter -> ``"old -> new"``): "play Let It Be by
+    the Beatles" gave ``query="the Beatles"``, "play Bohemian Rhapsody by Queen" ``query="Bohemian
+    Rhapsody"``. The templates say "by" only after words of their own ("a song by {query}"), and
+    the model learnt to keep one side. A side made of those words alone ("something by the Who")
+    is not taken in, nor one of their slips ("the tne by Cesaria Evora"). Only a parameter whose
+    description names an artist is read so."""
+    properties = fn.parameters.get("properties", {})
+    frame = _own_frame(app, fn)
+    widened, changes = dict(arguments), {}
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        if not isinstance(value, str) or not value.strip() or not free_text(schema):
+            continue
+        if "artist" not in (schema.get("description", "") or "").lower():
+            continue
+        at = query.lower().find(value.lower())
+        if at < 0 or not _beyond(value, frame):
+            continue
+        end = at + len(value)
+        after = _ARTIST_AFTER.match(query, end)
+        before = _TITLE_BEFORE.search(query[:at])
+        if after:
+            whole = query[at : after.end()]
+        elif before and _beyond(before.group(1), frame):
+            whole = query[before.start(1) : end]
+        else:
+            continue
+        widened[name] = whole
+        changes[name] = f"{value} -> {whole}"
+    return widened, changes
+
+
+def _beyond(text: str, frame: frozenset[str]) -> bool:
+    """Whether ``text`` says a word that is neither one of ``frame`` nor one slip from one of
+    three letters or more."""
+    slips = {deletion for word in frame if len(word) >= 3 for deletion in _deletions(word)}
+    return any(word not in frame and not _deletions(word) & slips for word in _WORD.findall(text.lower()))
 
 
 def _apart(value: str, others: list[str]) -> str:

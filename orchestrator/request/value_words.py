@@ -3,8 +3,9 @@ flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), c
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
 "一个小时", "1時間" for a ``minutes`` parameter), and a duration, a count of people or a level the
 request never gives, which is asked for, not guessed; an optional count it never gives is left to the
-schema ("will it snow in Visalia next winter" made up ``days=4``); an optional count, time or name
-("an alarm called gym") the request gives and the model left out is read.
+schema ("will it snow in Visalia next winter" made up ``days=4``); an optional count or name ("an
+alarm called gym"), a time or a message ("saying ...") the request gives and the model left out is
+read; a number said outside its parameter's range is asked for, not cut to fit.
 
 The adapter writes every value, and a small model slips exactly here: "switch wifi off" with
 ``on=true``, an hour-long timer with ``minutes=1``, "halfway" as 100. Each rule below fires only
@@ -23,6 +24,7 @@ from typing import Any
 from orchestrator.calls import counts, free_text
 from orchestrator.data.languages import chinese_number
 from orchestrator.data.phrasebook import function_specs, template_text
+from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, TIME_WORDS, outside_values
 from orchestrator.switches import SWITCH_NAMES, switch_verbs
@@ -97,6 +99,7 @@ _NUMBER_WORD = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+_DECIMAL = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 # "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
 _MAXIMUM = re.compile(
     r"\b(max|maximum|highest|full|fully|all the way(?! (down|off|low))|as (high|loud|bright) as)\b|最大|máximo|maximal"
@@ -210,6 +213,14 @@ _CLOCK = re.compile(
     rf"\d{{1,2}}(?:[:.]\d{{2}})?(?: ?(?:{_MERIDIEM}|uhr))?(?![\w:])"
     rf"|{_UNMISTAKABLE_CLOCK}|\b(?:noon|midnight|half past (?:{_HOUR_WORDS}))\b|(?<=\bat )(?:{_HOUR_WORDS})\b"
 )
+# The words of a time or a date, and those that join them ("the morning of the 5th").
+_TIME_CUES = frozenset(
+    {word for phrase in TIME_WORDS for word in phrase.split()}
+    | {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
+    | {"november", "december"}
+    | {"am", "pm", "o'clock", "oclock", "morning", "afternoon", "evening", "night", "hour", "hours", "minutes", "day"}
+)
+_TIME_JOINS = frozenset({"at", "on", "in", "of", "from", "for", "the", "this", "last", "next", "and", "to", "until"})
 # Numbers written as one word of several parts, where no whole number word is found: "veintidós",
 # "zweiundzwanzig", "dreißig", "hundert".
 _NUMBER_STEM = re.compile(
@@ -238,6 +249,8 @@ _NAMED = re.compile(
     r"(?=\s+(?:at|for|on|to|by|from|in|tomorrow|today|tonight|every|and|with|saying|that|now|please)\b|[,.;!?]|$)",
     re.IGNORECASE,
 )
+# What a message says, ending the request: "... saying the report is done", "... that says hi".
+_SAYING = re.compile(r"\b(?:saying|that says)\s+(\S.*?)[\s.!?]*$", re.IGNORECASE)
 # The parameters that hold such a name.
 _NAME_PARAMETERS = ("label", "name", "title")
 # The speaker and one other person ("for me and my wife", "my sister and I"), said with no number:
@@ -257,6 +270,12 @@ _ZH_PEOPLE = re.compile(rf"(?<![一二两三四五六七八九十])({_ZH_NUMERAL
 _ZH_THINGS = re.compile(
     rf"(?<![一二两三四五六七八九十0-9])({_ZH_NUMERAL}|[0-9]+)\s*(?:份|个|個|杯|碗|盒|瓶|块|塊|张|張|串|盘|つ|本|枚|人前)"
 )
+# A time said from now ("in two hours", "in 30 minutes", "20 minutes from now"): an alarm's time
+# as the request gives it.
+_FROM_NOW = re.compile(
+    rf"\bin (?:{_AMOUNT}|an?|a couple of|a few|half an) ?(?:minutes?|mins?|hours?|hrs?)\b"
+    rf"|\b(?:{_AMOUNT}|an?) ?(?:minutes?|mins?|hours?|hrs?) from now\b"
+)
 # Dozens said with a number ("2 dozen", "three dozen"): the model copies the number alone.
 _DOZENS = re.compile(rf"(?<!half )\b{_AMOUNT} dozen\b")
 _HOURS = re.compile(
@@ -267,6 +286,11 @@ _HOURS = re.compile(
 _HOURS_AND_A_HALF = re.compile(rf"\b{_AMOUNT}(?: and a half|einhalb)\s*(?:hours?|hrs?|stunden?)\b")
 # Chinese and Japanese (1時間半: an hour and a half).
 _HOURS_ZH = re.compile(rf"({_ZH_NUMBER})个?(?:(半)(?:小时|小時|鐘頭|钟头)|(?:小时|小時|鐘頭|钟头|時間)(半)?)")
+# Minutes and a half ("a minute and a half", "two and a half minutes"): the model wrote the whole
+# minutes alone.
+_MINUTES_AND_A_HALF = re.compile(
+    rf"\b{_AMOUNT}(?: and a half\s*(?:minutes?|mins?)\b|\s*(?:minutes?|mins?) and a half\b)"
+)
 _HALF_HOUR = re.compile(r"\b(half an|a half|half) ?-?hour\b|\bmedia hora\b|\bhalbe stunde\b|半个?小[时時]")
 # Quarters of an hour, before "an hour" reads them as 60: "a quarter of an hour", "un cuarto de
 # hora", "eine Viertelstunde", "一刻钟"; three quarters are 45.
@@ -283,8 +307,10 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     out and asked for (``"old -> (needs input)"``), an optional one dropped. So is a required
     count of people or things the request never gives ("book a table at nobu": ``party_size``); an
     optional count it never gives is dropped (``_unsaid_count``), and one it gives that the model
-    left out is read (``_said_count``: "I want three veggie burritos"), as are an optional time
-    (``_said_time``) and an optional name ("an alarm called gym": ``_said_name``) it left out."""
+    left out is read (``_said_count``: "I want three veggie burritos"), as are a time
+    (``_said_time``), a message said after "saying" (``_said_message``) and an optional name ("an
+    alarm called gym": ``_said_name``) it left out. A
+    number said outside the parameter's range is asked for (``_said_out_of_range``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
@@ -304,6 +330,10 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT}"
             continue
+        if stated is None and _said_out_of_range(name, schema, value, text, arguments):
+            del read[name]
+            changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
+            continue
         if stated is not None and stated != value:
             read[name] = stated
             changes[name] = f"{value} -> {stated}"
@@ -318,7 +348,13 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     if said_name is not None and len(said_name) <= properties[unnamed[0]].get("maxLength", len(said_name)):
         read[unnamed[0]] = said_name
         changes[unnamed[0]] = f"{NOT_WRITTEN} -> {said_name}"
-    if "time" in properties and "time" not in arguments and "time" not in required:
+    unsaid_messages = [n for n, schema in properties.items()
+                       if n not in arguments and free_text(schema) and kind_for(n, schema) == "message"]  # fmt: skip
+    said_message = _said_message(query, arguments) if len(unsaid_messages) == 1 else None
+    if said_message is not None:
+        read[unsaid_messages[0]] = said_message
+        changes[unsaid_messages[0]] = f"{NOT_WRITTEN} -> {said_message}"
+    if "time" in properties and "time" not in arguments:
         said_time = _said_time(text, arguments)
         if said_time is not None:
             read["time"] = said_time
@@ -394,11 +430,26 @@ def _level_words(app: App, fn: Function, name: str) -> frozenset[str]:
 
 
 def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
-    """The one clock time lower-case ``text`` says outside the call's other values ("reserve Nopa
-    for five people on Saturday at 8": the model wrote no ``time``), or None where it says none
-    or more than one."""
-    found = _CLOCK.findall(outside_values(text, arguments))
+    """The one clock time or time from now lower-case ``text`` says outside the call's other
+    values ("reserve Nopa for five people on Saturday at 8", "set an alarm to go off in an hour":
+    the model wrote no ``time``), or None where it says none or more than one."""
+    found = said_times(outside_values(text, arguments))
     return found[0] if len(found) == 1 else None
+
+
+def only_says_when(text: str) -> bool:
+    """Whether lower-case ``text`` says a time or a date and nothing else: "7 am", "yesterday",
+    "november twenty", "this morning" (a number alone, "1984", is no time)."""
+    words = re.findall(r"[a-z']+|\d+", _WHEN.sub(" 0 ", text))
+    cue = any(word in _TIME_CUES or word == "0" for word in words)
+    return cue and all(word in _TIME_CUES or word in _TIME_JOINS or word.isdigit() or is_number_word(word)
+                       for word in words)  # fmt: skip
+
+
+def said_times(text: str) -> list[str]:
+    """The clock times ("four pm", "7:30", "at 8") and the times from now ("in two hours") that
+    lower-case ``text`` says, as written."""
+    return [match.group(0) for pattern in (_CLOCK, _FROM_NOW) for match in pattern.finditer(text)]
 
 
 def given_names(query: str) -> list[str]:
@@ -411,6 +462,17 @@ def _said_name(query: str, arguments: dict[str, Any]) -> str | None:
     the model wrote no ``label``), or None where it gives none, more than one, or one inside
     another value of the call (a title that says "called")."""
     found = given_names(query)
+    if len(found) != 1:
+        return None
+    values = [v.lower() for v in arguments.values() if isinstance(v, str)]
+    return None if any(found[0].lower() in value for value in values) else found[0]
+
+
+def _said_message(query: str, arguments: dict[str, Any]) -> str | None:
+    """What ``query`` says a message says, as written, where it ends the request after "saying"
+    or "that says" ("send an email to bob@example.com saying the report is done": the model wrote
+    no ``content``), or None where it says none, more than one, or one inside another value."""
+    found = _SAYING.findall(query)
     if len(found) != 1:
         return None
     values = [v.lower() for v in arguments.values() if isinstance(v, str)]
@@ -433,6 +495,29 @@ def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
         rest = pattern.sub(" ", rest)
     found += [int(_amount(n)) for n in _BARE_COUNT.findall(rest)]
     return found[0] if len(found) == 1 else None
+
+
+def _said_out_of_range(name: str, schema: dict[str, Any], value: Any, text: str, arguments: dict[str, Any]) -> bool:
+    """Whether lower-case ``text`` gives a number parameter with a range its one number (digits or
+    words, outside clock times, dates and the call's other values) and that number lies outside
+    the range: "set the volume to 60" for a car's 0-30 gave ``level=6``, the grammar having let
+    the model write no more of "60" than the range allows. Neither the cut number nor the nearest
+    bound is what the user said, so the value is asked for (or, optional, left to the schema). A
+    level the request moves by its number ("turn the temperature down two degrees") is not set
+    to it, and is left to the other rules."""
+    if schema.get("type") not in ("integer", "number") or "enum" in schema:
+        return False
+    if "minimum" not in schema and "maximum" not in schema:
+        return False
+    if not counts(name, schema) and (_MOVED.search(text) or re.search(r"\bby\b", text)):
+        return False
+    numbers = _said_numbers(outside_values(_untimed(text), arguments))
+    return len(numbers) == 1 and numbers[0] != value and not _in_range(numbers[0], schema)
+
+
+def _said_numbers(text: str) -> list[float]:
+    """Every number lower-case ``text`` says, in digits or in words ("60", "sixty", "forty five")."""
+    return [float(n) for n in _DECIMAL.findall(text)] + [_amount(w) for w in _NUMBER_IN_WORDS.findall(text)]
 
 
 def _in_range(value: float, schema: dict[str, Any]) -> bool:
@@ -667,8 +752,8 @@ def _amount(word: str) -> float:
 
 
 def _duration_minutes(text: str) -> int | None:
-    """A duration said in hours or seconds, in whole minutes (seconds round up: a timer never
-    ends early); None when the request says none."""
+    """A duration said in hours, in minutes and a half or in seconds, in whole minutes (a part of
+    a minute rounds up: a timer never ends early); None when the request says none."""
     chinese = _HOURS_ZH.search(text)
     if chinese:
         return round(_amount(chinese.group(1)) * 60 + (30 if chinese.group(2) or chinese.group(3) else 0))
@@ -690,6 +775,9 @@ def _duration_minutes(text: str) -> int | None:
         elif hours.group(4):
             minutes += 15
         return round(minutes)
+    minutes_and_a_half = _MINUTES_AND_A_HALF.search(text)
+    if minutes_and_a_half:
+        return math.ceil(_amount(minutes_and_a_half.group(1)) + 0.5)
     seconds = _SECONDS.search(text)
     if seconds:
         return max(1, math.ceil(_amount(seconds.group(1) or seconds.group(2)) / 60))
