@@ -261,3 +261,26 @@ def test_phrasebooks_are_read_alike_by_either_yaml_loader_and_copied() -> None:
     book = read_phrasebook_file(paths[0])
     book["functions"].clear()
     assert read_phrasebook_file(paths[0])["functions"]
+
+
+@pytest.mark.parametrize(
+    ("template", "said", "matches"),
+    [
+        ("(crack|open a bit) the {window} window", "crack the rear left window", True),
+        ("(crack|open a bit) the {window} window", "crack the window", True),  # the slot left out
+        ("(crack|open a bit) the {window} window", "open the window", False),
+        ("(warm up|heat) my seat[ (a bit|a little)]", "heat my seat a little", True),
+        ("(warm up|heat) my seat[ (a bit|a little)]", "heat my seat a lot", False),
+    ],
+)
+def test_a_template_matches_every_phrasing_it_renders(template: str, said: str, matches: bool) -> None:
+    assert bool(re.fullmatch(templates.pattern(templates.parse(template)), said)) == matches
+
+
+def test_a_templates_pattern_matches_what_it_renders() -> None:
+    rng = random.Random(5)
+    template = "(open|roll down) the {window} (window|windows)[ please]"
+    nodes = templates.parse(template)
+    for _ in range(50):
+        said = templates.render(nodes, rng, lambda param: rng.choice(["rear left", "passenger", "back"]))
+        assert re.fullmatch(templates.pattern(nodes), said)

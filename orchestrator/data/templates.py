@@ -7,6 +7,7 @@ so every generated request carries the exact arguments it mentions.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,30 @@ def literals(nodes: list) -> list[str]:
             for option in node.options:
                 found += literals(option)
     return found
+
+
+def pattern(nodes: list) -> str:
+    """A regular expression for every phrasing a template can render, a slot filled with some
+    words or left out ("(crack|open a bit) the {window} window" matches "crack the rear left
+    window" and "crack the window")."""
+    return _pattern(nodes).replace(rf"\s+{_SOME_WORDS}\s+", r"\s+(?:\S.*?\s+)?")
+
+
+_SOME_WORDS = r"(?:\S.*?)?"
+
+
+def _pattern(nodes: list) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(r"\s+".join(re.escape(word) for word in node.split(" ")))
+        elif isinstance(node, Slot):
+            out.append(_SOME_WORDS)
+        elif isinstance(node, Opt):
+            out.append(f"(?:{_pattern(node.body)})?")
+        else:
+            out.append("(?:" + "|".join(_pattern(option) for option in node.options) + ")")
+    return "".join(out)
 
 
 def render(

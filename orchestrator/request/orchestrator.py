@@ -40,7 +40,7 @@ from orchestrator.request.value_frame import (
     with_qualifiers,
     with_the_whole_time,
 )
-from orchestrator.request.value_words import read_values, unsaid_levels
+from orchestrator.request.value_words import read_values, templated_levels, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
 # 7 時 に アラーム": from a speech front end, a tokenizer, a corpus) is joined back to the way the
@@ -364,8 +364,8 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
     them, times and dates apart from the other values, a lone end as the start, no subject that
     is the message, each time as all of the time said and with the day said after it, values said
-    in words read by rule, optional choices it does not say left to the schema and those it says
-    made; and what changed (``ground``'s form)."""
+    in words read by rule and as the phrasebooks' templates set them, optional choices it does
+    not say left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
     arguments, apart = when_apart_from_other_values(fn, arguments)
@@ -378,6 +378,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, artist = with_its_artist(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
+    arguments, templated = templated_levels(app, fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
@@ -394,6 +395,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **qualified,
         **artist,
         **read,
+        **templated,
         **asked,
         **unsaid,
         **said,

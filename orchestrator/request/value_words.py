@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from orchestrator.calls import counts, free_text
+from orchestrator.data import templates
 from orchestrator.data.languages import chinese_number
 from orchestrator.data.phrasebook import function_specs, template_text
 from orchestrator.data.values import kind_for
@@ -155,6 +156,11 @@ _SAID_NUMBERS = (
     )
 )
 _BARE_COUNT = re.compile(r"(?<![\w.:/-])(?<!\bto )(" + _SAID_NUMBERS + r"|\d+)(?![\w.:/-])(?!" + _UNIT_AFTER + ")")
+# A number a setting is taken to ("down to 20"), which counts nothing.
+_TARGET = re.compile(r"\bto (?:\d+(?:\.\d+)?|" + _SAID_NUMBERS + r")\b")
+# A year ("on sep. the fifth, 2030"), which is no count or level: four digits from 1900 to 2099 with
+# no unit after them ("2000 minutes" is a duration).
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b(?!" + _UNIT_AFTER + ")")
 # A number said in words: a level's value where no digit is written.
 _NUMBER_IN_WORDS = re.compile(r"(?<![\w-])((?:a|one) hundred|" + _SAID_NUMBERS + r")(?![\w-])")
 # What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
@@ -229,6 +235,10 @@ _NUMBER_STEM = re.compile(
 # (app, function, parameter): the words of the app's phrasebook templates that set it without a
 # number, in every language (``_level_words``).
 _LEVEL_WORDS: dict[tuple[str, str, str], frozenset[str]] = {}
+# (app, function, parameter): its phrasebook templates that set it in words, as patterns
+# (``_level_templates``), and the politeness a request says around one.
+_LEVEL_TEMPLATES: dict[tuple[str, str, str], list[tuple[re.Pattern, Any]]] = {}
+_POLITE_EDGES = re.compile(r"^(?:(?:please|can you|could you|would you|hey \w+|ok \w+),?\s+)+|,?\s+please$")
 # What a template's words are: Latin-script words of three letters or more other than articles and
 # the like, and runs of two or more katakana or Han characters ("ミュート", "静音").
 _LATIN_WORD = re.compile(r"[a-zß-ÿ]{3,}")
@@ -319,6 +329,13 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     for name, value in arguments.items():
         schema = properties.get(name, {})
         unsaid_duration = _is_duration(name, schema) and not _says_a_duration(text)
+        if (
+            _said_out_of_range(name, schema, value, name in required, text, arguments)
+            and _stated(name, schema, text) is None
+        ):
+            del read[name]
+            changes[name] = f"{value} -> {NEEDS_INPUT}"
+            continue
         if unsaid_duration or _unsaid_count(name, schema, value, name in required, text):
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
@@ -329,10 +346,6 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
         if stated is None and name in required and _only_moved(name, schema, text):
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT}"
-            continue
-        if stated is None and _said_out_of_range(name, schema, value, text, arguments):
-            del read[name]
-            changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
             continue
         if stated is not None and stated != value:
             read[name] = stated
@@ -387,6 +400,39 @@ def unsaid_levels(app: App, fn: Function, arguments: dict[str, Any], query: str)
         and not _said_in_words(app, fn, name, text)
     }
     return {name: value for name, value in arguments.items() if name not in asked}, asked
+
+
+def templated_levels(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each level a phrasebook template of ``fn`` sets in words (in any
+    language), where the request is said as that template and as no template setting another
+    value, and what changed (parameter -> ``"old -> new"``): "crack the rear left window" is
+    ``percent=20`` by "(crack|open a bit) the {window} window"; the model wrote 100, as for
+    opening it. A request said otherwise ("open the window a bit") is left to the model."""
+    properties = fn.parameters.get("properties", {})
+    text = _POLITE_EDGES.sub("", query.lower().strip(" .!?"))
+    read, changes = dict(arguments), {}
+    for name, schema in properties.items():
+        if not _is_level(name, schema):
+            continue
+        said = {value for regex, value in _level_templates(app, fn, name) if regex.fullmatch(text)}
+        if len(said) == 1 and (value := said.pop()) != arguments.get(name) and _in_range(value, schema):
+            read[name] = value
+            changes[name] = f"{arguments.get(name, NOT_WRITTEN)} -> {value}"
+    return read, changes
+
+
+def _level_templates(app: App, fn: Function, name: str) -> list[tuple[re.Pattern, Any]]:
+    """(pattern, value) of each of ``fn``'s phrasebook templates, in every language, that sets
+    ``name`` in words (read once per parameter)."""
+    key = (app.name, fn.name, name)
+    if key not in _LEVEL_TEMPLATES:
+        _LEVEL_TEMPLATES[key] = [
+            (re.compile(templates.pattern(templates.parse(entry["t"])), re.IGNORECASE), entry["args"][name])
+            for spec in function_specs(app, fn.name)
+            for entry in spec.get("templates") or []
+            if isinstance(entry, dict) and name in (entry.get("args") or {})
+        ]
+    return _LEVEL_TEMPLATES[key]
 
 
 def _is_level(name: str, schema: dict[str, Any]) -> bool:
@@ -497,22 +543,37 @@ def _said_count(text: str, arguments: dict[str, Any]) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-def _said_out_of_range(name: str, schema: dict[str, Any], value: Any, text: str, arguments: dict[str, Any]) -> bool:
+def _said_out_of_range(
+    name: str, schema: dict[str, Any], value: Any, required: bool, text: str, arguments: dict[str, Any]
+) -> bool:
     """Whether lower-case ``text`` gives a number parameter with a range its one number (digits or
-    words, outside clock times, dates and the call's other values) and that number lies outside
-    the range: "set the volume to 60" for a car's 0-30 gave ``level=6``, the grammar having let
-    the model write no more of "60" than the range allows. Neither the cut number nor the nearest
-    bound is what the user said, so the value is asked for (or, optional, left to the schema). A
-    level the request moves by its number ("turn the temperature down two degrees") is not set
-    to it, and is left to the other rules."""
+    words, outside clock times, dates, years and the call's other values), that number lies
+    outside the range, and the model wrote something else: "set the volume to 60" for a car's
+    0-30 gave ``level=6``, the grammar having let the model write no more of "60" than the range
+    allows. Neither the cut number nor the nearest bound is what the user said, so the value is
+    asked for. An optional one is asked for where the model cut the number ("order 60 wings" gave
+    ``quantity=6``: its default, one, is no more what the user said); elsewhere, its default
+    included, the number may be about something else ("the forecast starting at seventeen"), and
+    the value is left. A level
+    the request moves by its number ("turn the temperature down two degrees") is not set to it,
+    nor is a count a number a setting is taken to ("down to 20"); both are left to the other
+    rules."""
     if schema.get("type") not in ("integer", "number") or "enum" in schema:
         return False
     if "minimum" not in schema and "maximum" not in schema:
         return False
     if not counts(name, schema) and (_MOVED.search(text) or re.search(r"\bby\b", text)):
         return False
-    numbers = _said_numbers(outside_values(_untimed(text), arguments))
-    return len(numbers) == 1 and numbers[0] != value and not _in_range(numbers[0], schema)
+    rest = _YEAR.sub(" ", outside_values(_untimed(text), arguments))
+    if counts(name, schema):  # "turn the volume down to 20" sets a level: no count of steps
+        rest = _TARGET.sub(" ", rest)
+    numbers = _said_numbers(rest)
+    if len(numbers) != 1 or numbers[0] == value or _in_range(numbers[0], schema):
+        return False
+    if required:
+        return True
+    said, written = f"{numbers[0]:g}", f"{value:g}" if isinstance(value, (int, float)) else ""
+    return value != schema.get("default") and said.startswith(written) and said != written
 
 
 def _said_numbers(text: str) -> list[float]:
