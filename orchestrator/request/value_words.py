@@ -100,6 +100,7 @@ _NUMBER_WORD = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+# A number in digits, decimals whole ("18.5"), not the tail of one ("at 18.5" less its clock "at 18").
 _DECIMAL = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 # "all the way" alone is up ("open it all the way"); "all the way down" is the other end.
 _MAXIMUM = re.compile(
@@ -319,8 +320,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     optional count it never gives is dropped (``_unsaid_count``), and one it gives that the model
     left out is read (``_said_count``: "I want three veggie burritos"), as are a time
     (``_said_time``), a message said after "saying" (``_said_message``) and an optional name ("an
-    alarm called gym": ``_said_name``) it left out. A
-    number said outside the parameter's range is asked for (``_said_out_of_range``)."""
+    alarm called gym": ``_said_name``) it left out. A number said outside the parameter's range is
+    asked for (``_said_out_of_range``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
@@ -507,18 +508,19 @@ def _said_name(query: str, arguments: dict[str, Any]) -> str | None:
     """The one name ``query`` gives what it makes, as written ("set an alarm for 7 am called gym":
     the model wrote no ``label``), or None where it gives none, more than one, or one inside
     another value of the call (a title that says "called")."""
-    found = given_names(query)
-    if len(found) != 1:
-        return None
-    values = [v.lower() for v in arguments.values() if isinstance(v, str)]
-    return None if any(found[0].lower() in value for value in values) else found[0]
+    return _the_one_apart(given_names(query), arguments)
 
 
 def _said_message(query: str, arguments: dict[str, Any]) -> str | None:
     """What ``query`` says a message says, as written, where it ends the request after "saying"
     or "that says" ("send an email to bob@example.com saying the report is done": the model wrote
     no ``content``), or None where it says none, more than one, or one inside another value."""
-    found = _SAYING.findall(query)
+    return _the_one_apart(_SAYING.findall(query), arguments)
+
+
+def _the_one_apart(found: list[str], arguments: dict[str, Any]) -> str | None:
+    """The one of ``found``, or None where there are none, more than one, or one inside another
+    value of the call."""
     if len(found) != 1:
         return None
     values = [v.lower() for v in arguments.values() if isinstance(v, str)]
@@ -554,10 +556,9 @@ def _said_out_of_range(
     asked for. An optional one is asked for where the model cut the number ("order 60 wings" gave
     ``quantity=6``: its default, one, is no more what the user said); elsewhere, its default
     included, the number may be about something else ("the forecast starting at seventeen"), and
-    the value is left. A level
-    the request moves by its number ("turn the temperature down two degrees") is not set to it,
-    nor is a count a number a setting is taken to ("down to 20"); both are left to the other
-    rules."""
+    the value is left. A level the request moves by its number ("turn the temperature down two
+    degrees") is not set to it, nor is a count a number a setting is taken to ("down to 20"); both
+    are left to the other rules."""
     if schema.get("type") not in ("integer", "number") or "enum" in schema:
         return False
     if "minimum" not in schema and "maximum" not in schema:
