@@ -110,6 +110,8 @@ _POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", 
 _FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
 # Per (app, function): the words its own phrasebook templates say outside their slots.
 _OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
+# Per (app, function): those words and their deletions (``_own_frame_with_slips``).
+_OWN_SLIPS: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
@@ -212,16 +214,17 @@ def no_title_that_is_the_message(fn: Function, arguments: dict[str, Any]) -> tup
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     kinds = {name: kind_for(name, schema) for name, schema in properties.items() if free_text(schema)}
-    messages = {_folded(value) for name, value in arguments.items() if kinds.get(name) == "message"}
+    messages = {_as_words(value) for name, value in arguments.items() if kinds.get(name) == "message"}
     changes = {
         name: f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
         for name, value in arguments.items()
-        if kinds.get(name) == "title" and isinstance(value, str) and value.strip() and _folded(value) in messages
+        if kinds.get(name) == "title" and isinstance(value, str) and value.strip() and _as_words(value) in messages
     }
     return {name: value for name, value in arguments.items() if name not in changes}, changes
 
 
-def _folded(value: Any) -> str:
+def _as_words(value: Any) -> str:
+    """``value`` in lower case, one space between its words."""
     return " ".join(str(value).lower().split())
 
 
@@ -255,12 +258,13 @@ def with_the_whole_time(fn: Function, arguments: dict[str, Any], query: str) -> 
     said = query.lower()
     if len(said) != len(query):  # the time is cut from the request as written, where lower() keeps places
         return arguments, {}
+    times = said_times(said)
     for name, value in arguments.items():
         schema = properties.get(name, {})
         if not isinstance(value, str) or not value.strip() or not free_text(schema) or kind_for(name, schema) != "time":
             continue
         part = re.compile(rf"(?<!\w){re.escape(value.lower().strip())}(?!\w)")
-        wholes = {time for time in said_times(said) if part.search(time) and time != value.lower().strip()}
+        wholes = {time for time in times if part.search(time) and time != value.lower().strip()}
         if len(wholes) != 1:
             continue
         whole = wholes.pop()
@@ -279,7 +283,7 @@ def with_its_artist(app: App, fn: Function, arguments: dict[str, Any], query: st
     is not taken in, nor one of their slips ("the tne by Cesaria Evora"). Only a parameter whose
     description names an artist is read so."""
     properties = fn.parameters.get("properties", {})
-    frame = _own_frame(app, fn)
+    frame = _own_frame_with_slips(app, fn)
     widened, changes = dict(arguments), {}
     for name, value in arguments.items():
         schema = properties.get(name, {})
@@ -304,11 +308,9 @@ def with_its_artist(app: App, fn: Function, arguments: dict[str, Any], query: st
     return widened, changes
 
 
-def _beyond(text: str, frame: frozenset[str]) -> bool:
-    """Whether ``text`` says a word that is neither one of ``frame`` nor one slip from one of
-    three letters or more."""
-    slips = {deletion for word in frame if len(word) >= 3 for deletion in _deletions(word)}
-    return any(word not in frame and not _deletions(word) & slips for word in _WORD.findall(text.lower()))
+def _beyond(text: str, frame: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether ``text`` says a word that is not of ``frame`` (``_of_the_frame``)."""
+    return any(not _of_the_frame(word, frame) for word in _WORD.findall(text.lower()))
 
 
 def _apart(value: str, others: list[str]) -> str:
@@ -373,8 +375,19 @@ def _qualified(app: App, value: str, query: str, others: set[str]) -> str:
 
 
 def _qualifier(app: App, word: str, others: set[str]) -> bool:
-    words, deletions = _frame(app)
-    return not (word in words or word in others or is_number_word(word) or _deletions(word) & deletions)
+    return not (word in others or is_number_word(word) or _of_the_frame(word, _frame(app)))
+
+
+def _of_the_frame(word: str, frame: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether ``word`` is one of a frame's words or one slip from one of three letters or more
+    (``frame``: the words and their ``_deletions``, ``_with_slips``)."""
+    words, deletions = frame
+    return word in words or bool(_deletions(word) & deletions)
+
+
+def _with_slips(words: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """``words`` and the ``_deletions`` of those of three letters or more."""
+    return words, frozenset(deletion for word in words if len(word) >= 3 for deletion in _deletions(word))
 
 
 def _deletions(word: str) -> set[str]:
@@ -388,9 +401,7 @@ def _frame(app: App) -> tuple[frozenset[str], frozenset[str]]:
     their ``_deletions`` (words of three letters or more), read once per app."""
     key = (app.name, tuple(fn.name for fn in app.functions))
     if key not in _FRAMES:
-        words = _frame_words(app)
-        deletions = frozenset(deletion for word in words if len(word) >= 3 for deletion in _deletions(word))
-        _FRAMES[key] = (words, deletions)
+        _FRAMES[key] = _with_slips(_frame_words(app))
     return _FRAMES[key]
 
 
@@ -403,6 +414,14 @@ def _own_frame(app: App, fn: Function) -> frozenset[str]:
         text = " ".join(re.sub(r"\{[^}]*\}", " ", " ".join(template_text(entry))) for entry in entries)
         _OWN_FRAMES[key] = frozenset(_WORD.findall(text.lower()))
     return _OWN_FRAMES[key]
+
+
+def _own_frame_with_slips(app: App, fn: Function) -> tuple[frozenset[str], frozenset[str]]:
+    """``_own_frame`` with its ``_deletions`` (``_with_slips``), read once per function."""
+    key = (app.name, fn.name)
+    if key not in _OWN_SLIPS:
+        _OWN_SLIPS[key] = _with_slips(_own_frame(app, fn))
+    return _OWN_SLIPS[key]
 
 
 def _frame_words(app: App) -> frozenset[str]:

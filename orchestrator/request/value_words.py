@@ -330,10 +330,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     for name, value in arguments.items():
         schema = properties.get(name, {})
         unsaid_duration = _is_duration(name, schema) and not _says_a_duration(text)
-        if (
-            _said_out_of_range(name, schema, value, name in required, text, arguments)
-            and _stated(name, schema, text) is None
-        ):
+        stated = _stated(name, schema, text)
+        if stated is None and _said_out_of_range(name, schema, value, name in required, text, arguments):
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT}"
             continue
@@ -341,7 +339,6 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
             del read[name]
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
             continue
-        stated = _stated(name, schema, text)
         if isinstance(stated, bool) and _silenced_named(fn, text):
             stated = not stated
         if stated is None and name in required and _only_moved(name, schema, text):
@@ -429,9 +426,7 @@ def _level_templates(app: App, fn: Function, name: str) -> list[tuple[re.Pattern
     if key not in _LEVEL_TEMPLATES:
         _LEVEL_TEMPLATES[key] = [
             (re.compile(templates.pattern(templates.parse(entry["t"])), re.IGNORECASE), entry["args"][name])
-            for spec in function_specs(app, fn.name)
-            for entry in spec.get("templates") or []
-            if isinstance(entry, dict) and name in (entry.get("args") or {})
+            for entry in _setting_templates(app, fn, name)
         ]
     return _LEVEL_TEMPLATES[key]
 
@@ -466,14 +461,23 @@ def _level_words(app: App, fn: Function, name: str) -> frozenset[str]:
     key = (app.name, fn.name, name)
     if key not in _LEVEL_WORDS:
         words: set[str] = set()
-        for spec in function_specs(app, fn.name):
-            for entry in spec.get("templates") or []:
-                if isinstance(entry, dict) and name in (entry.get("args") or {}):
-                    literal = " ".join(template_text(entry)).lower()
-                    words.update(word for word in _LATIN_WORD.findall(literal) if word not in _FUNCTION_WORDS)
-                    words.update(_CJK_RUN.findall(literal))
+        for entry in _setting_templates(app, fn, name):
+            literal = " ".join(template_text(entry)).lower()
+            words.update(word for word in _LATIN_WORD.findall(literal) if word not in _FUNCTION_WORDS)
+            words.update(_CJK_RUN.findall(literal))
         _LEVEL_WORDS[key] = frozenset(words)
     return _LEVEL_WORDS[key]
+
+
+def _setting_templates(app: App, fn: Function, name: str) -> list[dict[str, Any]]:
+    """``fn``'s phrasebook templates, in every language, that set ``name`` without a slot (a
+    mapping whose ``args`` give it)."""
+    return [
+        entry
+        for spec in function_specs(app, fn.name)
+        for entry in spec.get("templates") or []
+        if isinstance(entry, dict) and name in (entry.get("args") or {})
+    ]
 
 
 def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
