@@ -30,6 +30,8 @@ GENERIC_WORDS = {
 # ("set_lights" serves "dim the lamp"), so every filter that keeps such requests away from "none"
 # reads them all: word by word, "turn off the hallway lamp" stayed a "no app" request beside a
 # lights app and drew its "turn on the kitchen lights" to none (docs/accuracy.md).
+# The verbs a function's name opens with when it looks something up.
+LOOK_UP_VERBS = {"get", "search", "find", "check", "show", "list", "look", "read", "track", "fetch", "query", "view"}
 SAME_KIND = [
     {"light", "lamp", "bulb"},
     {"tv", "television"},
@@ -106,6 +108,13 @@ def _with_kin(words: set[str]) -> set[str]:
 def function_name_words(name: str) -> list[str]:
     """A function name split into its words, verb first (``rate_order`` -> rate, order)."""
     return [word for word in re.split(r"[_\W]+", name.lower()) if word]
+
+
+def looks_up(name: str) -> bool:
+    """Whether a function named ``name`` looks something up: its name's verb is one of finding
+    or reading (``get_weather_forecast``, ``search_events``, ``track_order``)."""
+    words = function_name_words(name)
+    return bool(words) and words[0] in LOOK_UP_VERBS
 
 
 def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]:

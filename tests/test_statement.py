@@ -1,5 +1,5 @@
-"""A statement of taste, the assistant's name alone or a report of what happened asks for
-nothing: no call."""
+"""A statement of taste, the assistant's name alone, a report of what happened or a description
+of how things are asks for nothing: no call."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import pytest
 from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
-from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
+from orchestrator.request.statement import (
+    describes_instead_of_asking,
+    only_wakes,
+    reports_the_past,
+    states_a_taste,
+)
 
 from .conftest import DATA, committed_training_calls
 
@@ -68,6 +73,32 @@ def test_a_report_of_the_past(query: str, report: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "description"),
+    [
+        ("it's cloudy today", True),
+        ("the weather was terrible yesterday", True),
+        ("hey google, it is freezing outside", True),
+        ("today is sunny", True),
+        ("it's going to rain tomorrow", False),  # what will be may be asked without a question mark
+        ("it's cold, do i need a jacket", False),  # asks after the description
+        ("it's hot today, isn't it", False),  # a question tagged on
+        ("it is very hot today is not it", False),
+        ("today's local events", False),  # "today's" is no "today is"
+        ("is it going to rain", False),
+        ("weather in Paris", False),
+    ],
+)
+def test_a_description_of_how_things_are(project_registry, query: str, description: bool) -> None:
+    weather = project_registry.app("android").function("get_weather_forecast")
+    assert describes_instead_of_asking(weather, query) == description
+
+
+def test_a_setting_may_be_asked_for_by_saying_how_things_are(project_registry) -> None:
+    """Only a look-up is refused: "it's too loud" asks the car to turn the volume down."""
+    assert not describes_instead_of_asking(project_registry.app("vehicle").function("adjust_volume"), "it's too loud")
+
+
+@pytest.mark.parametrize(
     ("query", "waking"),
     [("google", True), ("Hey Siri.", True), ("um, alexa", True), ("olly", True), ("google maps", False),
      ("hey google play jazz", False), ("", False), ("谷歌", False)],
@@ -79,23 +110,23 @@ def test_the_assistant_s_name_alone(query: str, waking: bool) -> None:
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_no_training_call_is_a_statement(project_registry, builtin_registry, app: str) -> None:
     """The rules' premise: no request a call was trained on (committed data of the app's
-    adapters, requests generated in every phrasebook language) states a taste or reports the
-    past."""
+    adapters, requests generated in every phrasebook language) states a taste, reports the past
+    or, to a look-up, describes how things are."""
     application = project_registry.app(app)
     other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
-    queries = [query for _, _, query, _ in committed_training_calls(project_registry, app)]
-    queries += [query for _, _, query, _ in committed_training_calls(project_registry, app, other_languages)]
+    calls = [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app)]
+    calls += [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app, other_languages)]
     examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
-    queries += [ex.query for ex in examples if ex.function]
-    assert len(queries) > 1500
-    assert not [query for query in queries if _a_statement(query)]
+    calls += [(application.function(ex.function), ex.query) for ex in examples if ex.function]
+    assert len(calls) > 1500
+    assert not [query for fn, query in calls if _a_statement(fn, query)]
 
 
 def test_no_call_of_an_app_from_a_tools_file_is_a_statement(tmp_path) -> None:
     registry = Registry(path=tmp_path / "registry.yaml")
     app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
     examples, _ = generate(app, 400, seed=11, registry=registry)
-    assert not [ex.query for ex in examples if ex.function and _a_statement(ex.query)]
+    assert not [ex.query for ex in examples if ex.function and _a_statement(app.function(ex.function), ex.query)]
 
 
 def test_a_statement_of_taste_end_to_end(orchestrator) -> None:
@@ -116,5 +147,13 @@ def test_the_assistant_s_name_alone_end_to_end(orchestrator) -> None:
     assert orchestrator.run("hey google call mom").function == "make_phone_call"
 
 
-def _a_statement(query: str) -> bool:
-    return only_wakes(query) or states_a_taste(query) or reports_the_past(query)
+def test_a_description_of_how_things_are_end_to_end(orchestrator) -> None:
+    """Router, adapter and rule end to end: the android adapter looked up the forecast."""
+    assert orchestrator.run("it's cloudy today").function is None
+    assert orchestrator.run("is it going to be cloudy in Boston today").function == "get_weather_forecast"
+
+
+def _a_statement(fn, query: str) -> bool:
+    return (
+        only_wakes(query) or states_a_taste(query) or reports_the_past(query) or describes_instead_of_asking(fn, query)
+    )

@@ -27,7 +27,7 @@ from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.repeat import repeats_unasked
 from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
-from orchestrator.request.statement import only_wakes, reports_the_past, states_a_taste
+from orchestrator.request.statement import describes_instead_of_asking, only_wakes, reports_the_past, states_a_taste
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
 from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
@@ -316,8 +316,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     words read the same way every time (``value_words.py``) and the optional choices it does not
     make left to the schema (``choices.py``). No call where the request
 
-    - says only the assistant's name, states a taste or tells what happened and asks for nothing
-      (``statement.py``: "google", "i love hip hop", "i called my mom this morning");
+    - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
+      things are, and asks for nothing (``statement.py``: "google", "i love hip hop", "i called
+      my mom this morning", "it's cloudy today");
     - rules the function's action out (``negation.py``: "don't call mom");
     - does not name the switch it would flip, names a home's thing for a phone's or car's
       setting, or one thing's notifications for Do Not Disturb (``switch_object.py``: "turn wemo
@@ -334,6 +335,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
             only_wakes(text)
             or states_a_taste(text)
             or reports_the_past(text)
+            or describes_instead_of_asking(fn, text)
             or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from orchestrator.corpus import GENERIC_WORDS, fold_plural, function_name_words, words_of
+from orchestrator.corpus import GENERIC_WORDS, LOOK_UP_VERBS, fold_plural, function_name_words, looks_up, words_of
 from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import folded, request_outside_values
@@ -75,8 +75,6 @@ _CUES = {
 }
 
 
-# The verbs a function's name opens with when it looks something up.
-_LOOK_UP_VERBS = {"get", "search", "find", "check", "show", "list", "look", "read", "track", "fetch", "query", "view"}
 # Verbs that make or publish what a look-up finds, and how many words may come between one and
 # the thing ("upload my holiday video").
 _PUBLISHING = re.compile(r"\b(?:upload|post|write|publish|broadcast|leave|submit|share|record|film|compose|add)\b")
@@ -110,11 +108,11 @@ def _publishes_what_it_looks_up(app: App, fn: Function, text: str, said: str) ->
     request outside the call's values), or opening ``said`` (the whole request), since the model
     may copy the whole request into a search's query ("upload my video" for "upload my video to
     youtube"), where "how to upload videos" asks."""
-    name = function_name_words(fn.name)
-    if name[0] not in _LOOK_UP_VERBS:
+    if not looks_up(fn.name):
         return False
+    name = function_name_words(fn.name)
     names = [function_name_words(other.name) for other in app.functions]
-    made = {fold_plural(word) for words in names if words[0] not in _LOOK_UP_VERBS for word in words[1:]}
+    made = {fold_plural(word) for words in names if words[0] not in LOOK_UP_VERBS for word in words[1:]}
     objects = {fold_plural(word) for word in name[1:]} - GENERIC_WORDS - made
     published = [(match, text) for match in _PUBLISHING.finditer(text)]
     opening = _PUBLISHING.search(said)

@@ -1,5 +1,6 @@
 """A statement asks for nothing: "i love hip hop" is no request to play it, "i called my mom
-this morning" no request to call her, and "google" alone calls the assistant, not an app.
+this morning" no request to call her, "it's cloudy today" none to look up the forecast, and
+"google" alone calls the assistant, not an app.
 
 The adapters learnt requests ("play some hip hop", "call mom", "I'd like a pizza") and read a
 sentence that names an app's thing as one: "i like jazz you should know" played jazz, "i had
@@ -18,14 +19,22 @@ action (no verb of a request: "i love jazz, play some", "i called mom, call her 
   tense said to be polite asks ("i wanted to order a pizza", "i was wondering"), and so does
   "i got to" (I have to); a question after the report asks too ("i missed the news,
   what's trending").
+- **A description of how things are** (English), to a function that looks something up: the
+  request opens with "it", "this", the weather or the day and a verb of being ("it's cloudy
+  today", "the weather was terrible yesterday", "it's a nice day for a walk") and neither asks
+  after it nor tags a question on ("it's hot today, isn't it"). A look-up answers a question, and
+  the weather adapter looked up the forecast for each. What will be ("it's going to rain
+  tomorrow") may be asked without a question mark, and a setting may be asked for by saying how
+  things are ("it's too loud"), so neither is such a statement.
 """
 
 from __future__ import annotations
 
 import re
 
-from orchestrator.corpus import words_of
+from orchestrator.corpus import looks_up, words_of
 from orchestrator.data.siblings import MAKING_VERBS
+from orchestrator.registry import Function
 
 # A name of the assistant or a filler a request may open with ("olly", "hey google,").
 _OPENER = r"^(?:(?:(?:hey|ok|okay)\s+\w+|olly|alexa|siri|google|so|um|uh|well|oh|yeah|honestly),?\s+)?"
@@ -82,6 +91,22 @@ _ASKING_WORDS = MAKING_VERBS | {
 }  # fmt: skip
 
 
+# How things are: "it", "this", the weather or the day and a verb of being ("today's" is no
+# "today is": "today's local events"), not of what will be ("it's going to rain").
+_DESCRIPTION = re.compile(
+    _OPENER + r"(?:(?:it|this|that|the\s+(?:weather|sky|sun|air|wind|rain|snow|day|morning|night))"
+    r"(?:'s|\s+(?:is|was|were|are|looks|looked|feels|felt|seems|seemed))"
+    r"|(?:today|outside)\s+(?:is|was|looks|feels|seems))\b(?!\s+(?:going|gonna|about|supposed)\b)",
+    re.IGNORECASE,
+)
+# A question tagged on: "isn't it", "is not it", "wasn't it", "right", "no".
+_TAG_QUESTION = re.compile(
+    r"\b(?:(?:is|was|are|were|does|did)(?:n't|\s+not)\s+(?:it|they|there)|is\s+it\s+not|right|no)\W*$", re.IGNORECASE
+)
+# Words that ask after a description: "it's cold, do i need a jacket", "it's hot, should i".
+_ASKING_AFTER_A_DESCRIPTION = {"should", "do", "does", "need", "want", "if", "know", "wonder", "check"}
+
+
 def states_a_taste(query: str) -> bool:
     """Whether ``query`` opens with a statement of what the speaker likes and asks for no action
     (module docstring)."""
@@ -99,6 +124,20 @@ def reports_the_past(query: str) -> bool:
     no action after it (module docstring)."""
     rest = _after_opening(_REPORT, query)
     return rest is not None and "?" not in rest and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS)
+
+
+def describes_instead_of_asking(fn: Function, query: str) -> bool:
+    """Whether ``fn`` looks something up and ``query`` only describes how things are (module
+    docstring)."""
+    if not looks_up(fn.name):
+        return False
+    rest = _after_opening(_DESCRIPTION, query)
+    return (
+        rest is not None
+        and "?" not in rest
+        and not _TAG_QUESTION.search(rest)
+        and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS | _ASKING_AFTER_A_DESCRIPTION)
+    )
 
 
 def _after_opening(opening: re.Pattern[str], query: str) -> str | None:
