@@ -89,8 +89,14 @@ def words_beyond_the_labels(apps: list[App]) -> set[str]:
     return content_words([app for app in apps if not load_phrasebook(app)])
 
 
-def template_text(entry: str | dict[str, Any]) -> list[str]:
+def template_text(entry: str | dict[str, Any]) -> str:
     """Every piece of fixed text in a phrasebook template entry (a template in ``templates``'
-    language, or a mapping whose ``t`` is one), on every branch: the words it says outside its
-    slots."""
-    return templates.literals(templates.parse(entry["t"] if isinstance(entry, dict) else entry))
+    language, or a mapping whose ``t`` is one), on every branch, joined by spaces: the words it
+    says outside its slots."""
+    return " ".join(templates.literals(templates.parse(entry["t"] if isinstance(entry, dict) else entry)))
+
+
+def spec_texts(spec: dict[str, Any], kinds: tuple[str, ...] = ("templates", "incomplete")) -> list[str]:
+    """The fixed text (``template_text``) of each template of one function's phrasebook entry, of
+    the ``kinds`` given: what the rules that read a function's own words walk."""
+    return [template_text(entry) for kind in kinds for entry in spec.get(kind) or []]

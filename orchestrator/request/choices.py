@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from orchestrator.data.phrasebook import function_specs, template_text
+from orchestrator.data.phrasebook import function_specs, spec_texts, template_text
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NOT_WRITTEN, UNSPACED, outside_values
 from orchestrator.request.said import names_one_of, tokens
@@ -134,7 +134,7 @@ def _value_words(app: App, fn: Function, param: str, value: Any) -> frozenset[st
     for spec in function_specs(app, fn.name):
         for entry in spec.get("templates") or []:
             fixes = isinstance(entry, dict) and str((entry.get("args") or {}).get(param)) == str(value)
-            (fixing if fixes else others).update(tokens(" ".join(template_text(entry))))
+            (fixing if fixes else others).update(tokens(template_text(entry)))
     framing = _other_functions_words(app, fn.name)
     # The name however short: a value the request may say ("price 2") is not dropped.
     words = tokens(str(value).replace("_", " ")) | (fixing - others - framing)
@@ -154,7 +154,7 @@ def _other_functions_words(app: App, function: str) -> frozenset[str]:
             for other in app.functions
             if other.name != function
             for spec in function_specs(app, other.name)
-            for entry in spec.get("templates") or []
-            for word in tokens(" ".join(template_text(entry)))
+            for text in spec_texts(spec, ("templates",))
+            for word in tokens(text)
         )
     return _OTHER_WORDS[key]

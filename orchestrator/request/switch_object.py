@@ -40,7 +40,7 @@ from typing import Any
 
 from orchestrator.corpus import GENERIC_WORDS, function_name_words
 from orchestrator.data.languages import LANGUAGES
-from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, read_phrasebook_file, template_text
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, load_phrasebook, read_phrasebook_file, spec_texts
 from orchestrator.data.schema_phrasing import schema_text
 from orchestrator.data.siblings import HOME_THINGS, takes_a_setting
 from orchestrator.registry import App, Function
@@ -155,5 +155,4 @@ def _shared_words() -> frozenset[str]:
 
 def _spec_words(spec: dict[str, Any]) -> set[str]:
     """The words of one phrasebook entry's templates (outside their slots) and object names."""
-    entries = [entry for key in ("templates", "incomplete") for entry in spec.get(key) or []]
-    return tokens(" ".join([*(" ".join(template_text(entry)) for entry in entries), *(spec.get("objects") or [])]))
+    return tokens(" ".join([*spec_texts(spec), *(spec.get("objects") or [])]))

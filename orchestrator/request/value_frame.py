@@ -54,7 +54,7 @@ from typing import Any
 
 from orchestrator.calls import free_text
 from orchestrator.data.datagen import WAKE_WORDS
-from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_phrasebook_file, template_text
+from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_phrasebook_file, spec_texts, template_text
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
@@ -409,9 +409,7 @@ def _own_frame(app: App, fn: Function) -> frozenset[str]:
     """The words ``fn``'s own phrasebook templates say outside their slots, in every language."""
     key = (app.name, fn.name)
     if key not in _OWN_FRAMES:
-        entries = [entry for spec in function_specs(app, fn.name) for key_ in ("templates", "incomplete")
-                   for entry in spec.get(key_) or []]  # fmt: skip
-        text = " ".join(re.sub(r"\{[^}]*\}", " ", " ".join(template_text(entry))) for entry in entries)
+        text = " ".join(text for spec in function_specs(app, fn.name) for text in spec_texts(spec))
         _OWN_FRAMES[key] = frozenset(_WORD.findall(text.lower()))
     return _OWN_FRAMES[key]
 
@@ -434,7 +432,7 @@ def _frame_words(app: App) -> frozenset[str]:
             text += [said for forms in (spec.get("surface") or {}).values() for said_as in forms.values()
                      for said in said_as]  # fmt: skip
             text += list(spec.get("objects") or [])
-        text += [" ".join(template_text(entry)) for entry in entries]
+        text += [template_text(entry) for entry in entries]
     for fn in app.functions:
         text += schema_text(fn)
     words = {word for chunk in text for word in _WORD.findall(re.sub(r"\{[^}]*\}", " ", chunk).lower())}

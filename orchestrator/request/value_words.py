@@ -462,7 +462,7 @@ def _level_words(app: App, fn: Function, name: str) -> frozenset[str]:
     if key not in _LEVEL_WORDS:
         words: set[str] = set()
         for entry in _setting_templates(app, fn, name):
-            literal = " ".join(template_text(entry)).lower()
+            literal = template_text(entry).lower()
             words.update(word for word in _LATIN_WORD.findall(literal) if word not in _FUNCTION_WORDS)
             words.update(_CJK_RUN.findall(literal))
         _LEVEL_WORDS[key] = frozenset(words)
