@@ -293,6 +293,7 @@ def test_a_count_of_people_the_request_never_gave_is_asked_for(query: str, asked
         ("adjust_volume", "音量を七段階下げて", {"direction": "down", "steps": 7}, False),
         ("get_business_reviews", "显示海底捞的十九条评论", {"business_name": "海底捞", "limit": 19}, False),
         ("get_business_reviews", "zeig mir zwei Bewertungen von Nobu", {"business_name": "Nobu", "limit": 2}, False),
+        ("get_trending_news", "top twenty headlines about football", {"query": "football", "max_results": 20}, False),
     ],
 )  # fmt: skip
 def test_an_optional_count_the_request_never_gave_is_dropped(function: str, query: str, model: dict, dropped: bool):
@@ -343,6 +344,9 @@ def assert_left_out_read(fn: Function, query: str, model: dict, name: str, added
         ("order_food", "get me three tacos by 7", {"item": "tacos"}, 3),  # "by 7" says when
         ("get_weather_forecast", "weather in Denver at 5", {"location": "Denver"}, None),  # a time
         ("order_food", "get me three tacos at 730 pm", {"item": "tacos"}, 3),  # a time said without a colon
+        ("get_trending_news", "what is on november twenty", {}, None),  # a day of the month
+        ("get_trending_news", "twenty headlines from may the fifth", {}, 20),
+        ("get_trending_news", "headlines from the twenty second of april", {}, None),
     ],
 )  # fmt: skip
 def test_an_optional_count_the_model_left_out_is_read(function: str, query: str, model: dict, added: int | None):

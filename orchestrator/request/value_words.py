@@ -184,12 +184,24 @@ _COUNT_CUE = re.compile(
     r"|[一二两三四五六七八九十]+\s*[个個]?\s*[人位名]|ひとり|ふたり|我\s*和"
 )
 # Numbers that say when, not how many: clock times ("at 7", "4:20 pm", "730 pm", "seven o'clock", "8点"),
-# days of the month ("the 14th", "may 3"). A count is looked for in what is left.
+# days of the month ("the 14th", "may 3", "november twenty", "twenty second april", "on the
+# fifteenth"; "may" with an ordinal only: "may three people come"). A count is looked for in
+# what is left.
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
     "|nov(?:ember)?|dec(?:ember)?"
 )
 _HOUR_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+# A day of the month said in words: "twenty second", "the fifteenth", "three", "twenty".
+_ORDINALS = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
+    "|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+)
+_ORDINAL_DAY = rf"(?:(?:twenty|thirty)[ -])?(?:{_ORDINALS})"
+_DAY_IN_WORDS = (
+    rf"(?:{_ORDINAL_DAY}|(?:twenty|thirty)(?:[ -](?:{_HOUR_WORDS}))?|{_HOUR_WORDS}"
+    "|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
 _MERIDIEM = r"(?:am|pm|a\.m\.|p\.m\.|o'clock)"
 # "by" says when ("order it by 7") except after what moves a level: "volume up by 4" is four steps.
 _BY_WHEN = (
@@ -206,6 +218,9 @@ _WHEN = re.compile(
     rf"|\b(?:at|{_BY_WHEN}|around) (?:{_HOUR_WORDS})\b"
     rf"|\b(?:{_HOUR_WORDS})(?: thirty| fifteen| forty five)? ?(?:am|pm|o'clock)\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
     rf"|\b(?:{_MONTHS}) \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTHS})\b|\d+ ?(?:点|點|時|时|号|號|日|月)"
+    rf"|\b(?:{_MONTHS.replace('|may', '')}) (?:the )?{_DAY_IN_WORDS}\b|\bmay (?:the )?{_ORDINAL_DAY}\b"
+    rf"|\b(?:the )?{_DAY_IN_WORDS} (?:of )?(?:{_MONTHS})\b"
+    rf"|\bon the {_ORDINAL_DAY}\b"
 )
 # A time a clock shows, said unmistakably: with am, pm, o'clock or Uhr ("730 pm", "615 Uhr", "seven
 # am"), or with a colon ("6:15").
