@@ -26,12 +26,12 @@ GENERIC_WORDS = {
     "get", "set", "search", "find", "make", "toggle", "create", "open", "send", "show", "adjust", "list",
     "a", "an", "the", "to", "of", "on", "off", "do", "not", "by", "for", "in", "and", "or", "my", "last",
 }  # fmt: skip
+# The verbs a function's name opens with when it looks something up.
+LOOK_UP_VERBS = {"get", "search", "find", "check", "show", "list", "look", "read", "track", "fetch", "query", "view"}
 # Words for one kind of thing. An app whose function names one serves requests that say another
 # ("set_lights" serves "dim the lamp"), so every filter that keeps such requests away from "none"
 # reads them all: word by word, "turn off the hallway lamp" stayed a "no app" request beside a
 # lights app and drew its "turn on the kitchen lights" to none (docs/accuracy.md).
-# The verbs a function's name opens with when it looks something up.
-LOOK_UP_VERBS = {"get", "search", "find", "check", "show", "list", "look", "read", "track", "fetch", "query", "view"}
 SAME_KIND = [
     {"light", "lamp", "bulb"},
     {"tv", "television"},

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from orchestrator.corpus import GENERIC_WORDS, LOOK_UP_VERBS, fold_plural, function_name_words, looks_up, words_of
+from orchestrator.corpus import GENERIC_WORDS, fold_plural, function_name_words, looks_up, words_of
 from orchestrator.data.siblings import MAKING_VERBS, lacked_operations
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import folded, request_outside_values
@@ -110,10 +110,13 @@ def _publishes_what_it_looks_up(app: App, fn: Function, text: str, said: str) ->
     youtube"), where "how to upload videos" asks."""
     if not looks_up(fn.name):
         return False
-    name = function_name_words(fn.name)
-    names = [function_name_words(other.name) for other in app.functions]
-    made = {fold_plural(word) for words in names if words[0] not in LOOK_UP_VERBS for word in words[1:]}
-    objects = {fold_plural(word) for word in name[1:]} - GENERIC_WORDS - made
+    made = {
+        fold_plural(word)
+        for other in app.functions
+        if not looks_up(other.name)
+        for word in function_name_words(other.name)[1:]
+    }
+    objects = {fold_plural(word) for word in function_name_words(fn.name)[1:]} - GENERIC_WORDS - made
     published = [(match, text) for match in _PUBLISHING.finditer(text)]
     opening = _PUBLISHING.search(said)
     if opening and not _POLITE_OPENING.sub("", said[: opening.start()]).strip():
