@@ -409,7 +409,7 @@ def _own_frame(app: App, fn: Function) -> frozenset[str]:
     """The words ``fn``'s own phrasebook templates say outside their slots, in every language."""
     key = (app.name, fn.name)
     if key not in _OWN_FRAMES:
-        text = " ".join(text for spec in function_specs(app, fn.name) for text in spec_texts(spec))
+        text = " ".join(said for spec in function_specs(app, fn.name) for said in spec_texts(spec))
         _OWN_FRAMES[key] = frozenset(_WORD.findall(text.lower()))
     return _OWN_FRAMES[key]
 
