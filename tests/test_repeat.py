@@ -6,7 +6,8 @@ import pytest
 
 from orchestrator.data.datagen import generate
 from orchestrator.registry import Function
-from orchestrator.request.repeat import repeats, repeats_unasked
+from orchestrator.request.grounding import NEEDS_INPUT, NOT_WRITTEN
+from orchestrator.request.repeat import afresh, as_asked, repeats, repeats_unasked
 
 from .conftest import premise_calls, smarthome_with
 
@@ -63,8 +64,56 @@ def test_an_app_from_a_tools_file_says_its_repeats(tmp_path) -> None:
     assert not [q for q in queries if repeats_unasked(app.function("redial_last_number"), q)]
 
 
+def test_a_repeat_is_done_afresh_by_the_function_its_verb_names(builtin_registry, tmp_path) -> None:
+    doordash = builtin_registry.app("doordash")
+    assert afresh(doordash, doordash.function("reorder_last")) is doordash.function("order_food")
+    assert afresh(doordash, doordash.function("order_food")) is None  # it does not repeat
+    send = {
+        "name": "send_message",
+        "description": "Send a message to a contact.",
+        "parameters": {
+            "type": "object",
+            "properties": {"contact": {"type": "string"}, "message": {"type": "string"}},
+            "required": ["contact", "message"],
+        },
+    }
+    app = smarthome_with(tmp_path, send)
+    resend = Function(
+        name="resend_message",
+        description="Send the last message again.",
+        parameters={"type": "object", "properties": {"contact": {"type": "string"}}},
+    )
+    assert afresh(app, resend) is app.function("send_message")
+    # No function whose verb is "dial": a redial has nothing to do afresh.
+    assert afresh(app, Function(name="redial_last_number", description="Call again.", parameters={})) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "arguments", "function", "asked_for", "carried"),
+    [
+        (
+            "start an order from Five Guys",
+            {"restaurant": "Five Guys"},
+            "order_food",
+            ["item"],
+            {"restaurant": "Five Guys"},
+        ),
+        ("confirm the order", {}, "order_food", ["item"], {}),
+        ("reorder from Chipotle", {"restaurant": "Chipotle"}, "reorder_last", [], {"restaurant": "Chipotle"}),
+    ],
+)
+def test_a_repeat_unasked_is_the_afresh_call_with_the_values_it_carried(
+    builtin_registry, query: str, arguments: dict, function: str, asked_for: list, carried: dict
+) -> None:
+    doordash = builtin_registry.app("doordash")
+    fn, kept, asked = as_asked(doordash, doordash.function("reorder_last"), arguments, query)
+    assert (fn.name, kept) == (function, carried)
+    assert asked == {name: f"{NOT_WRITTEN} -> {NEEDS_INPUT}" for name in asked_for}
+
+
 def test_no_repeat_unasked_end_to_end(orchestrator) -> None:
     """Router, DoorDash's adapter and the rule end to end: a new order that names no dish was
-    answered with a reorder."""
-    assert orchestrator.run("start an order from Five Guys").function != "reorder_last"
+    answered with a reorder; it is an order from that restaurant that asks for the dish."""
+    call = orchestrator.run("start an order from Five Guys")
+    assert (call.function, call.arguments, call.needs_input) == ("order_food", {"restaurant": "Five Guys"}, ["item"])
     assert orchestrator.run("reorder from Chipotle").function == "reorder_last"

@@ -24,7 +24,7 @@ from orchestrator.request.decision import Candidate, Verdict, call_probability, 
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.other_operation import asks_another_operation
-from orchestrator.request.repeat import repeats_unasked
+from orchestrator.request.repeat import as_asked, repeats_unasked
 from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import describes_instead_of_asking, only_wakes, reports_the_past, states_a_taste
@@ -325,12 +325,14 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
       on", "lower the blinds", "turn off notifications for whatsapp");
     - asks to remove, switch off, look up or move what the function makes, which its app cannot
       (``other_operation.py``: "cancel my alarm");
-    - does not say again to a function that repeats (``repeat.py``: "order something from Panda
-      Express" is no reorder)."""
+    - does not say again to a function that repeats, where its app has no function that does the
+      thing afresh (``repeat.py``: "order something from Panda Express" is no reorder; it is
+      DoorDash's ``order_food(restaurant="Panda Express")``, which asks for the dish)."""
     arguments, grounded, function = decoded.arguments, {}, decoded.function
     if function:
         application = registry.app(app)
-        fn = application.function(function)
+        fn, arguments, asked = as_asked(application, application.function(function), arguments, text)
+        function = fn.name
         if (
             only_wakes(text)
             or states_a_taste(text)
@@ -346,6 +348,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
             arguments, function = {}, None
         else:
             arguments, grounded = settle(application, fn, arguments, text)
+            grounded = {**asked, **grounded}
     return Call(
         query=text,
         app=app if function else None,
