@@ -14,6 +14,7 @@ from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
     frame_only_dropped,
     no_title_that_is_the_message,
+    time_and_thing_swapped,
     times_for_things_dropped,
     when_apart_from_other_values,
     with_its_artist,
@@ -213,6 +214,7 @@ def test_no_training_time_is_a_part_of_one(project_registry, builtin_registry, a
         ("android", "get_trending_news", {"query": "7 am"}, {}),
         ("android", "get_trending_news", {"query": "yesterday"}, {}),
         ("android", "get_trending_news", {"query": "november twenty"}, {}),
+        ("android", "get_trending_news", {"query": "every day"}, {}),
         ("yelp", "search_events", {"category": "this weekend", "location": "Austin"}, {"location": "Austin"}),
         ("android", "get_trending_news", {"query": "the election"}, {"query": "the election"}),
         ("android", "get_trending_news", {"query": "morning news"}, {"query": "morning news"}),  # more than when
@@ -307,14 +309,44 @@ def test_no_training_title_is_the_message(project_registry, builtin_registry, ap
 
 
 @pytest.mark.parametrize(
+    ("function", "model", "placed"),
+    [
+        ("create_calendar_event", {"title": "every day at 9", "start_time": "take my pills"},
+         {"title": "take my pills", "start_time": "every day at 9"}),
+        ("set_alarm", {"time": "wake up", "label": "each weekday at 6"},
+         {"time": "each weekday at 6", "label": "wake up"}),
+        ("create_calendar_event", {"title": "call mom", "start_time": "5"}, {"title": "call mom", "start_time": "5"}),
+        ("set_alarm", {"time": "7 am", "label": "morning"}, {"time": "7 am", "label": "morning"}),  # both say when
+        ("create_calendar_event", {"title": "lunch with Sam", "start_time": "the office"},
+         {"title": "lunch with Sam", "start_time": "the office"}),  # no time to put in place
+    ],
+)  # fmt: skip
+def test_a_time_is_where_the_time_goes(builtin_registry, function: str, model: dict, placed: dict) -> None:
+    fn = builtin_registry.app("android").function(function)
+    assert time_and_thing_swapped(fn, model)[0] == placed
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_time_is_where_a_thing_goes(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no call the adapters learnt has a time that says no time beside a thing
+    that says only when."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := time_and_thing_swapped(fn, arguments)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("query", "function", "arguments"),
     [
         ("play Let It Be by the Beatles", "play_music", {"query": "Let It Be by the Beatles"}),
         ("what's the news from 7 am this morning", "get_trending_news", {}),
+        ("remind me every day at 9 to take my pills", "create_calendar_event",
+         {"title": "take my pills", "start_time": "every day at 9"}),
     ],
-)
+)  # fmt: skip
 def test_whole_values_end_to_end(orchestrator, query: str, function: str, arguments: dict) -> None:
-    """Router, adapter and rules end to end: the adapter wrote "the Beatles" and "7 am"."""
+    """Router, adapter and rules end to end: the adapter wrote "the Beatles", "7 am", and the
+    time as the title and the title as the time."""
     call = orchestrator.run(query)
     assert call.function == function
-    assert {k: v for k, v in call.arguments.items() if k == "query"} == arguments
+    assert {k: v for k, v in call.arguments.items() if k in ("query", "title", "start_time")} == arguments

@@ -33,6 +33,7 @@ from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
     frame_only_dropped,
     no_title_that_is_the_message,
+    time_and_thing_swapped,
     times_for_things_dropped,
     when_apart_from_other_values,
     with_its_artist,
@@ -367,12 +368,13 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
     grounded in the request with their qualifiers (and a song with its artist), none made of the
     frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
-    them, times and dates apart from the other values, a lone end as the start, no subject that
+    them, a time written where a thing goes put back, times and dates apart from the other values, a lone end as the start, no subject that
     is the message, each time as all of the time said and with the day said after it, values said
     in words read by rule and as the phrasebooks' templates set them, optional choices it does
     not say left to the schema and those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
+    arguments, swapped = time_and_thing_swapped(fn, arguments)
     arguments, apart = when_apart_from_other_values(fn, arguments)
     arguments, started = a_lone_end_as_the_start(fn, arguments, text)
     arguments, untitled = no_title_that_is_the_message(fn, arguments)
@@ -390,6 +392,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     return arguments, {
         **grounded,
         **ends,
+        **swapped,
         **apart,
         **started,
         **untitled,

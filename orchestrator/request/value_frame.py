@@ -26,6 +26,10 @@ language) is dropped, and the schema's default applies; a time or a date is left
 rules (templates say "am", "tomorrow"), and so is a name the request gives what it makes
 (``value_words.given_names``: "alarm for 8 called wake up", whose templates say "wake up" too).
 
+A time is where the time goes: "remind me every day at 9 to take my pills" gave
+``title="every day at 9"`` and ``start_time="take my pills"``. Where the call's one time or date
+says no time and one thing it names says only when, the two trade places.
+
 And a time or a date is not made of another value of the call: "send me a reminder to water the
 plants at 6 pm" gave ``title="water the plants"`` and ``start_time="water the plants at 6 pm"``,
 "on february fourteenth make dinner reservations at the restaurant" ``date="the restaurant"``
@@ -153,6 +157,27 @@ def times_for_things_dropped(fn: Function, arguments: dict[str, Any]) -> tuple[d
         and only_says_when(value.lower())
     }
     return {name: value for name, value in arguments.items() if name not in changes}, changes
+
+
+def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with a time written where the thing is put back in its place (module
+    docstring), and what changed (parameter -> ``"old -> new"``): where the call's one time or
+    date says no time and one of its things (a title, a label, a topic) says only when, the two
+    values trade places. No value the adapters learnt is either (``tests/test_value_frame.py``)."""
+    properties = fn.parameters.get("properties", {})
+    values = {
+        name: value
+        for name, value in arguments.items()
+        if isinstance(value, str) and value.strip() and free_text(properties.get(name, {}))
+    }
+    kinds = {name: kind_for(name, properties[name]) for name in values}
+    times = [name for name in values if kinds[name] in _WHEN_KINDS]
+    things = [name for name in values if kinds[name] in _THING_KINDS and only_says_when(values[name].lower())]
+    if len(times) != 1 or len(things) != 1 or says_when(values[times[0]]):
+        return arguments, {}
+    (when,), (thing,) = times, things
+    swapped = {**arguments, when: values[thing], thing: values[when]}
+    return swapped, {when: f"{values[when]} -> {values[thing]}", thing: f"{values[thing]} -> {values[when]}"}
 
 
 def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:

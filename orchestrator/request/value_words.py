@@ -241,8 +241,12 @@ _TIME_CUES = frozenset(
     | {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
     | {"november", "december"}
     | {"am", "pm", "o'clock", "oclock", "morning", "afternoon", "evening", "night", "hour", "hours", "minutes", "day"}
+    | {"days", "weeks", "weekday", "weekdays", "weekends", "daily", "weekly", "monthly", "hourly"}
 )
-_TIME_JOINS = frozenset({"at", "on", "in", "of", "from", "for", "the", "this", "last", "next", "and", "to", "until"})
+# The words between a time's cues, "every" and "each" among them ("every day at 9").
+_TIME_JOINS = frozenset(
+    {"at", "on", "in", "of", "from", "for", "the", "this", "last", "next", "and", "to", "until", "every", "each"}
+)
 # Numbers written as one word of several parts, where no whole number word is found: "veintidós",
 # "zweiundzwanzig", "dreißig", "hundert".
 _NUMBER_STEM = re.compile(
