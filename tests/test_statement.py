@@ -12,6 +12,7 @@ from orchestrator.request.statement import (
     describes_instead_of_asking,
     only_wakes,
     reports_the_past,
+    says_called_only,
     states_a_taste,
 )
 
@@ -107,11 +108,27 @@ def test_the_assistant_s_name_alone(query: str, waking: bool) -> None:
     assert only_wakes(query) == waking
 
 
+@pytest.mark.parametrize(
+    ("function", "query", "called_only"),
+    [
+        ("make_phone_call", "alarm at 6 called yoga", True),
+        ("make_phone_call", "mom called", True),
+        ("make_phone_call", "who called me", True),
+        ("make_phone_call", "call the restaurant called Nopa", False),
+        ("make_phone_call", "ring the shop called Blue Bottle", False),
+        ("make_phone_call", "phone mom", False),
+        ("set_alarm", "alarm at 6 called yoga", False),  # a function that does not call
+    ],
+)
+def test_called_and_no_word_that_asks_to_call(builtin_registry, function: str, query: str, called_only: bool):
+    assert says_called_only(builtin_registry.app("android").function(function), query) == called_only
+
+
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_no_training_call_is_a_statement(project_registry, builtin_registry, app: str) -> None:
     """The rules' premise: no request a call was trained on (committed data of the app's
-    adapters, requests generated in every phrasebook language) states a taste, reports the past
-    or, to a look-up, describes how things are."""
+    adapters, requests generated in every phrasebook language) states a taste, reports the past,
+    to a look-up, describes how things are, or to a function that calls, says only "called"."""
     application = project_registry.app(app)
     other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
     calls = [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app)]
@@ -141,6 +158,12 @@ def test_a_report_of_the_past_end_to_end(orchestrator) -> None:
     assert orchestrator.run("i need to call my mom").function == "make_phone_call"
 
 
+def test_called_and_no_word_that_asks_to_call_end_to_end(orchestrator) -> None:
+    """Router, adapter and rule end to end: the android adapter called "yoga"."""
+    assert orchestrator.run("alarm at 6 called yoga").function != "make_phone_call"
+    assert orchestrator.run("call the restaurant called Nopa").function == "make_phone_call"
+
+
 def test_the_assistant_s_name_alone_end_to_end(orchestrator) -> None:
     """Router, adapter and rule end to end: "google" opened the Google app."""
     assert orchestrator.run("google").function is None
@@ -155,5 +178,9 @@ def test_a_description_of_how_things_are_end_to_end(orchestrator) -> None:
 
 def _a_statement(fn, query: str) -> bool:
     return (
-        only_wakes(query) or states_a_taste(query) or reports_the_past(query) or describes_instead_of_asking(fn, query)
+        only_wakes(query)
+        or states_a_taste(query)
+        or reports_the_past(query)
+        or describes_instead_of_asking(fn, query)
+        or says_called_only(fn, query)
     )

@@ -27,7 +27,13 @@ from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.repeat import as_asked, repeats_unasked
 from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
-from orchestrator.request.statement import describes_instead_of_asking, only_wakes, reports_the_past, states_a_taste
+from orchestrator.request.statement import (
+    describes_instead_of_asking,
+    only_wakes,
+    reports_the_past,
+    says_called_only,
+    states_a_taste,
+)
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
 from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
@@ -318,8 +324,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     make left to the schema (``choices.py``). No call where the request
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
-      things are, and asks for nothing (``statement.py``: "google", "i love hip hop", "i called
-      my mom this morning", "it's cloudy today");
+      things are, and asks for nothing, or to a function that calls says "called" and no word
+      that asks to call (``statement.py``: "google", "i love hip hop", "i called my mom this
+      morning", "it's cloudy today", "alarm at 6 called yoga");
     - rules the function's action out (``negation.py``: "don't call mom");
     - does not name the switch it would flip, names a home's thing for a phone's or car's
       setting, or one thing's notifications for Do Not Disturb (``switch_object.py``: "turn wemo
@@ -339,6 +346,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
             or states_a_taste(text)
             or reports_the_past(text)
             or describes_instead_of_asking(fn, text)
+            or says_called_only(fn, text)
             or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)
@@ -368,10 +376,11 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
     grounded in the request with their qualifiers (and a song with its artist), none made of the
     frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
-    them, a time written where a thing goes put back, times and dates apart from the other values, a lone end as the start, no subject that
-    is the message, each time as all of the time said and with the day said after it, values said
-    in words read by rule and as the phrasebooks' templates set them, optional choices it does
-    not say left to the schema and those it says made; and what changed (``ground``'s form)."""
+    them, a time written where a thing goes put back in its place, times and dates apart from
+    the other values, a lone end as the start, no subject that is the message, each time as all
+    of the time said and with the day said after it, values said in words read by rule and as
+    the phrasebooks' templates set them, optional choices it does not say left to the schema and
+    those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
     arguments, swapped = time_and_thing_swapped(fn, arguments)

@@ -26,13 +26,17 @@ action (no verb of a request: "i love jazz, play some", "i called mom, call her 
   the weather adapter looked up the forecast for each. What will be ("it's going to rain
   tomorrow") may be asked without a question mark, and a setting may be asked for by saying how
   things are ("it's too loud"), so neither is such a statement.
+- **"Called" and no word that asks to call** (English), to a function that calls: "called" names
+  a thing ("alarm at 6 called yoga") or tells what someone did ("mom called", "who called me"),
+  and the adapter called "yoga" and "mom". A request to call says "call", "ring", "phone" or
+  "dial" ("call the restaurant called Nopa").
 """
 
 from __future__ import annotations
 
 import re
 
-from orchestrator.corpus import looks_up, words_of
+from orchestrator.corpus import function_name_words, looks_up, words_of
 from orchestrator.data.siblings import MAKING_VERBS
 from orchestrator.registry import Function
 
@@ -138,6 +142,17 @@ def describes_instead_of_asking(fn: Function, query: str) -> bool:
         and not _TAG_QUESTION.search(rest)
         and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS | _ASKING_AFTER_A_DESCRIPTION)
     )
+
+
+# "Called", and the words that ask to call.
+_CALLED = re.compile(r"\bcalled\b", re.IGNORECASE)
+_ASKS_TO_CALL = re.compile(r"\b(?:call|calls|calling|ring|phone|dial|facetime)\b", re.IGNORECASE)
+
+
+def says_called_only(fn: Function, query: str) -> bool:
+    """Whether ``fn`` calls (a word of its name is "call") and ``query`` says "called" and no word
+    that asks to call (module docstring)."""
+    return "call" in function_name_words(fn.name) and bool(_CALLED.search(query)) and not _ASKS_TO_CALL.search(query)
 
 
 def _after_opening(opening: re.Pattern[str], query: str) -> str | None:
