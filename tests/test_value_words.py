@@ -89,6 +89,9 @@ FUNCTIONS = {fn.name: fn for app in ("vehicle", "yelp", "doordash", "android") f
         ("set_fan_speed", "turn the fan all the way low", {"speed": 2}, {"speed": 0}),  # the minimum
         ("set_fan_speed", "how high is the fan", {"speed": 3}, {"speed": 3}),
         ("open_window", "open the passenger window a quarter of the way", {"percent": 3}, {"percent": 25}),
+        ("set_volume", "set the volume to a third", {"level": 3}, {"level": 33}),
+        ("set_volume", "volume two thirds of the way", {"level": 100}, {"level": 67}),
+        ("set_fan_speed", "fan speed halfway", {"speed": 3}, {"speed": 3}),  # 0-7: no parts of the way
         ("order_food", "order a half dozen bagels", {"item": "bagels", "quantity": 12}, {"quantity": 6}),
         ("order_food", "order 2 dozen donuts", {"item": "donuts", "quantity": 2}, {"quantity": 24}),
         ("set_do_not_disturb", "no more do not disturb please", {"enabled": True}, {"enabled": False}),
@@ -149,6 +152,16 @@ def test_values_said_in_words(function: str, query: str, model: dict, want: dict
     arguments, changes = read_values(FUNCTIONS[function], model, query)
     assert {k: arguments[k] for k in want} == want
     assert set(changes) == {k for k in want if want[k] != model[k]}
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "level"),
+    [("set the volume to a third", {"level": 3}, 10), ("car volume halfway", {"level": 30}, 15)],
+)
+def test_a_part_of_the_way_is_of_the_parameter_s_range(builtin_registry, query: str, model: dict, level: int) -> None:
+    """The car's volume runs 0-30: half of it is 15, not the phone's 50."""
+    arguments, _ = read_values(builtin_registry.app("vehicle").function("set_volume"), model, query)
+    assert arguments["level"] == level
 
 
 @pytest.mark.parametrize(

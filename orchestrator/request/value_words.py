@@ -1,5 +1,6 @@
 """Values a request states in words, read the same way every time: a switch's polarity ("kill the
-flashlight" -> false), a setting's extremes ("all the way", "halfway", "max"), counts said as words
+flashlight" -> false), a setting's extremes and parts of the way ("all the way", "max", "halfway",
+"a third": of the parameter's range), counts said as words
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
 "一个小时", "1時間" for a ``minutes`` parameter), and a duration, a count of people or a level the
 request never gives, which is asked for, not guessed; an optional count it never gives is left to the
@@ -117,8 +118,16 @@ _SETTING_WORD = re.compile(
     r"\b(?:on|to|at)\s+(low|medium|mid|high)\b(?!\s+(?:up|down))|\b(low|medium|mid|high)\s+(?:setting|speed|level|heat)\b"
     r"|\b(low|medium|mid|high)\s*$"
 )
-_HALF = re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb")
-_QUARTER = re.compile(r"\b(?:(three) quarters|a quarter)(?: of the way)?\b")
+# Parts of the way, of a setting's range from 0 ("volume to a third" is 10 on a car's 0-30).
+_PARTS_OF_THE_WAY = [
+    (re.compile(r"\bthree quarters\b"), 3 / 4),
+    (re.compile(r"\ba quarter\b"), 1 / 4),
+    (re.compile(r"\btwo thirds\b"), 2 / 3),
+    (re.compile(r"\b(?:a|one) third\b"), 1 / 3),
+    (re.compile(r"\b(halfway|half way|half)\b|一半|半分|mitad|a medias|halb"), 1 / 2),
+]
+# The smallest range whose parts are settings ("seat heat halfway" on 0-3 says no level).
+_PARTED_RANGE = 10
 _COUNTS = [
     (re.compile(r"\b(half a|a half) dozen\b"), 6),
     (re.compile(r"\ba dozen\b"), 12),
@@ -754,11 +763,9 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     if setting and kind == "integer" and low == 0 and high is not None and high >= 2 and _is_level(name, schema):
         said = next(word for word in setting.groups() if word)
         return {"low": 1, "high": high}.get(said, (high + 1) // 2)
-    if low == 0 and high == 100 and _HALF.search(text):
-        return 50
-    quarter = _QUARTER.search(text)
-    if low == 0 and high == 100 and quarter:
-        return 75 if quarter.group(1) else 25
+    part = next((share for pattern, share in _PARTS_OF_THE_WAY if pattern.search(text)), None)
+    if low == 0 and high is not None and high >= _PARTED_RANGE and part is not None:
+        return round(high * part)
     for pattern, count in _COUNTS:
         if pattern.search(text):
             return _clamped(count, schema)
