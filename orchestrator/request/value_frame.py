@@ -163,7 +163,7 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
     """``arguments`` with a time written where the thing is put back in its place (module
     docstring), and what changed (parameter -> ``"old -> new"``): where the call's one time or
     date says no time and one of its things (a title, a label, a topic) says only when, the two
-    values trade places. No value the adapters learnt is either (``tests/test_value_frame.py``)."""
+    values trade places. No call the adapters learnt has such a pair (``tests/test_value_frame.py``)."""
     properties = fn.parameters.get("properties", {})
     values = {
         name: value
