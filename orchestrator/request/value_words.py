@@ -763,9 +763,10 @@ def _stated(name: str, schema: dict[str, Any], text: str) -> Any:
     if setting and kind == "integer" and low == 0 and high is not None and high >= 2 and _is_level(name, schema):
         said = next(word for word in setting.groups() if word)
         return {"low": 1, "high": high}.get(said, (high + 1) // 2)
-    part = next((share for pattern, share in _PARTS_OF_THE_WAY if pattern.search(text)), None)
-    if low == 0 and high is not None and high >= _PARTED_RANGE and part is not None:
-        return round(high * part)
+    if low == 0 and high is not None and high >= _PARTED_RANGE:
+        part = next((share for pattern, share in _PARTS_OF_THE_WAY if pattern.search(text)), None)
+        if part is not None:
+            return round(high * part)
     for pattern, count in _COUNTS:
         if pattern.search(text):
             return _clamped(count, schema)
