@@ -1,5 +1,5 @@
-"""A statement of taste, the assistant's name alone, a report of what happened or a description
-of how things are asks for nothing: no call."""
+"""A statement of taste, the assistant's name alone, a report of what happened, a description
+of how things are or a question about what was done asks for nothing: no call."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.statement import (
+    asks_about_the_past,
     describes_instead_of_asking,
     only_wakes,
     reports_the_past,
@@ -124,11 +125,33 @@ def test_called_and_no_word_that_asks_to_call(builtin_registry, function: str, q
     assert says_called_only(builtin_registry.app("android").function(function), query) == called_only
 
 
+@pytest.mark.parametrize(
+    ("app", "function", "query", "past_question"),
+    [
+        ("doordash", "reorder_last", "what did I order last time", True),
+        ("android", "make_phone_call", "who did I call yesterday", True),
+        ("android", "send_text_message", "what did mom text me", True),
+        ("android", "set_alarm", "hey google, when did i set my alarm", True),
+        ("android", "set_alarm", "did I set an alarm for 7", True),
+        ("android", "send_email", "have you sent my email to bob", True),
+        ("android", "set_alarm", "what have I set for tomorrow", True),
+        ("doordash", "reorder_last", "what did i order last time, order it again", False),  # asks after it
+        ("android", "set_alarm", "did i set an alarm? if not set one for 7", False),
+        ("yelp", "make_reservation", "which restaurant has a table at 7", False),  # how things are
+        ("doordash", "track_order", "has my order left", False),  # a look-up answers
+        ("android", "make_phone_call", "call mom", False),
+    ],
+)
+def test_a_question_about_what_was_done(builtin_registry, app: str, function: str, query: str, past_question: bool):
+    assert asks_about_the_past(builtin_registry.app(app).function(function), query) == past_question
+
+
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_no_training_call_is_a_statement(project_registry, builtin_registry, app: str) -> None:
     """The rules' premise: no request a call was trained on (committed data of the app's
     adapters, requests generated in every phrasebook language) states a taste, reports the past,
-    to a look-up, describes how things are, or to a function that calls, says only "called"."""
+    to a look-up, describes how things are, to a function that calls, says only "called", or to
+    one that does something, asks what was done."""
     application = project_registry.app(app)
     other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
     calls = [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app)]
@@ -164,6 +187,12 @@ def test_called_and_no_word_that_asks_to_call_end_to_end(orchestrator) -> None:
     assert orchestrator.run("call the restaurant called Nopa").function == "make_phone_call"
 
 
+def test_a_question_about_what_was_done_end_to_end(orchestrator) -> None:
+    """Router, adapter and rule end to end: the DoorDash adapter reordered."""
+    assert orchestrator.run("what did I order last time").function is None
+    assert orchestrator.run("order what I had last time again").function == "reorder_last"
+
+
 def test_the_assistant_s_name_alone_end_to_end(orchestrator) -> None:
     """Router, adapter and rule end to end: "google" opened the Google app."""
     assert orchestrator.run("google").function is None
@@ -183,4 +212,5 @@ def _a_statement(fn, query: str) -> bool:
         or reports_the_past(query)
         or describes_instead_of_asking(fn, query)
         or says_called_only(fn, query)
+        or asks_about_the_past(fn, query)
     )

@@ -28,6 +28,7 @@ from orchestrator.request.repeat import as_asked, repeats_unasked
 from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
 from orchestrator.request.statement import (
+    asks_about_the_past,
     describes_instead_of_asking,
     only_wakes,
     reports_the_past,
@@ -325,8 +326,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
       things are, and asks for nothing, or to a function that calls says "called" and no word
-      that asks to call (``statement.py``: "google", "i love hip hop", "i called my mom this
-      morning", "it's cloudy today", "alarm at 6 called yoga");
+      that asks to call, or to a function that does something asks what was done
+      (``statement.py``: "google", "i love hip hop", "i called my mom this morning", "it's
+      cloudy today", "alarm at 6 called yoga", "what did I order last time");
     - rules the function's action out (``negation.py``: "don't call mom");
     - does not name the switch it would flip, names a home's thing for a phone's or car's
       setting, or one thing's notifications for Do Not Disturb (``switch_object.py``: "turn wemo
@@ -347,6 +349,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
             or reports_the_past(text)
             or describes_instead_of_asking(fn, text)
             or says_called_only(fn, text)
+            or asks_about_the_past(fn, text)
             or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)

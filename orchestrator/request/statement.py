@@ -30,6 +30,14 @@ action (no verb of a request: "i love jazz, play some", "i called mom, call her 
   a thing ("alarm at 6 called yoga") or tells what someone did ("mom called", "who called me"),
   and the adapter called "yoga" and "mom". A request to call says "call", "ring", "phone" or
   "dial" ("call the restaurant called Nopa").
+- **A question about what was done** (English), to a function that does something (not a
+  look-up): the request opens with a question word and "did" ("what did I order last time", "who
+  did I call yesterday", "how much did I spend") or "have", "has" or "had" and who did it ("what
+  have I set"), or with one of those and who did it ("did I set an alarm", "have you sent my
+  email"), and asks for no action after the question ("..., order it again"). DoorDash's
+  adapter answered "what did I order last time" with ``reorder_last``: the question placed the
+  order it asked about. A look-up may answer such a question ("has my order left" is
+  ``track_order``'s).
 """
 
 from __future__ import annotations
@@ -142,6 +150,32 @@ def describes_instead_of_asking(fn: Function, query: str) -> bool:
         and not _TAG_QUESTION.search(rest)
         and not words_of(rest) & (_ASKING_WORDS | _WH_WORDS | _ASKING_AFTER_A_DESCRIPTION)
     )
+
+
+# A question about the past: a question word (up to two words after it: "how much money") and
+# "did", or "have", "has" or "had" and who did it ("which restaurant has a patio" asks how things
+# are); or "did", "have", "has" or "had" and who did it.
+_DOER = r"(?:i|you|we|he|she|they|my\s+[a-z]+)"
+_PAST_QUESTION = re.compile(
+    _OPENER + r"(?:(?:what|which|who|whom|when|where|how)\s+(?:\w+\s+){0,2}?(?:did|(?:have|has|had)\s+" + _DOER + ")"
+    r"|(?:did|have|has|had)\s+" + _DOER + r")\b",
+    re.IGNORECASE,
+)
+# Where the question's own clause ends and a request may follow ("what did i order last time,
+# order it again", "did i set an alarm? if not set one for 7"); its own verb is the question's.
+_CLAUSE_BREAK = re.compile(r"[,;?!.]|\b(?:and|then|so|but|if)\b", re.IGNORECASE)
+
+
+def asks_about_the_past(fn: Function, query: str) -> bool:
+    """Whether ``fn`` does something (it looks nothing up) and ``query`` asks what was done and
+    asks for no action after the question's clause (module docstring)."""
+    if looks_up(fn.name):
+        return False
+    rest = _after_opening(_PAST_QUESTION, query)
+    if rest is None:
+        return False
+    after = _CLAUSE_BREAK.split(rest, maxsplit=1)
+    return len(after) == 1 or not words_of(after[1]) & _ASKING_WORDS
 
 
 # "Called", and the words that ask to call.
