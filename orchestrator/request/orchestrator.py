@@ -36,6 +36,7 @@ from orchestrator.request.statement import (
     states_a_taste,
 )
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
+from orchestrator.request.unspaced_values import as_the_template_frames_it
 from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
     frame_only_dropped,
@@ -385,6 +386,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     the phrasebooks' templates set them, optional choices it does not say left to the schema and
     those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
+    arguments, unspaced = as_the_template_frames_it(app, fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
     arguments, swapped = time_and_thing_swapped(fn, arguments)
     arguments, apart = when_apart_from_other_values(fn, arguments)
@@ -403,6 +405,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, said = said_choices(app, fn, arguments, text)
     return arguments, {
         **grounded,
+        **unspaced,
         **ends,
         **swapped,
         **apart,
