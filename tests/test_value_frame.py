@@ -14,6 +14,7 @@ from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
     frame_only_dropped,
     no_title_that_is_the_message,
+    the_whole_message,
     time_and_thing_swapped,
     times_for_things_dropped,
     when_apart_from_other_values,
@@ -309,6 +310,36 @@ def test_no_training_title_is_the_message(project_registry, builtin_registry, ap
 
 
 @pytest.mark.parametrize(
+    ("query", "model", "dictated"),
+    [
+        ("text sarah i'm on my way", "on my way", "i'm on my way"),
+        ("tell Jake the game starts at 8", "game starts at 8", "the game starts at 8"),
+        ("text john that i'll be late", "that i'll be late", "i'll be late"),  # reported speech
+        ("message Alex saying on my way", "on my way", "on my way"),  # the template's own word
+        ("tell Lucas taht see you tonight", "see you tonight", "see you tonight"),  # a slip of one
+        ("text mike and tell him i'm running late", "i'm running late", "i'm running late"),
+    ],
+)  # fmt: skip
+def test_a_message_as_dictated(builtin_registry, query: str, model: str, dictated: str) -> None:
+    app = builtin_registry.app("android")
+    contact = re.search(r"(?:text|tell|message) (\w+)", query).group(1)
+    settled = the_whole_message(
+        app, app.function("send_text_message"), {"contact_name": contact, "message": model}, query
+    )
+    assert settled[0]["message"] == dictated
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_message_is_dictated_otherwise(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no message the adapters learnt opens with "that" or leaves out words
+    before it that its function's templates never say."""
+    application = project_registry.app(app)
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := the_whole_message(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("function", "model", "placed"),
     [
         ("create_calendar_event", {"title": "every day at 9", "start_time": "take my pills"},
@@ -342,11 +373,12 @@ def test_no_training_time_is_where_a_thing_goes(project_registry, builtin_regist
         ("what's the news from 7 am this morning", "get_trending_news", {}),
         ("remind me every day at 9 to take my pills", "create_calendar_event",
          {"title": "take my pills", "start_time": "every day at 9"}),
+        ("text sarah i'm on my way", "send_text_message", {"message": "i'm on my way"}),
     ],
 )  # fmt: skip
 def test_whole_values_end_to_end(orchestrator, query: str, function: str, arguments: dict) -> None:
-    """Router, adapter and rules end to end: the adapter wrote "the Beatles", "7 am", and the
-    time as the title and the title as the time."""
+    """Router, adapter and rules end to end: the adapter wrote "the Beatles", "7 am", the time as
+    the title and the title as the time, and "on my way"."""
     call = orchestrator.run(query)
     assert call.function == function
-    assert {k: v for k, v in call.arguments.items() if k in ("query", "title", "start_time")} == arguments
+    assert {k: v for k, v in call.arguments.items() if k in ("query", "title", "start_time", "message")} == arguments

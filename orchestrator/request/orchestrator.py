@@ -41,6 +41,7 @@ from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
     frame_only_dropped,
     no_title_that_is_the_message,
+    the_whole_message,
     time_and_thing_swapped,
     times_for_things_dropped,
     when_apart_from_other_values,
@@ -319,8 +320,10 @@ def settle_routed(
 
 
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
-    """The decoded call, its free-text values grounded in the request (``grounding.py``) with the
-    qualifiers before them and none made of the frame alone (``value_frame.py``), a route's ends
+    """The decoded call, its free-text values grounded in the request (``grounding.py``) and, in
+    Chinese and Japanese, as the template the request follows frames them
+    (``unspaced_values.py``), with the qualifiers before them and none made of the frame alone
+    (``value_frame.py``), a route's ends
     where the request's "from" and "to" put them (``route_ends.py``), the values it states in
     words read the same way every time (``value_words.py``) and the optional choices it does not
     make left to the schema (``choices.py``). No call where the request
@@ -378,7 +381,8 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers (and a song with its artist), none made of the
+    grounded in the request with their qualifiers (a song with its artist, a message as dictated),
+    Chinese and Japanese values as the template the request follows frames them, none made of the
     frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
     them, a time written where a thing goes put back in its place, times and dates apart from
     the other values, a lone end as the start, no subject that is the message, each time as all
@@ -397,6 +401,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, framed = frame_only_dropped(app, fn, arguments, text)
     arguments, untimed = times_for_things_dropped(fn, arguments)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
+    arguments, dictated = the_whole_message(app, fn, arguments, text)
     arguments, artist = with_its_artist(app, fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, templated = templated_levels(app, fn, arguments, text)
@@ -416,6 +421,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **framed,
         **untimed,
         **qualified,
+        **dictated,
         **artist,
         **read,
         **templated,

@@ -19,6 +19,10 @@ code, a time or a date is left as written ("call my sister Anna" is no call to "
 "3pm Sunday" no date), and so is a value in a script written without spaces, which has no words
 to widen over.
 
+A message is all the request dictates: the words between it and who it is for that the
+function's own templates never say are the message's ("text sarah i'm on my way" gave "on my
+way"), and the "that" of reported speech is not ("text john that i'll be late").
+
 The other way round, the model sometimes copies the frame itself: "how do I walk to the train
 station from here" gave ``origin="from"``, "trending news" ``query="trending news"``. An optional
 value whose every word the function's own phrasebook templates say outside their slots (in any
@@ -62,7 +66,7 @@ from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_ph
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, UNSPACED
 from orchestrator.request.value_words import (
     NAMING_WORDS,
     given_names,
@@ -108,6 +112,11 @@ _DAY_AFTER = re.compile(
 )
 # Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
 _WHEN_JOINS = {"at", "on", "for", "by", "from", "in", "until", "till", "to", "starting", "and"}
+_UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
+# The fewest letters of a word read as a slip the way ``_deletions`` reads it (``_of_the_frame_as_written``).
+_SLIPPED_LETTERS = 4
+# The "that" of reported speech a dictated message opens with ("text john that i'll be late").
+_REPORTED_THAT = re.compile(r"^\s*that\s+", re.IGNORECASE)
 # Words that point at a value without qualifying it ("my headphones", "this song").
 _POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those"}
 # Per app (by name and function names): its frame words and their deletions.
@@ -246,6 +255,53 @@ def no_title_that_is_the_message(fn: Function, arguments: dict[str, Any]) -> tup
         if kinds.get(name) == "title" and isinstance(value, str) and value.strip() and _as_words(value) in messages
     }
     return {name: value for name, value in arguments.items() if name not in changes}, changes
+
+
+def the_whole_message(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with a message as the request dictates it, and what changed (parameter ->
+    ``"old -> new"``): widened leftwards over the words between it and the value said before it
+    (who it is for) that the function's own templates never say, in any language, nor a slip of
+    one ("text sarah i'm on my way" gave ``message="on my way"``: "I'm" is a word the generator
+    puts around other apps' values); and without the "that" of reported speech it opens with
+    ("text john that i'll be late" gave ``message="that i'll be late"``). No message the adapters
+    learnt opens with "that" or has such words before it (``tests/test_value_frame.py``)."""
+    properties = fn.parameters.get("properties", {})
+    frame = _own_frame_with_slips(app, fn)
+    said, settled, changes = query.lower(), dict(arguments), {}
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        if not (isinstance(value, str) and free_text(schema) and kind_for(name, schema) == "message"):
+            continue
+        whole = _REPORTED_THAT.sub("", value) or value
+        at = said.find(whole.lower())
+        before = [said.find(v.lower()) + len(v) for other, v in arguments.items()
+                  if other != name and isinstance(v, str) and v.strip() and -1 < said.find(v.lower()) < at]  # fmt: skip
+        if at > 0 and before:
+            gap = query[max(before) : at]
+            words = list(_WORD.finditer(gap))
+            kept = len(words)
+            while kept and not _of_the_frame_as_written(words[kept - 1].group(0).lower(), frame):
+                kept -= 1
+            if kept < len(words) and not gap[words[-1].end() :].strip():
+                whole = query[max(before) + words[kept].start() : at + len(whole)]
+        if whole != value:
+            settled[name] = whole
+            changes[name] = f"{value} -> {whole}"
+    return settled, changes
+
+
+def _of_the_frame_as_written(word: str, frame: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether ``word`` is one of a frame's words or one slip from one. A short word is read as a
+    slip only the way the data generator makes one of it (a four-letter word with an inner letter
+    dropped: "tat" of "that"): two short words that each lose a letter to meet are often two slips
+    apart ("i'm" and "him"), and "the" is "them" less its end. A word in a script without spaces
+    is the frame's (``_WORD`` reads its run of characters as one word)."""
+    if word in frame[0] or _UNSPACED_CHARACTER.search(word):
+        return True
+    if len(word) >= _SLIPPED_LETTERS:
+        return _of_the_frame(word, frame)
+    return any(word == other[:i] + other[i + 1 :] for other in frame[0] if len(other) == len(word) + 1
+               for i in range(1, len(other) - 1))  # fmt: skip
 
 
 def _as_words(value: Any) -> str:
