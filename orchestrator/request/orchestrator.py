@@ -323,10 +323,10 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     """The decoded call, its free-text values grounded in the request (``grounding.py``) and, in
     Chinese and Japanese, as the template the request follows frames them
     (``unspaced_values.py``), with the qualifiers before them and none made of the frame alone
-    (``value_frame.py``), a route's ends
-    where the request's "from" and "to" put them (``route_ends.py``), the values it states in
-    words read the same way every time (``value_words.py``) and the optional choices it does not
-    make left to the schema (``choices.py``). No call where the request
+    (``value_frame.py``), a route's ends where the request's "from" and "to" put them
+    (``route_ends.py``), the values it states in words read the same way every time
+    (``value_words.py``) and the optional choices it does not make left to the schema
+    (``choices.py``). No call where the request
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
       things are, and asks for nothing, or to a function that calls says "called" and no word
