@@ -17,13 +17,19 @@ from .conftest import premise_calls
         ("set_alarm", "7 時 に アラーム を セット し て", {"time": "7 時 に アラーム"}, {"time": "7 時"}),  # segmented
         ("play_music", "ジャズをかけて", {"query": "ジャズをかけて"}, {"query": "ジャズ"}),
         ("play_music", "hey siri ジャズをかけて", {"query": "hey siri ジャズをかけて"}, {"query": "ジャズ"}),
-        ("set_alarm", "明天早上七点叫醒我", {"time": "七点", "label": "醒"}, {"time": "七点"}),  # 醒: of 叫醒 (wake)
-        ("set_alarm", "明日の朝6時に起こして", {"time": "朝6時"}, {"time": "朝6時"}),  # fewer words: left
+        ("set_alarm", "明天早上七点叫醒我", {"time": "七点", "label": "醒"}, {"time": "七点"}),  # 醒: of 叫醒 (wake);
+        # "明天{time}叫醒我" and "{time}叫醒我" put other words in the time: left as written
+        ("set_alarm", "明日の朝6時に起こして", {"time": "朝6時"}, {"time": "明日の朝6時"}),  # every template agrees
+        ("set_alarm", "设一个早上六点的闹钟", {"time": "六点"}, {"time": "早上六点"}),
+        ("send_text_message", "给小王发短信说我马上到", {"contact_name": "小王", "message": "马上到"},
+         {"contact_name": "小王", "message": "我马上到"}),
+        ("search_youtube_videos", "在油管搜索一下猫咪视频", {"query": "猫咪视频"}, {"query": "猫咪视频"}),  # 搜索
         ("set_alarm", "7時に起こして", {"time": "7時"}, {"time": "7時"}),
+        ("get_weather_forecast", "巴黎的天气", {"location": "巴黎"}, {"location": "巴黎"}),  # 的 joins, no part of it
         ("set_alarm", "来週の予定を見せて", {"time": "来週"}, {"time": "来週"}),  # follows no template
         ("set_alarm", "set an alarm at 7 am", {"time": "at 7 am"}, {"time": "at 7 am"}),  # a script with spaces
     ],
-)
+)  # fmt: skip
 def test_a_value_as_the_template_frames_it(builtin_registry, function: str, query: str, arguments, framed) -> None:
     app = builtin_registry.app("android")
     settled, changes = as_the_template_frames_it(app, app.function(function), arguments, query)
