@@ -51,6 +51,7 @@ _SPACE_BY_UNSPACED = re.compile(rf"(?<=[{UNSPACED}])\s+|\s+(?=[{UNSPACED}])")
 # A particle at a value's edge, which joins it to the sentence and is none of its words: a template
 # that leaves one in its slot splits the request elsewhere than its writer did.
 _PARTICLE_AT_AN_EDGE = re.compile(r"^[のにをはがでとへもや的了]|[のにをはがでとへもや的]$")
+# A character of a script with spaces (a Latin letter, a digit, a space): no widening adds one.
 _OTHER_THAN_UNSPACED = re.compile(f"[^{UNSPACED}]")
 # Per (app, function): its templates in scripts without spaces, compiled (``_templates``).
 _TEMPLATES: dict[tuple[str, str], list[_Compiled]] = {}
@@ -117,8 +118,8 @@ def _without_opening(query: str) -> str:
 
 def _followed(squeezed: str, compiled: list[_Compiled]):
     """The slots' words of each template ``squeezed`` follows whole, where the template splits it
-    one way only (its slots as short and as long as they can be read alike) and leaves no
-    particle at a slot's edge."""
+    one way only (its slots as short and as long as they can be read alike, no two free slots
+    meeting) and leaves no particle at a slot's edge."""
     followed = []
     for shortest, longest, names, spoken in compiled:
         match, other = shortest.fullmatch(squeezed), longest.fullmatch(squeezed)
