@@ -27,10 +27,9 @@ from typing import Any
 
 from orchestrator.data.phrasebook import function_specs, spec_texts, template_text
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, NOT_WRITTEN, UNSPACED, outside_values
+from orchestrator.request.grounding import DROPPED, NOT_WRITTEN, UNSPACED_CHARACTER, outside_values
 from orchestrator.request.said import names_one_of, tokens
 
-_UNSPACED_FORM = re.compile(f"[{UNSPACED}]")
 # A value's name shorter than this is a code ("de", "es"), not a word a request says.
 MIN_NAME_LETTERS = 3
 # Surfaces that alone mostly say something else: "back" ("turn the defrost back on"), "all", "my".
@@ -99,8 +98,8 @@ def _saying(app: App, fn: Function, param: str, value: Any) -> re.Pattern[str]:
     key = (app.name, fn.name, param, str(value))
     if key not in _SAYING:
         forms = [f for f in surface_forms(app, fn, param, value) if f not in _NOT_A_CHOICE_ALONE]
-        unspaced = [re.escape(f) for f in forms if _UNSPACED_FORM.search(f) and len(f) > 1]
-        spaced = [re.escape(f) for f in forms if not _UNSPACED_FORM.search(f)]
+        unspaced = [re.escape(f) for f in forms if UNSPACED_CHARACTER.search(f) and len(f) > 1]
+        spaced = [re.escape(f) for f in forms if not UNSPACED_CHARACTER.search(f)]
         patterns = [*unspaced, *([rf"(?<!\w)(?:{'|'.join(spaced)})(?!\w)"] if spaced else [])]
         _SAYING[key] = re.compile("|".join(patterns) if patterns else r"(?!)")
     return _SAYING[key]

@@ -36,7 +36,7 @@ EXTRA_WORDS = 2
 # Japanese), where each character is one: "找布鲁克林附近" has the span "布鲁克林".
 UNSPACED = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _WORD = re.compile(rf"[{UNSPACED}]|[^\s{UNSPACED}]+")
-_UNSPACED_CHARACTER = re.compile(rf"[{UNSPACED}]")
+UNSPACED_CHARACTER = re.compile(rf"[{UNSPACED}]")
 _PUNCTUATION = re.compile(r"[.,!?;\"]")
 NEEDS_INPUT = "(needs input)"
 DROPPED = "(dropped)"
@@ -115,7 +115,7 @@ def _inside_word(query: str, cut: int) -> bool:
 
 
 def _word_character(char: str) -> bool:
-    return char.isalnum() and not _UNSPACED_CHARACTER.match(char)
+    return char.isalnum() and not UNSPACED_CHARACTER.match(char)
 
 
 def nearest_span(value: str, query: str) -> tuple[str, float]:

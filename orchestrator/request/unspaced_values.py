@@ -40,12 +40,11 @@ from orchestrator.data import templates
 from orchestrator.data.datagen import WAKE_WORDS
 from orchestrator.data.phrasebook import function_specs
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, UNSPACED
+from orchestrator.request.grounding import DROPPED, UNSPACED, UNSPACED_CHARACTER
 
 # A template compiled: its slots read as short and as long as they can be, the parameters of its
 # groups in order, and those read as one of their spoken forms.
 _Compiled = tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], frozenset[str]]
-_UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
 # Spaces with a character of a script without spaces on either side: "7 時 に" reads "7時に".
 _SPACE_BY_UNSPACED = re.compile(rf"(?<=[{UNSPACED}])\s+|\s+(?=[{UNSPACED}])")
 # A particle at a value's edge, which joins it to the sentence and is none of its words: a template
@@ -67,7 +66,7 @@ def as_the_template_frames_it(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """``arguments`` with their free-text values as the template ``query`` follows frames them
     (module docstring), and what changed (parameter -> ``"old -> new"``)."""
-    if not _UNSPACED_CHARACTER.search(query):
+    if not UNSPACED_CHARACTER.search(query):
         return arguments, {}
     squeezed = _SPACE_BY_UNSPACED.sub("", _without_opening(query))
     followed = _followed(squeezed, _templates(app, fn))
@@ -89,7 +88,7 @@ def as_the_template_frames_it(
         if (
             words
             and words != own
-            and _UNSPACED_CHARACTER.search(words)
+            and UNSPACED_CHARACTER.search(words)
             and (words in own or _agreed_wider(own, name, followed))
         ):
             settled[name] = _as_said(words, query)
@@ -185,7 +184,7 @@ def _read_templates(app: App, fn: Function) -> list[_Compiled]:
         for kind in ("templates", "incomplete"):
             for entry in spec.get(kind) or []:
                 template = entry["t"] if isinstance(entry, dict) else entry
-                if _UNSPACED_CHARACTER.search(template):
+                if UNSPACED_CHARACTER.search(template):
                     found.append(_compiled(_SPACE_BY_UNSPACED.sub("", template), surfaces))
     return found
 

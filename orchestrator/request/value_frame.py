@@ -66,7 +66,7 @@ from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_ph
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
-from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, UNSPACED
+from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, UNSPACED_CHARACTER
 from orchestrator.request.value_words import (
     NAMING_WORDS,
     given_names,
@@ -112,7 +112,6 @@ _DAY_AFTER = re.compile(
 )
 # Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
 _WHEN_JOINS = {"at", "on", "for", "by", "from", "in", "until", "till", "to", "starting", "and"}
-_UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
 # The fewest letters of a word read as a slip the way ``_deletions`` reads it (``_of_the_frame_as_written``).
 _SLIPPED_LETTERS = 4
 # The "that" of reported speech a dictated message opens with ("text john that i'll be late").
@@ -296,7 +295,7 @@ def _of_the_frame_as_written(word: str, frame: tuple[frozenset[str], frozenset[s
     dropped: "tat" of "that"): two short words that each lose a letter to meet are often two slips
     apart ("i'm" and "him"), and "the" is "them" less its end. A word in a script without spaces
     is the frame's (``_WORD`` reads its run of characters as one word)."""
-    if word in frame[0] or _UNSPACED_CHARACTER.search(word):
+    if word in frame[0] or UNSPACED_CHARACTER.search(word):
         return True
     if len(word) >= _SLIPPED_LETTERS:
         return _of_the_frame(word, frame)
