@@ -10,6 +10,7 @@ from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.statement import (
     asks_about_the_past,
+    asks_for_nothing,
     describes_instead_of_asking,
     only_wakes,
     reports_the_past,
@@ -159,14 +160,14 @@ def test_no_training_call_is_a_statement(project_registry, builtin_registry, app
     examples, _ = generate(builtin_registry.app(app), 1500, seed=11, registry=builtin_registry, languages=LANGUAGES)
     calls += [(application.function(ex.function), ex.query) for ex in examples if ex.function]
     assert len(calls) > 1500
-    assert not [query for fn, query in calls if _a_statement(fn, query)]
+    assert not [query for fn, query in calls if asks_for_nothing(fn, query)]
 
 
 def test_no_call_of_an_app_from_a_tools_file_is_a_statement(tmp_path) -> None:
     registry = Registry(path=tmp_path / "registry.yaml")
     app = registry.add_app("smarthome", *tools_from_file(DATA / "smarthome.json"))
     examples, _ = generate(app, 400, seed=11, registry=registry)
-    assert not [ex.query for ex in examples if ex.function and _a_statement(app.function(ex.function), ex.query)]
+    assert not [ex.query for ex in examples if ex.function and asks_for_nothing(app.function(ex.function), ex.query)]
 
 
 def test_a_statement_of_taste_end_to_end(orchestrator) -> None:
@@ -203,14 +204,3 @@ def test_a_description_of_how_things_are_end_to_end(orchestrator) -> None:
     """Router, adapter and rule end to end: the android adapter looked up the forecast."""
     assert orchestrator.run("it's cloudy today").function is None
     assert orchestrator.run("is it going to be cloudy in Boston today").function == "get_weather_forecast"
-
-
-def _a_statement(fn, query: str) -> bool:
-    return (
-        only_wakes(query)
-        or states_a_taste(query)
-        or reports_the_past(query)
-        or describes_instead_of_asking(fn, query)
-        or says_called_only(fn, query)
-        or asks_about_the_past(fn, query)
-    )

@@ -27,14 +27,7 @@ from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.repeat import as_asked, repeats_unasked
 from orchestrator.request.route_ends import route_ends
 from orchestrator.request.router import Route, Router
-from orchestrator.request.statement import (
-    asks_about_the_past,
-    describes_instead_of_asking,
-    only_wakes,
-    reports_the_past,
-    says_called_only,
-    states_a_taste,
-)
+from orchestrator.request.statement import asks_for_nothing
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
 from orchestrator.request.unspaced_values import as_the_template_frames_it
 from orchestrator.request.value_frame import (
@@ -348,12 +341,7 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
         fn, arguments, asked = as_asked(application, application.function(function), arguments, text)
         function = fn.name
         if (
-            only_wakes(text)
-            or states_a_taste(text)
-            or reports_the_past(text)
-            or describes_instead_of_asking(fn, text)
-            or says_called_only(fn, text)
-            or asks_about_the_past(fn, text)
+            asks_for_nothing(fn, text)
             or told_not_to(fn, text, arguments)
             or switches_something_else(application, fn, text)
             or names_a_home_thing(application, fn, text)

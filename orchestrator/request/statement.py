@@ -119,6 +119,19 @@ _TAG_QUESTION = re.compile(
 _ASKING_AFTER_A_DESCRIPTION = {"should", "do", "does", "need", "want", "if", "know", "wonder", "check"}
 
 
+def asks_for_nothing(fn: Function, query: str) -> bool:
+    """Whether ``query``, answered by ``fn``, is a statement or a question that asks for no action
+    (every kind in the module docstring)."""
+    return (
+        only_wakes(query)
+        or states_a_taste(query)
+        or reports_the_past(query)
+        or describes_instead_of_asking(fn, query)
+        or says_called_only(fn, query)
+        or asks_about_the_past(fn, query)
+    )
+
+
 def states_a_taste(query: str) -> bool:
     """Whether ``query`` opens with a statement of what the speaker likes and asks for no action
     (module docstring)."""
