@@ -273,8 +273,9 @@ def the_whole_message(app: App, fn: Function, arguments: dict[str, Any], query: 
             continue
         whole = _REPORTED_THAT.sub("", value) or value
         at = said.find(whole.lower())
-        before = [said.find(v.lower()) + len(v) for other, v in arguments.items()
-                  if other != name and isinstance(v, str) and v.strip() and -1 < said.find(v.lower()) < at]  # fmt: skip
+        starts = {other: said.find(v.lower()) for other, v in arguments.items()
+                  if other != name and isinstance(v, str) and v.strip()}  # fmt: skip
+        before = [start + len(arguments[other]) for other, start in starts.items() if -1 < start < at]
         if at > 0 and before:
             gap = query[max(before) : at]
             words = list(_WORD.finditer(gap))
