@@ -54,6 +54,18 @@ from .conftest import DATA, premise_calls
         ("android", "create_calendar_event", "add a quick sync with Dana tomorrow at 3",
          {"title": "sync with Dana", "start_time": "tomorrow at 3"},
          {"title": "quick sync with Dana", "start_time": "tomorrow at 3"}),
+        # After the value: the head noun it ends with, not the frame ("videos", "please"), another
+        # value, a count or a word the value ends inside.
+        ("android", "search_youtube_videos", "search youtube for advanced excel tutorials",
+         {"query": "advanced excel"}, {"query": "advanced excel tutorials"}),
+        ("android", "get_trending_news", "news about the stock market crash", {"query": "the stock market"},
+         {"query": "the stock market crash"}),
+        ("android", "search_youtube_videos", "find cat videos please", {"query": "cat"}, {"query": "cat"}),
+        ("doordash", "order_food", "order pad thai from Lotus", {"item": "pad thai", "restaurant": "Lotus"},
+         {"item": "pad thai", "restaurant": "Lotus"}),
+        ("doordash", "order_food", "order tacos thanks", {"item": "tacos"}, {"item": "tacos"}),
+        ("doordash", "order_food", "order ramen two", {"item": "ramen"}, {"item": "ramen"}),
+        ("doordash", "order_food", "order burgers", {"item": "burger"}, {"item": "burger"}),
     ],
 )  # fmt: skip
 def test_a_value_keeps_its_qualifiers(
@@ -90,7 +102,7 @@ def test_a_value_of_the_frame_alone_is_dropped(
 def test_no_training_value_is_widened_or_dropped(project_registry, builtin_registry, app: str) -> None:
     """The rules' premise: no value the adapters learnt, in the committed training data of the
     app's adapters (English and other languages, typos and fillers included) or generated in any
-    phrasebook language, has a word before it in its request that the rule would take in."""
+    phrasebook language, has a word before or after it in its request that the rule would take in."""
     application = project_registry.app(app)
     calls = premise_calls(project_registry, builtin_registry, app)
     assert len(calls) > 1500
@@ -111,9 +123,11 @@ def test_no_value_of_an_app_from_a_tools_file_is_widened(tmp_path) -> None:
 
 
 def test_qualifiers_end_to_end(orchestrator) -> None:
-    """Router, adapter and rules end to end: the adapter wrote "pepperoni pizza"."""
+    """Router, adapter and rules end to end: the adapter wrote "pepperoni pizza" and "advanced excel"."""
     call = orchestrator.run("order a large pepperoni pizza")
     assert (call.function, call.arguments.get("item")) == ("order_food", "large pepperoni pizza")
+    call = orchestrator.run("search youtube for advanced excel tutorials")
+    assert (call.function, call.arguments) == ("search_youtube_videos", {"query": "advanced excel tutorials"})
 
 
 @pytest.mark.parametrize(

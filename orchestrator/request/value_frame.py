@@ -1,5 +1,5 @@
 """A free-text value against the request's frame, the words the data generator puts around
-values: a value keeps the qualifiers the request puts before it ("order a large pepperoni pizza"
+values: a value keeps the qualifiers the request puts around it ("order a large pepperoni pizza"
 is ``item="large pepperoni pizza"``, not "pepperoni pizza"), and a value made of the frame alone
 is none (``origin="from"``).
 
@@ -13,7 +13,10 @@ language (verbs, articles, "from", "please", the spoken forms of enums such as "
 rated"), of the app's function and parameter names and descriptions (an app phrased from its
 schemas alone), of the fillers requests are said with ("hey google", "um"), no possessive, no
 number or count ("two", "dozen"), no word of another value of the call, and no slip of any of
-these ("txt" of "text"). Only a value that names a thing asked for (a dish, a topic, a kind of
+these ("txt" of "text"). The words right after it are read the same way, the politeness the
+generator ends a request with included ("thanks", "asap"): the model also cut the head noun a
+value ends with ("search youtube for advanced excel tutorials" gave "advanced excel", "news
+about the stock market crash" "the stock market"). Only a value that names a thing asked for (a dish, a topic, a kind of
 business or event, a device, a title) is widened: a name of a person, a business or a place, a
 code, a time or a date is left as written ("call my sister Anna" is no call to "sister Anna",
 "3pm Sunday" no date), and so is a value in a script written without spaces, which has no words
@@ -61,7 +64,7 @@ import re
 from typing import Any
 
 from orchestrator.calls import free_text
-from orchestrator.data.datagen import WAKE_WORDS
+from orchestrator.data.datagen import SUFFIXES, WAKE_WORDS
 from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_phrasebook_file, spec_texts, template_text
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
@@ -81,6 +84,8 @@ MAX_QUALIFIERS = 2
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 # The word right before a position: a whole word, then only spaces.
 _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w'-]*)\s+$")
+# The word right after a position: only spaces, then a whole word.
+_WORD_AFTER = re.compile(r"\s+([^\W\d_][\w'-]*)(?=\s|$)")
 # The kinds of value (``values.kind_for``) that name a thing asked for, which a size or a grade
 # qualifies. Names (of people, businesses, places, apps), codes, times and dates are left as
 # written: "call my sister Anna" is no call to "sister Anna".
@@ -442,7 +447,8 @@ def with_qualifiers(app: App, fn: Function, arguments: dict[str, Any], query: st
 
 
 def _qualified(app: App, value: str, query: str, others: set[str]) -> str:
-    """``value`` as the request says it, with the qualifiers right before its first mention."""
+    """``value`` as the request says it, with the qualifiers right before its first mention and
+    right after it (none after a value that ends inside a word)."""
     at = query.lower().find(value.lower())
     if at < 0:
         return value
@@ -452,7 +458,15 @@ def _qualified(app: App, value: str, query: str, others: set[str]) -> str:
         if not before or not _qualifier(app, before.group(1).lower(), others):
             break
         start = before.start(1)
-    return query[start:at] + query[at : at + len(value)]
+    end = at + len(value)
+    if end < len(query) and query[end].isalnum():
+        return query[start:end]
+    for _ in range(MAX_QUALIFIERS):
+        after = _WORD_AFTER.match(query, end)
+        if not after or not _qualifier(app, after.group(1).lower(), others):
+            break
+        end = after.end(1)
+    return query[start:end]
 
 
 def _qualifier(app: App, word: str, others: set[str]) -> bool:
@@ -504,7 +518,7 @@ def _own_frame_with_slips(app: App, fn: Function) -> tuple[frozenset[str], froze
 
 
 def _frame_words(app: App) -> frozenset[str]:
-    text = [*WAKE_WORDS, *LEADS, *ENDINGS, *NAMING_WORDS]
+    text = [*WAKE_WORDS, *SUFFIXES, *LEADS, *ENDINGS, *NAMING_WORDS]
     for path in PHRASEBOOK_DIR.glob("*.yaml"):
         book = read_phrasebook_file(path)
         entries = list(book.get("negatives") or []) + list(book.get("not_this_app") or [])
