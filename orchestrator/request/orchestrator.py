@@ -19,6 +19,7 @@ from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry, load_registry
+from orchestrator.request.all_the_way import as_a_setting
 from orchestrator.request.choices import said_choices, unsaid_choices
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
@@ -315,11 +316,13 @@ def settle_routed(
 def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> Call:
     """The decoded call, its free-text values grounded in the request (``grounding.py``) and, in
     Chinese and Japanese, as the template the request follows frames them
-    (``unspaced_values.py``), with the qualifiers before them and none made of the frame alone
+    (``unspaced_values.py``), with the qualifiers around them and none made of the frame alone
     (``value_frame.py``), a route's ends where the request's "from" and "to" put them
     (``route_ends.py``), the values it states in words read the same way every time
     (``value_words.py``) and the optional choices it does not make left to the schema
-    (``choices.py``). No call where the request
+    (``choices.py``). A step the request says to take all the way is the setting at that end
+    (``all_the_way.py``: "turn the volume all the way up" is ``set_volume`` at its maximum). No
+    call where the request
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
       things are, and asks for nothing, or to a function that calls says "called" and no word
@@ -339,6 +342,8 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     if function:
         application = registry.app(app)
         fn, arguments, asked = as_asked(application, application.function(function), arguments, text)
+        fn, arguments, to_the_end = as_a_setting(application, fn, arguments, text)
+        asked |= to_the_end
         function = fn.name
         if (
             asks_for_nothing(fn, text)

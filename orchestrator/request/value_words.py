@@ -695,6 +695,16 @@ def _says_a_count(text: str) -> bool:
     return bool(_DIGITS.search(left) or _COUNT_CUE.search(left))
 
 
+def says_the_maximum(text: str) -> bool:
+    """Whether ``text`` says the top of a range ("max", "all the way", "as loud as", 最大)."""
+    return bool(_MAXIMUM.search(text.lower()))
+
+
+def says_the_minimum(text: str) -> bool:
+    """Whether ``text`` says the bottom of a range ("minimum", "all the way down", 最小)."""
+    return bool(_MINIMUM.search(text.lower()))
+
+
 def says_when(text: str) -> bool:
     """Whether ``text`` says a time or a date: a clock time, a day of the month, a digit, or a
     word for a time ("tomorrow", "tonight", "monday")."""
