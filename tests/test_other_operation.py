@@ -61,6 +61,19 @@ from .conftest import DATA, premise_calls
         ("android", "play_music", "play Don't Stop Believin'", {"query": "Don't Stop Believin'"}, False),
         ("android", "toggle_flashlight", "turn off the flashlight", {"on": False}, False),  # its value does it
         ("doordash", "order_food", "cancel my pizza order", {"item": "pizza"}, False),  # cancel_order's: its own rule
+        # to be told later, or again and again, which a look-up does not do
+        ("android", "get_trending_news", "turn on alerts for breaking news", {}, True),
+        ("android", "get_trending_news", "notify me of the latest news on the stock market",
+         {"query": "the stock market"}, True),
+        ("android", "get_trending_news", "send me tech headlines every morning", {"query": "tech"}, True),
+        ("android", "get_weather_forecast", "alert me if it's going to rain in Boston", {"location": "Boston"}, True),
+        ("doordash", "track_order", "keep me posted on my order", {}, True),
+        ("android", "get_trending_news", "每天早上给我推送科技新闻", {"query": "科技"}, True),  # every day
+        ("android", "get_trending_news", "what's the latest tech news", {"query": "tech"}, False),
+        ("android", "get_weather_forecast", "what's the weather every day this week", {}, False),
+        ("android", "get_trending_news", "news about every day life in Paris", {"query": "every day life in Paris"},
+         False),  # inside the query
+        ("android", "set_timer", "alert me in 10 minutes", {"minutes": 10}, False),  # no look-up
     ],
 )  # fmt: skip
 def test_a_request_for_an_operation_the_app_lacks(
@@ -98,3 +111,5 @@ def test_no_call_end_to_end(orchestrator) -> None:
     assert orchestrator.run("cancel my alarm for 7 am").function is None
     assert orchestrator.run("set an alarm for 7 am").function == "set_alarm"
     assert orchestrator.run("upload my video to youtube").function is None  # was a search for "upload my video"
+    assert orchestrator.run("turn on alerts for breaking news").function is None  # was get_trending_news
+    assert orchestrator.run("what's the latest tech news").function == "get_trending_news"

@@ -26,6 +26,16 @@ video")``, "write a review for Tartine saying it was great" as ``get_business_re
 publishing (upload, post, write, broadcast, leave, share, ...) with the function's object within
 the next few words, outside the call's values, and no function of the app makes that object (an
 app with ``post_review`` serves "write a review").
+
+Nor is a look-up an answer to a request to be told later, or again and again: "turn on alerts for
+breaking news", "notify me of the latest news on the stock market", "my facebook update in every
+three hour should be available" came back as ``get_trending_news``, which reads the headlines once,
+now. A look-up gets no call where the request, outside the call's values, asks to be notified or
+alerted ("notify me", "alert me", "alerts for", "turn on notifications", "keep me posted",
+benachrichtige mich, avísame cuando, 通知我, 知らせて) or for something every so often ("every thirty
+minutes", "every morning", "whenever", "jeden Morgen", "cada hora", "每天早上", "毎朝"; not "every
+day", which asks for each day's forecast as often as for a daily one). No look-up the adapters
+learnt says either; a reminder or a timer that alerts ("alert me in 10 minutes") is no look-up.
 """
 
 from __future__ import annotations
@@ -75,6 +85,16 @@ _CUES = {
 }
 
 
+# Asking to be told later or again and again, which no look-up does: notified or alerted, kept
+# posted, or every so often (module docstring).
+_TOLD_LATER = re.compile(
+    r"\b(?:notify|alert|ping) me\b|\b(?:alerts?|notifications?|push notifications?) (?:for|about|on|when|if|of)\b"
+    r"|\b(?:turn on|switch on|enable|set up|get) (?:\w+ )?(?:alerts|notifications)\b"
+    r"|\bkeep me (?:posted|updated|informed)\b|\bsubscribe\b|\bwhenever\b"
+    r"|\bevery (?:(?:\w+ ){1,2})?(?:minutes?|hours?)\b|\bevery (?:morning|evening|night)\b"
+    r"|\bbenachrichtige\b|\bjeden (?:morgen|abend)\b|\bjede stunde\b|\bavísame cuando\b|\bcada (?:hora|mañana|noche)\b"
+    r"|通知我|提醒我|每小时|每隔|每天早上|每天晚上|知らせて|通知して|毎朝|毎晩|毎時"
+)
 # Verbs that make or publish what a look-up finds, and how many words may come between one and
 # the thing ("upload my holiday video").
 _PUBLISHING = re.compile(r"\b(?:upload|post|write|publish|broadcast|leave|submit|share|record|film|compose|add)\b")
@@ -88,11 +108,12 @@ _POLITE_OPENING = re.compile(
 def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
     """Whether ``query`` asks to remove, switch off or look up what ``fn`` makes, an operation its
     app lacks, outside the values the call carries and with no verb that makes something; or
-    asks to make or publish what ``fn`` looks up (module docstring)."""
+    asks to make or publish what ``fn`` looks up, or to be told it later or again and again
+    (module docstring)."""
     cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
     said = folded(query)
     text = request_outside_values(query, arguments)
-    if _publishes_what_it_looks_up(app, fn, text, said):
+    if _publishes_what_it_looks_up(app, fn, text, said) or (looks_up(fn.name) and _TOLD_LATER.search(text)):
         return True
     if not any(cue.search(text) for cue in cues):
         return False
