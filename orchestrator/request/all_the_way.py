@@ -25,6 +25,7 @@ from typing import Any
 from orchestrator.corpus import function_name_words
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NOT_WRITTEN, request_outside_values
+from orchestrator.request.repeat import carried_over
 from orchestrator.request.value_words import says_the_maximum, says_the_minimum
 
 # The choices of a step's direction, by the end each one goes towards.
@@ -50,12 +51,7 @@ def as_a_setting(
     if not said or schema.get(end) is None:
         return fn, arguments, {}
     fresh = setting[0]
-    properties, own = fresh.parameters.get("properties", {}), fn.parameters.get("properties", {})
-    carried = {
-        key: value
-        for key, value in arguments.items()
-        if key != name and key in properties and properties[key].get("type") == own.get(key, {}).get("type")
-    }
+    carried = {key: value for key, value in carried_over(fn, fresh, arguments).items() if key != name}
     return fresh, {**carried, name: schema[end]}, {name: f"{NOT_WRITTEN} -> {schema[end]}"}
 
 

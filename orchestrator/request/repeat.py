@@ -85,13 +85,19 @@ def as_asked(
     fresh = afresh(app, fn)
     if fresh is None or not repeats_unasked(fn, query, arguments):
         return fn, arguments, {}
-    properties, own = fresh.parameters.get("properties", {}), fn.parameters.get("properties", {})
-    carried = {
-        name: value
-        for name, value in arguments.items()
-        if name in properties and properties[name].get("type") == own.get(name, {}).get("type")
-    }
+    carried = carried_over(fn, fresh, arguments)
     asked = {
         name: f"{NOT_WRITTEN} -> {NEEDS_INPUT}" for name in fresh.parameters.get("required", []) if name not in carried
     }
     return fresh, carried, asked
+
+
+def carried_over(source: Function, target: Function, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``source``'s call that ``target`` takes too: a parameter of the same name and
+    type."""
+    properties, own = target.parameters.get("properties", {}), source.parameters.get("properties", {})
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name in properties and properties[name].get("type") == own.get(name, {}).get("type")
+    }
