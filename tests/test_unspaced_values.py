@@ -17,6 +17,7 @@ from .conftest import premise_calls
         ("set_alarm", "7 時 に アラーム を セット し て", {"time": "7 時 に アラーム"}, {"time": "7 時"}),  # segmented
         ("play_music", "ジャズをかけて", {"query": "ジャズをかけて"}, {"query": "ジャズ"}),
         ("play_music", "hey siri ジャズをかけて", {"query": "hey siri ジャズをかけて"}, {"query": "ジャズ"}),
+        ("set_alarm", "5時に会議のアラームをセットして", {"time": "会議のアラーム"}, {"time": "5時"}),  # in the label's
         ("set_alarm", "明天早上七点叫醒我", {"time": "七点", "label": "醒"}, {"time": "七点"}),  # 醒: of 叫醒 (wake);
         # "明天{time}叫醒我" and "{time}叫醒我" put other words in the time: left as written
         ("set_alarm", "明日の朝6時に起こして", {"time": "朝6時"}, {"time": "明日の朝6時"}),  # every template agrees

@@ -14,6 +14,10 @@ characters, is one of the function's templates said whole, the template's slots 
   holds fewer, where every template the request follows puts the same words in that slot and
   they add only characters to the value ("设一个早上六点的闹钟" gave ``time="六点"``, not "早上六点"
   (six in the morning); "给小王发短信说我马上到" ``message="马上到"``, not "我马上到");
+- a value that holds another slot's words and not its own becomes its own slot's words, where the
+  templates followed read that slot one way that holds no other slot's words
+  ("5時に会議のアラームをセットして", set a meeting alarm at 5, gave ``time="会議のアラーム"``:
+  "{time}に{label}のアラーム..." reads the time as "5時");
 - an optional value that no template the request follows has a slot for, and that is none of
   the slots' words, is dropped: the template says it in its own words, not as a value.
 
@@ -89,7 +93,7 @@ def as_the_template_frames_it(
             words
             and words != own
             and UNSPACED_CHARACTER.search(words)
-            and (words in own or _agreed_wider(own, name, followed))
+            and (words in own or _agreed_wider(own, name, followed) or _misplaced(own, name, framed, followed))
         ):
             settled[name] = _as_said(words, query)
             changes[name] = f"{value} -> {settled[name]}"
@@ -105,6 +109,18 @@ def _agreed_wider(own: str, name: str, followed: list[dict[str, str]]) -> bool:
     words = said.pop()
     at = words.find(own)
     return at >= 0 and not _OTHER_THAN_UNSPACED.search(words[:at] + words[at + len(own) :])
+
+
+def _misplaced(own: str, name: str, framed: dict[str, str], followed: list[dict[str, str]]) -> bool:
+    """Whether ``own`` holds the words another slot of the template puts there (``framed``, the
+    tightest reading) and not its own, and the templates followed put one set of words in slot
+    ``name`` that holds no other slot's: the model wrote one slot's words in another's place
+    ("5時に会議のアラームをセットして" gave ``time="会議のアラーム"``; "{time}に{label}のアラーム..." reads
+    the time as "5時", and "{time}のアラーム..." as "5時に会議", which holds the label)."""
+    others = [words for other, words in framed.items() if other != name and words]
+    said = {slots[name] for slots in followed if name in slots}
+    own_words = {words for words in said if not any(other in words for other in others)}
+    return own_words == {framed.get(name)} and any(words in own for words in others) and framed[name] not in own
 
 
 def _without_opening(query: str) -> str:
