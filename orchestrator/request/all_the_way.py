@@ -68,8 +68,9 @@ def _direction(fn: Function, arguments: dict[str, Any]) -> tuple[str, str] | Non
 
 
 def _setting_of(app: App, fn: Function) -> tuple[Function, tuple[str, dict[str, Any]]] | None:
-    """The one other function of ``app`` whose name names what ``fn``'s does with another verb,
-    and its one numeric parameter with its schema; None where there is no such function."""
+    """The one other function of ``app`` whose name names the thing ``fn``'s name names, with
+    another verb, and its one numeric parameter with its schema; None where there is no such
+    function or it takes no number or more than one."""
     thing = function_name_words(fn.name)[1:]
     found = [other for other in app.functions if other is not fn and function_name_words(other.name)[1:] == thing]
     if not thing or len(found) != 1:

@@ -16,11 +16,11 @@ number or count ("two", "dozen"), no word of another value of the call, and no s
 these ("txt" of "text"). The words right after it are read the same way, the politeness the
 generator ends a request with included ("thanks", "asap"): the model also cut the head noun a
 value ends with ("search youtube for advanced excel tutorials" gave "advanced excel", "news
-about the stock market crash" "the stock market"). Only a value that names a thing asked for (a dish, a topic, a kind of
-business or event, a device, a title) is widened: a name of a person, a business or a place, a
-code, a time or a date is left as written ("call my sister Anna" is no call to "sister Anna",
-"3pm Sunday" no date), and so is a value in a script written without spaces, which has no words
-to widen over.
+about the stock market crash" "the stock market"). Only a value that names a thing asked for (a
+dish, a topic, a kind of business or event, a device, a title) is widened: a name of a person, a
+business or a place, a code, a time or a date is left as written ("call my sister Anna" is no
+call to "sister Anna", "3pm Sunday" no date), and so is a value in a script written without
+spaces, which has no words to widen over.
 
 A message is all the request dictates: the words between it and who it is for that the
 function's own templates never say are the message's ("text sarah i'm on my way" gave "on my
