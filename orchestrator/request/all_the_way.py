@@ -41,7 +41,7 @@ def as_a_setting(
     and the app sets the same thing by a number with that end, the setting's call at the end
     (module docstring); with what changed, as ``ground`` writes it."""
     direction = _direction(fn, arguments)
-    setting = _setting_of(app, fn)
+    setting = _setting_of(app, fn) if direction is not None else None
     if direction is None or setting is None:
         return fn, arguments, {}
     name, schema = setting[1]
