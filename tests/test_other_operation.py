@@ -74,6 +74,15 @@ from .conftest import DATA, premise_calls
         ("android", "get_trending_news", "news about every day life in Paris", {"query": "every day life in Paris"},
          False),  # inside the query
         ("android", "set_timer", "alert me in 10 minutes", {"minutes": 10}, False),  # no look-up
+        # to be sent something: the user receives, no one else
+        ("android", "send_text_message", "send me a reminder to pick up my dog from the groomer at one pm",
+         {"contact_name": "the groomer", "message": "pick up my dog from the groomer"}, True),
+        ("android", "send_email", "can you email me the quarterly report", {"title": "the quarterly report"}, True),
+        ("android", "send_text_message", "schick mir die Adresse", {"message": "die Adresse"}, True),
+        ("android", "send_text_message", "text mom to send me the photos", {"contact_name": "mom"}, False),
+        ("android", "send_text_message", "send mike a text saying call me", {"contact_name": "mike"}, False),
+        ("android", "create_calendar_event", "send me a reminder to call mom at 5",
+         {"title": "call mom", "start_time": "5"}, False),  # a reminder sends nothing to anyone
     ],
 )  # fmt: skip
 def test_a_request_for_an_operation_the_app_lacks(
@@ -113,3 +122,7 @@ def test_no_call_end_to_end(orchestrator) -> None:
     assert orchestrator.run("upload my video to youtube").function is None  # was a search for "upload my video"
     assert orchestrator.run("turn on alerts for breaking news").function is None  # was get_trending_news
     assert orchestrator.run("what's the latest tech news").function == "get_trending_news"
+    # was a text to "the groomer"
+    assert orchestrator.run("send me a reminder to pick up my dog from the groomer at one pm").function != (
+        "send_text_message"
+    )

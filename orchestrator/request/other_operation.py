@@ -36,6 +36,12 @@ benachrichtige mich, avísame cuando, 通知我, 知らせて) or for something 
 minutes", "every morning", "whenever", "jeden Morgen", "cada hora", "每天早上", "毎朝"; not "every
 day", which asks for each day's forecast as often as for a daily one). No look-up the adapters
 learnt says either; a reminder or a timer that alerts ("alert me in 10 minutes") is no look-up.
+
+Nor is a function that sends something to someone (its name's verb: send, forward, text, email,
+message) an answer to a request that opens by asking to be sent something: "send me a reminder to
+pick up my dog from the groomer at one pm" came back as a text to "the groomer". The user is the
+receiver ("send me", "text me", "email me", schick mir, envíame, 发给我, 私に送); the call would
+message someone else. No message the adapters learnt opens so.
 """
 
 from __future__ import annotations
@@ -95,6 +101,14 @@ _TOLD_LATER = re.compile(
     r"|\bbenachrichtige\b|\bjeden (?:morgen|abend)\b|\bjede stunde\b|\bavísame cuando\b|\bcada (?:hora|mañana|noche)\b"
     r"|通知我|提醒我|每小时|每隔|每天早上|每天晚上|知らせて|通知して|毎朝|毎晩|毎時"
 )
+# Asking to be sent something, opening the request: the user is the one who receives
+# (module docstring).
+_SENT_TO_ME = re.compile(
+    r"\b(?:send|text|message|e-?mail|mail|forward|shoot) me\b|\b(?:schick|sende) mir\b|\b(?:envíame|mándame)\b"
+    r"|发给我|给我发|私に送"
+)
+# The verbs of a function that sends something to someone (``send_email``, ``send_text_message``).
+_SENDING_VERBS = {"send", "forward", "text", "email", "message"}
 # Verbs that make or publish what a look-up finds, and how many words may come between one and
 # the thing ("upload my holiday video").
 _PUBLISHING = re.compile(r"\b(?:upload|post|write|publish|broadcast|leave|submit|share|record|film|compose|add)\b")
@@ -108,12 +122,14 @@ _POLITE_OPENING = re.compile(
 def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[str, Any] | None = None) -> bool:
     """Whether ``query`` asks to remove, switch off or look up what ``fn`` makes, an operation its
     app lacks, outside the values the call carries and with no verb that makes something; or
-    asks to make or publish what ``fn`` looks up, or to be told it later or again and again
-    (module docstring)."""
+    asks to make or publish what ``fn`` looks up, or to be told it later or again and again; or
+    asks to be sent what ``fn`` sends to someone (module docstring)."""
     cues = [_CUES[operation] for operation in lacked_operations(app, fn) if operation in _CUES]
     said = folded(query)
     text = request_outside_values(query, arguments)
     if _publishes_what_it_looks_up(app, fn, text, said) or (looks_up(fn.name) and _TOLD_LATER.search(text)):
+        return True
+    if _asks_to_receive(fn, said):
         return True
     if not any(cue.search(text) for cue in cues):
         return False
@@ -121,6 +137,19 @@ def asks_another_operation(app: App, fn: Function, query: str, arguments: dict[s
     for cue in _CUES.values():
         rest = cue.sub(" ", rest)
     return not words_of(rest) & MAKING_VERBS
+
+
+def _asks_to_receive(fn: Function, said: str) -> bool:
+    """Whether ``fn`` sends something to someone and ``said`` (the whole request) opens by asking
+    to be sent something ("send me a reminder to ...", "text me the address")."""
+    words = function_name_words(fn.name)
+    opening = _SENT_TO_ME.search(said)
+    return (
+        bool(words)
+        and words[0] in _SENDING_VERBS
+        and opening is not None
+        and not _POLITE_OPENING.sub("", said[: opening.start()]).strip()
+    )
 
 
 def _publishes_what_it_looks_up(app: App, fn: Function, text: str, said: str) -> bool:
