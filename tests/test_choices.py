@@ -8,7 +8,7 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.request.choices import NOT_WRITTEN, choice_words, said_choices, unsaid_choices
 
-from .conftest import committed_training_calls, smarthome_with
+from .conftest import committed_training_calls, premise_calls, smarthome_with
 
 BIKE_TO_WORK = {"destination": "work", "mode": "bicycling"}
 TO_DENVER = {"destination": "denver"}
@@ -123,7 +123,6 @@ def test_an_app_phrased_from_its_schemas_alone_says_a_choice_by_its_name(tmp_pat
         ("vehicle", "open_window", "open the driver's window", {"percent": 100}, {"window": "front_left"}),
         ("android", "get_trending_news", "headlines in German", {}, {"language": "de"}),
         ("android", "find_route_google_maps", "walk me to the park", {"destination": "the park"}, {"mode": "walking"}),
-        ("android", "take_a_photo", "take a selfie", {"camera": "back"}, {}),  # the adapter's own choice stays
         ("android", "take_a_photo", "take a photo with the back camera", {}, {}),  # the default
         ("yelp", "search_businesses", "cheap or fancy pizza", {"term": "pizza"}, {}),  # two values
         ("vehicle", "open_window", "open the front windows", {"percent": 100}, {}),  # front left and front right
@@ -142,6 +141,38 @@ def test_a_said_choice_is_made(builtin_registry, app, function, query, arguments
     assert changes == {name: f"{NOT_WRITTEN} -> {value}" for name, value in added.items()}
 
 
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "changed"),
+    [
+        ("vehicle", "set_seat_heating", "passenger seat heating on medium", {"seat": "driver", "level": 2},
+         {"seat": "passenger"}),
+        ("android", "take_a_photo", "take a selfie", {"camera": "back"}, {"camera": "front"}),
+        ("vehicle", "adjust_volume", "turn the volume down", {"direction": "up"}, {"direction": "down"}),
+        ("vehicle", "adjust_seat", "sit the seat up straight", {"direction": "upright"}, {}),  # a word of upright
+        ("vehicle", "adjust_seat", "move the seat up, not down", {"direction": "up"}, {}),  # two values said
+        ("vehicle", "set_seat_heating", "seat heating on medium", {"seat": "passenger", "level": 2}, {}),  # none said
+    ],
+)  # fmt: skip
+def test_a_choice_written_against_the_request_is_the_one_it_says(
+    builtin_registry, app, function, query, arguments, changed
+) -> None:
+    application = builtin_registry.app(app)
+    result, changes = said_choices(application, application.function(function), arguments, query)
+    assert result == {**arguments, **changed}
+    assert changes == {name: f"{arguments[name]} -> {value}" for name, value in changed.items()}
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_choice_is_said_otherwise(project_registry, builtin_registry, app: str) -> None:
+    """The premise of a written choice read again: no call the adapters learnt, or that the
+    phrasebooks generate in any language, makes a choice its request says otherwise."""
+    application = project_registry.app(app)
+    calls = premise_calls(project_registry, builtin_registry, app)
+    changes = [(query, said_choices(application, fn, arguments, query)[1]) for fn, arguments, query in calls]
+    changed = [query for query, made in changes if any(not change.startswith(NOT_WRITTEN) for change in made.values())]
+    assert not changed
+
+
 def test_end_to_end(orchestrator) -> None:
     """Router and adapters end to end: the adapter opened the driver's window for "the windows",
     and left the front camera out of a selfie (its training templates say "selfie" without it)."""
@@ -150,3 +181,5 @@ def test_end_to_end(orchestrator) -> None:
     selfie = orchestrator.run("take a selfie in 4k")
     assert selfie.arguments == {"camera": "front", "resolution": "4K"}
     assert selfie.grounded.get("camera") == f"{NOT_WRITTEN} -> front"
+    heating = orchestrator.run("passenger seat heating on medium")  # came back with the driver's seat
+    assert (heating.function, heating.arguments.get("seat")) == ("set_seat_heating", "passenger")

@@ -16,7 +16,9 @@ teaches it to, and a small model drops optional values anyway. So an optional ch
 did not write is set where the request's words, outside the call's other values, say exactly one
 value of it other than its default (``said_choices``). The words are matched as written (no slips:
 a guessed word must not add a value), and a word of another value ("Spanish politics" as the
-news ``query``) says no choice.
+news ``query``) says no choice. And a choice the adapter wrote against the request's words
+("passenger seat heating on medium" came back with ``seat="driver"``, the default it learnt most)
+is the one the request says, where it says exactly one value and no word of the written one.
 """
 
 from __future__ import annotations
@@ -61,20 +63,33 @@ def unsaid_choices(app: App, fn: Function, arguments: dict[str, Any], query: str
 
 def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
     """``arguments`` with each optional choice the adapter left out that ``query`` says by exactly
-    one value other than its default, and what was set (``ground``'s form: ``"(not written) ->
-    value"``). A value is said by its name or one of its phrasebook surfaces, whole
-    (``_saying``), outside the call's other values."""
+    one value other than its default, and each choice the adapter wrote that ``query`` does not
+    say, by any of its words (``choice_words``), where it says exactly one other value
+    ("passenger seat heating on medium" came back with the driver's seat); and what was set
+    (``ground``'s form: ``"(not written) -> value"``, ``"driver -> passenger"``). A value is said
+    by its name or one of its phrasebook surfaces, whole (``_saying``), outside the call's other
+    values."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     rest = outside_values(query.lower(), arguments)
-    added: dict[str, Any] = {}
+    changed: dict[str, tuple[Any, Any]] = {}
     for name, schema in properties.items():
-        if name in arguments or name in required or "enum" not in schema:
+        if "enum" not in schema or (name not in arguments and name in required):
             continue
         named = [value for value in schema["enum"] if _saying(app, fn, name, value).search(rest)]
-        if len(named) == 1 and named[0] != schema.get("default"):
-            added[name] = named[0]
-    return {**arguments, **added}, {name: f"{NOT_WRITTEN} -> {value}" for name, value in added.items()}
+        if len(named) != 1:
+            continue
+        if name not in arguments and named[0] != schema.get("default"):
+            changed[name] = (NOT_WRITTEN, named[0])
+        elif (
+            name in arguments
+            and arguments[name] != named[0]
+            and not names_one_of(choice_words(app, fn, name, arguments[name]), query)
+        ):
+            changed[name] = (arguments[name], named[0])
+    return {**arguments, **{name: new for name, (_, new) in changed.items()}}, {
+        name: f"{old} -> {new}" for name, (old, new) in changed.items()
+    }
 
 
 def surface_forms(app: App, fn: Function, param: str, value: Any) -> list[str]:
