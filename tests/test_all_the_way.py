@@ -1,4 +1,4 @@
-"""A step the request says to take all the way is the setting at that end of its range."""
+"""A step the request says to take all the way, or to a number, is the setting there."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ from .conftest import premise_calls
         ("make it as loud as it goes", {"direction": "up"}, "set_volume", {"level": 30}),
         ("turn the radio all the way down", {"direction": "down"}, "set_volume", {"level": 0}),
         ("volume down to the lowest", {"direction": "down"}, "set_volume", {"level": 0}),
+        # A step to a number said: the setting at that number, where it is in the setting's range.
+        ("it's way too loud, turn the volume down to 20", {"direction": "down"}, "set_volume", {"level": 20}),
+        ("turn the radio up to twenty five", {"direction": "up"}, "set_volume", {"level": 25}),
+        ("turn it up to 90", {"direction": "up"}, "adjust_volume", {"direction": "up"}),  # the car's 0-30
+        ("turn it down by 2", {"direction": "down", "steps": 2}, "adjust_volume", {"direction": "down", "steps": 2}),
         # A step: no end said, or an end against the step's way.
         ("turn it up", {"direction": "up"}, "adjust_volume", {"direction": "up"}),
         ("turn it up 3 notches", {"direction": "up", "steps": 3}, "adjust_volume", {"direction": "up", "steps": 3}),
@@ -93,3 +98,5 @@ def test_all_the_way_end_to_end(orchestrator) -> None:
     call = orchestrator.run("turn the volume all the way up")
     assert (call.app, call.function, call.arguments) == ("vehicle", "set_volume", {"level": 30})
     assert orchestrator.run("turn the volume up 3 notches").function == "adjust_volume"
+    call = orchestrator.run("it's way too loud, turn the volume down to 20")  # was one notch down
+    assert (call.function, call.arguments) == ("set_volume", {"level": 20})

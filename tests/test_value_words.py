@@ -10,7 +10,7 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NOT_WRITTEN, missing
-from orchestrator.request.value_words import read_values, templated_levels, unsaid_levels
+from orchestrator.request.value_words import read_values, said_target, templated_levels, unsaid_levels
 
 from .conftest import DATA, committed_training_calls, premise_calls
 
@@ -562,3 +562,18 @@ def test_no_training_level_is_other_than_its_template_sets(project_registry, bui
     calls = premise_calls(project_registry, builtin_registry, app)
     assert not [(query, changes) for fn, arguments, query in calls
                 if (changes := templated_levels(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("turn the volume down to 20", 20),
+        ("volume up to twenty five", 25),
+        ("turn it up by 2", None),  # a step, not where it goes
+        ("drive to 5th avenue", None),  # an ordinal names a place
+        ("turn it down to 2, no, to 3", None),  # two numbers said
+        ("turn it up", None),
+    ],
+)  # fmt: skip
+def test_the_number_something_goes_to(text: str, target: float | None) -> None:
+    assert said_target(text) == target

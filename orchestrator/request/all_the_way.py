@@ -13,6 +13,10 @@ direction up, or for a minimum ("all the way down", "lowest") down. Values the t
 share (of one type) are carried over. A request whose end goes against the step's direction
 ("turn it down, not all the way") is left to the step.
 
+So is a step to a number: "it's way too loud, turn the volume down to 20" came back as one notch
+down. Where the request says one number the thing goes to ("down to 20", "up to twenty five";
+``value_words.said_target``) within the setting's range, the call is the setting at that number.
+
 A step function is one whose parameter chooses between going up and going down (``enum`` of one
 word for each: up/down, increase/decrease, raise/lower), so an app added from a tools file gets
 the rule too. No step the adapters learnt says an end (``tests/test_all_the_way.py``).
@@ -20,13 +24,14 @@ the rule too. No step the adapters learnt says an end (``tests/test_all_the_way.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from orchestrator.corpus import function_name_words
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NOT_WRITTEN, request_outside_values
 from orchestrator.request.repeat import carried_over
-from orchestrator.request.value_words import says_the_maximum, says_the_minimum
+from orchestrator.request.value_words import said_target, says_the_maximum, says_the_minimum
 
 # The choices of a step's direction, by the end each one goes towards.
 _UP = {"up", "increase", "raise", "higher", "more"}
@@ -38,8 +43,9 @@ def as_a_setting(
 ) -> tuple[Function, dict[str, Any], dict[str, str]]:
     """The call ``query`` asks for where ``app``'s adapter started the step ``fn`` with
     ``arguments``: that call, or where the request says to go all the way in the step's direction
-    and the app sets the same thing by a number with that end, the setting's call at the end
-    (module docstring); with what changed, as ``ground`` writes it."""
+    (or to one number) and the app sets the same thing by a number with that end (in whose range
+    it is), the setting's call there (module docstring); with what changed, as ``ground`` writes
+    it."""
     direction = _direction(fn, arguments)
     setting = _setting_of(app, fn) if direction is not None else None
     if direction is None or setting is None:
@@ -48,11 +54,20 @@ def as_a_setting(
     text = request_outside_values(query, {key: value for key, value in arguments.items() if key != direction[0]})
     end = "maximum" if direction[1] == "up" else "minimum"
     said = says_the_maximum(text) if end == "maximum" else says_the_minimum(text)
-    if not said or schema.get(end) is None:
+    level = schema.get(end) if said else _target(text.lower(), schema)
+    if level is None:
         return fn, arguments, {}
     fresh = setting[0]
     carried = {key: value for key, value in carried_over(fn, fresh, arguments).items() if key != name}
-    return fresh, {**carried, name: schema[end]}, {name: f"{NOT_WRITTEN} -> {schema[end]}"}
+    return fresh, {**carried, name: level}, {name: f"{NOT_WRITTEN} -> {level}"}
+
+
+def _target(text: str, schema: dict[str, Any]) -> int | float | None:
+    """The number ``text`` says the thing goes to, as ``schema`` types it, where it is in its range."""
+    number = said_target(text)
+    if number is None or not schema.get("minimum", -math.inf) <= number <= schema.get("maximum", math.inf):
+        return None
+    return int(number) if schema.get("type") == "integer" and number.is_integer() else number
 
 
 def _direction(fn: Function, arguments: dict[str, Any]) -> tuple[str, str] | None:
