@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.data.datagen import generate
 from orchestrator.registry import Registry, tools_from_file
+from orchestrator.request.grounding import NEEDS_INPUT
 from orchestrator.request.value_frame import (
     a_lone_end_as_the_start,
     frame_only_dropped,
@@ -82,7 +83,8 @@ def test_a_value_keeps_its_qualifiers(
          {"origin": "from", "destination": "the train station"}, {"destination": "the train station"}),
         ("android", "get_trending_news", "trending news", {"query": "trending news"}, {}),
         ("android", "get_trending_news", "tech news", {"query": "tech"}, {"query": "tech"}),
-        ("android", "play_music", "play music", {"query": "music"}, {"query": "music"}),  # required: grounding's
+        ("android", "play_music", "play music", {"query": "music"}, {"query": "music"}),  # a thing asked for
+        ("yelp", "make_reservation", "i needed to book a table somewhere", {"business_name": "table"}, {}),  # a name
         ("android", "create_calendar_event", "lunch tomorrow", {"title": "lunch", "start_time": "tomorrow"},
          {"title": "lunch", "start_time": "tomorrow"}),  # a time is its own rules'
         # Named by the user: the set_alarm templates say "wake up" too.
@@ -96,6 +98,14 @@ def test_a_value_of_the_frame_alone_is_dropped(
 ) -> None:
     application = builtin_registry.app(app)
     assert frame_only_dropped(application, application.function(function), arguments, query)[0] == kept
+
+
+def test_a_required_name_of_the_frame_alone_is_asked_for(builtin_registry) -> None:
+    yelp = builtin_registry.app("yelp")
+    changes = frame_only_dropped(
+        yelp, yelp.function("make_reservation"), {"business_name": "table"}, "i needed to book a table somewhere"
+    )[1]
+    assert changes == {"business_name": f"table -> {NEEDS_INPUT}"}
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])

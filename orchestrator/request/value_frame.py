@@ -29,8 +29,11 @@ way"), and the "that" of reported speech is not ("text john that i'll be late").
 The other way round, the model sometimes copies the frame itself: "how do I walk to the train
 station from here" gave ``origin="from"``, "trending news" ``query="trending news"``. An optional
 value whose every word the function's own phrasebook templates say outside their slots (in any
-language) is dropped, and the schema's default applies; a time or a date is left to its own
-rules (templates say "am", "tomorrow"), and so is a name the request gives what it makes
+language) is dropped, and the schema's default applies. A required one that names someone or
+something (a person, a business, a place, a code: no thing asked for) is asked for: "i needed to
+book a table somewhere" gave ``business_name="table"``; "play music" keeps ``query="music"``, a
+thing asked for, and plays some. A time or a date is left to its own rules (templates say
+"am", "tomorrow"), and so is a name the request gives what it makes
 (``value_words.given_names``: "alarm for 8 called wake up", whose templates say "wake up" too).
 
 A time is where the time goes: "remind me every day at 9 to take my pills" gave
@@ -132,24 +135,28 @@ _OWN_SLIPS: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
-    """``arguments`` without an optional free-text value made of ``fn``'s frame alone, unless
-    it is a name ``query`` gives ("called wake up"; module docstring), and what changed (parameter ->
-    ``"old -> (dropped)"``)."""
+    """``arguments`` without a free-text value made of ``fn``'s frame alone, unless it is a name
+    ``query`` gives ("called wake up"; module docstring): an optional one dropped, a required name
+    asked for (a required thing is the model's: "play music" asks for music); and what changed
+    (parameter -> ``"old -> (dropped)"`` or ``"old -> (needs input)"``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     frame = _own_frame(app, fn)
-    dropped = {
-        name: f"{value} -> {DROPPED}"
-        for name, value in arguments.items()
-        if name not in required
-        and isinstance(value, str)
-        and free_text(properties.get(name, {}))
-        and kind_for(name, properties[name]) not in _WHEN_KINDS
-        and (words := _WORD.findall(value.lower()))
-        and set(words) <= frame
-        and value.lower() not in {given.lower() for given in given_names(query)}
-    }
-    return {name: value for name, value in arguments.items() if name not in dropped}, dropped
+    given = {name.lower() for name in given_names(query)}
+    changes: dict[str, str] = {}
+    for name, value in arguments.items():
+        schema = properties.get(name, {})
+        if not isinstance(value, str) or not free_text(schema):
+            continue
+        kind = kind_for(name, schema)
+        words = _WORD.findall(value.lower())
+        if kind in _WHEN_KINDS or not words or not set(words) <= frame or value.lower() in given:
+            continue
+        if name not in required:
+            changes[name] = f"{value} -> {DROPPED}"
+        elif kind not in _THING_KINDS:
+            changes[name] = f"{value} -> {NEEDS_INPUT}"
+    return {name: value for name, value in arguments.items() if name not in changes}, changes
 
 
 def times_for_things_dropped(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
