@@ -319,10 +319,10 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     (``unspaced_values.py``), with the qualifiers around them and none made of the frame alone
     (``value_frame.py``), a route's ends where the request's "from" and "to" put them
     (``route_ends.py``), the values it states in words read the same way every time
-    (``value_words.py``) and the optional choices it does not make left to the schema
-    (``choices.py``). A step the request says to take all the way is the setting at that end
-    (``all_the_way.py``: "turn the volume all the way up" is ``set_volume`` at its maximum). No
-    call where the request
+    (``value_words.py``), the optional choices it does not make left to the schema and the
+    choices it says made (``choices.py``). A step the request says to take all the way, or to a number, is the
+    setting there (``all_the_way.py``: "turn the volume all the way up" is ``set_volume`` at its
+    maximum). No call where the request
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
       things are, and asks for nothing, or to a function that calls says "called" and no word
@@ -333,8 +333,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     - does not name the switch it would flip, names a home's thing for a phone's or car's
       setting, or one thing's notifications for Do Not Disturb (``switch_object.py``: "turn wemo
       on", "lower the blinds", "turn off notifications for whatsapp");
-    - asks to remove, switch off, look up or move what the function makes, which its app cannot
-      (``other_operation.py``: "cancel my alarm");
+    - asks to remove, switch off, look up or move what the function makes, which its app cannot,
+      or to be sent what a function that sends would send to someone (``other_operation.py``:
+      "cancel my alarm", "send me a reminder to ...");
     - does not say again to a function that repeats, where its app has no function that does the
       thing afresh (``repeat.py``: "order something from Panda Express" is no reorder; it is
       DoorDash's ``order_food(restaurant="Panda Express")``, which asks for the dish)."""
