@@ -320,9 +320,9 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     (``value_frame.py``), a route's ends where the request's "from" and "to" put them
     (``route_ends.py``), the values it states in words read the same way every time
     (``value_words.py``), the optional choices it does not make left to the schema and the
-    choices it says made (``choices.py``). A step the request says to take all the way, or to a number, is the
-    setting there (``all_the_way.py``: "turn the volume all the way up" is ``set_volume`` at its
-    maximum). No call where the request
+    choices it says made (``choices.py``). A step the request says to take all the way, or to a
+    number, is the setting there (``all_the_way.py``: "turn the volume all the way up" is
+    ``set_volume`` at its maximum). No call where the request
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
       things are, and asks for nothing, or to a function that calls says "called" and no word

@@ -167,14 +167,12 @@ _SAID_NUMBERS = (
 )
 _BARE_COUNT = re.compile(r"(?<![\w.:/-])(?<!\bto )(" + _SAID_NUMBERS + r"|\d+)(?![\w.:/-])(?!" + _UNIT_AFTER + ")")
 # A number a setting is taken to ("down to 20"), which counts nothing.
-_TARGET = re.compile(r"\bto (?:\d+(?:\.\d+)?|" + _SAID_NUMBERS + r")\b")
+_TARGET = re.compile(r"\bto ((?:\d+(?:\.\d+)?|" + _SAID_NUMBERS + r"))\b")
 # A year ("on sep. the fifth, 2030"), which is no count or level: four digits from 1900 to 2099 with
 # no unit after them ("2000 minutes" is a duration).
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b(?!" + _UNIT_AFTER + ")")
 # A number said in words: a level's value where no digit is written.
 _NUMBER_IN_WORDS = re.compile(r"(?<![\w-])((?:a|one) hundred|" + _SAID_NUMBERS + r")(?![\w-])")
-# A number something goes to, right after "to" ("down to 20", "to twenty five").
-_TO_SOMETHING = re.compile(r"\bto\s+((?:\d+(?:\.\d+)?|" + _SAID_NUMBERS + r")(?![\w-]))")
 # What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
 _DURATION_CUE = re.compile(
     r"\b(seconds?|secs?|minutes?|mins?|hours?|hrs?|segundos?|minutos?|horas?|sekunden?|minuten?|stunden?"
@@ -700,7 +698,7 @@ def _says_a_count(text: str) -> bool:
 def said_target(text: str) -> float | None:
     """The one number lower-case ``text`` says something goes to ("turn it down to 20", "volume
     up to twenty"), in digits or in words; None where it says none or several."""
-    found = [number for match in _TO_SOMETHING.finditer(text) for number in _said_numbers(match.group(1))]
+    found = [number for match in _TARGET.finditer(text) for number in _said_numbers(match.group(1))]
     return found[0] if len(found) == 1 else None
 
 
