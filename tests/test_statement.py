@@ -11,10 +11,10 @@ from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.statement import (
     asks_about_the_past,
     asks_for_nothing,
+    calls_unasked,
     describes_instead_of_asking,
     only_wakes,
     reports_the_past,
-    says_called_only,
     states_a_taste,
 )
 
@@ -118,12 +118,16 @@ def test_the_assistant_s_name_alone(query: str, waking: bool) -> None:
         ("make_phone_call", "who called me", True),
         ("make_phone_call", "call the restaurant called Nopa", False),
         ("make_phone_call", "ring the shop called Blue Bottle", False),
+        ("make_phone_call", "tell bob smith", True),  # a message
+        ("make_phone_call", "text my sister", True),
+        ("make_phone_call", "call mom and tell her i'm late", False),
+        ("make_phone_call", "I need to talk to Dr. Patel", False),
         ("make_phone_call", "phone mom", False),
         ("set_alarm", "alarm at 6 called yoga", False),  # a function that does not call
     ],
 )
 def test_called_and_no_word_that_asks_to_call(builtin_registry, function: str, query: str, called_only: bool):
-    assert says_called_only(builtin_registry.app("android").function(function), query) == called_only
+    assert calls_unasked(builtin_registry.app("android").function(function), query) == called_only
 
 
 @pytest.mark.parametrize(
@@ -151,8 +155,8 @@ def test_a_question_about_what_was_done(builtin_registry, app: str, function: st
 def test_no_training_call_is_a_statement(project_registry, builtin_registry, app: str) -> None:
     """The rules' premise: no request a call was trained on (committed data of the app's
     adapters, requests generated in every phrasebook language) states a taste, reports the past,
-    to a look-up, describes how things are, to a function that calls, says only "called", or to
-    one that does something, asks what was done."""
+    to a look-up, describes how things are, to a function that calls, says "called" or a verb of
+    messaging and no word that asks to call, or to one that does something, asks what was done."""
     application = project_registry.app(app)
     other_languages = project_registry.keyed_adapter(application.adapter_key(True))[1] / "train.jsonl"
     calls = [(fn, query) for fn, _, query, _ in committed_training_calls(project_registry, app)]
@@ -186,6 +190,7 @@ def test_called_and_no_word_that_asks_to_call_end_to_end(orchestrator) -> None:
     """Router, adapter and rule end to end: the android adapter called "yoga"."""
     assert orchestrator.run("alarm at 6 called yoga").function != "make_phone_call"
     assert orchestrator.run("call the restaurant called Nopa").function == "make_phone_call"
+    assert orchestrator.run("tell bob smith").function != "make_phone_call"  # called him
 
 
 def test_a_question_about_what_was_done_end_to_end(orchestrator) -> None:

@@ -26,10 +26,12 @@ action (no verb of a request: "i love jazz, play some", "i called mom, call her 
   the weather adapter looked up the forecast for each. What will be ("it's going to rain
   tomorrow") may be asked without a question mark, and a setting may be asked for by saying how
   things are ("it's too loud"), so neither is such a statement.
-- **"Called" and no word that asks to call** (English), to a function that calls: "called" names
-  a thing ("alarm at 6 called yoga") or tells what someone did ("mom called", "who called me"),
-  and the adapter called "yoga" and "mom". A request to call says "call", "ring", "phone" or
-  "dial" ("call the restaurant called Nopa").
+- **"Called", or a message, and no word that asks to call** (English), to a function that
+  calls: "called" names a thing ("alarm at 6 called yoga") or tells what someone did ("mom
+  called", "who called me"), and the adapter called "yoga" and "mom". A request to tell, text,
+  message, email or write someone asks for a message, not a call: "tell bob smith" called him.
+  A request to call says "call", "ring", "phone" or "dial" ("call the restaurant called Nopa",
+  "call mom and tell her i'm late").
 - **A question about what was done** (English), to a function that does something (not a
   look-up): the request opens with a question word and "did" ("what did I order last time", "who
   did I call yesterday", "how much did I spend") or "have", "has" or "had" and who did it ("what
@@ -127,7 +129,7 @@ def asks_for_nothing(fn: Function, query: str) -> bool:
         or states_a_taste(query)
         or reports_the_past(query)
         or describes_instead_of_asking(fn, query)
-        or says_called_only(fn, query)
+        or calls_unasked(fn, query)
         or asks_about_the_past(fn, query)
     )
 
@@ -191,15 +193,19 @@ def asks_about_the_past(fn: Function, query: str) -> bool:
     return len(after) == 1 or not words_of(after[1]) & _ASKING_WORDS
 
 
-# "Called", and the words that ask to call.
-_CALLED = re.compile(r"\bcalled\b", re.IGNORECASE)
+# "Called" or a verb of messaging, and the words that ask to call.
+_CALLED_OR_MESSAGE = re.compile(r"\b(?:called|tell|text|message|e-?mail|write)\b", re.IGNORECASE)
 _ASKS_TO_CALL = re.compile(r"\b(?:call|calls|calling|ring|phone|dial|facetime)\b", re.IGNORECASE)
 
 
-def says_called_only(fn: Function, query: str) -> bool:
-    """Whether ``fn`` calls (a word of its name is "call") and ``query`` says "called" and no word
-    that asks to call (module docstring)."""
-    return "call" in function_name_words(fn.name) and bool(_CALLED.search(query)) and not _ASKS_TO_CALL.search(query)
+def calls_unasked(fn: Function, query: str) -> bool:
+    """Whether ``fn`` calls (a word of its name is "call") and ``query`` says "called" or a verb of
+    messaging and no word that asks to call (module docstring)."""
+    return (
+        "call" in function_name_words(fn.name)
+        and bool(_CALLED_OR_MESSAGE.search(query))
+        and not _ASKS_TO_CALL.search(query)
+    )
 
 
 def _after_opening(opening: re.Pattern[str], query: str) -> str | None:
