@@ -576,4 +576,5 @@ def test_no_training_level_is_other_than_its_template_sets(project_registry, bui
     ],
 )  # fmt: skip
 def test_the_number_something_goes_to(text: str, target: float | None) -> None:
-    assert said_target(text) == target
+    assert said_target(text, {"type": "integer", "minimum": 0, "maximum": 100}) == target
+    assert said_target(text, {"type": "integer", "minimum": 0, "maximum": 10}) is None  # out of range

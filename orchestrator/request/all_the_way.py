@@ -24,7 +24,6 @@ the rule too. No step the adapters learnt says an end (``tests/test_all_the_way.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from orchestrator.corpus import function_name_words
@@ -54,20 +53,12 @@ def as_a_setting(
     text = request_outside_values(query, {key: value for key, value in arguments.items() if key != direction[0]})
     end = "maximum" if direction[1] == "up" else "minimum"
     said = says_the_maximum(text) if end == "maximum" else says_the_minimum(text)
-    level = schema.get(end) if said else _target(text.lower(), schema)
+    level = schema.get(end) if said else said_target(text.lower(), schema)
     if level is None:
         return fn, arguments, {}
     fresh = setting[0]
     carried = {key: value for key, value in carried_over(fn, fresh, arguments).items() if key != name}
     return fresh, {**carried, name: level}, {name: f"{NOT_WRITTEN} -> {level}"}
-
-
-def _target(text: str, schema: dict[str, Any]) -> int | float | None:
-    """The number ``text`` says the thing goes to, as ``schema`` types it, where it is in its range."""
-    number = said_target(text)
-    if number is None or not schema.get("minimum", -math.inf) <= number <= schema.get("maximum", math.inf):
-        return None
-    return int(number) if schema.get("type") == "integer" and number.is_integer() else number
 
 
 def _direction(fn: Function, arguments: dict[str, Any]) -> tuple[str, str] | None:

@@ -143,13 +143,14 @@ def _asks_to_receive(fn: Function, said: str) -> bool:
     """Whether ``fn`` sends something to someone and ``said`` (the whole request) opens by asking
     to be sent something ("send me a reminder to ...", "text me the address")."""
     words = function_name_words(fn.name)
-    opening = _SENT_TO_ME.search(said)
-    return (
-        bool(words)
-        and words[0] in _SENDING_VERBS
-        and opening is not None
-        and not _POLITE_OPENING.sub("", said[: opening.start()]).strip()
-    )
+    return bool(words) and words[0] in _SENDING_VERBS and _opening(_SENT_TO_ME, said) is not None
+
+
+def _opening(pattern: re.Pattern[str], said: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``said`` where only politeness comes before it (an
+    assistant's name, "please", "can you", "I want to"): what the request opens by asking."""
+    match = pattern.search(said)
+    return match if match and not _POLITE_OPENING.sub("", said[: match.start()]).strip() else None
 
 
 def _publishes_what_it_looks_up(app: App, fn: Function, text: str, said: str) -> bool:
@@ -168,8 +169,8 @@ def _publishes_what_it_looks_up(app: App, fn: Function, text: str, said: str) ->
     }
     objects = {fold_plural(word) for word in function_name_words(fn.name)[1:]} - GENERIC_WORDS - made
     published = [(match, text) for match in _PUBLISHING.finditer(text)]
-    opening = _PUBLISHING.search(said)
-    if opening and not _POLITE_OPENING.sub("", said[: opening.start()]).strip():
+    opening = _opening(_PUBLISHING, said)
+    if opening:
         published.append((opening, said))
     for match, where in published:
         following = re.findall(r"[a-z]+", where[match.end() :])[: _PUBLISHED_WITHIN + 1]

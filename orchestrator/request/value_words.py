@@ -695,11 +695,14 @@ def _says_a_count(text: str) -> bool:
     return bool(_DIGITS.search(left) or _COUNT_CUE.search(left))
 
 
-def said_target(text: str) -> float | None:
+def said_target(text: str, schema: dict[str, Any]) -> int | float | None:
     """The one number lower-case ``text`` says something goes to ("turn it down to 20", "volume
-    up to twenty"), in digits or in words; None where it says none or several."""
+    up to twenty"), in digits or in words, as ``schema`` types it; None where it says none or
+    several, or one outside ``schema``'s range."""
     found = [number for match in _TARGET.finditer(text) for number in _said_numbers(match.group(1))]
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1 or not _in_range(found[0], schema):
+        return None
+    return int(found[0]) if schema.get("type") == "integer" and found[0].is_integer() else found[0]
 
 
 def says_the_maximum(text: str) -> bool:
