@@ -24,6 +24,7 @@ from orchestrator.request.choices import said_choices, unsaid_choices
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
 from orchestrator.request.negation import told_not_to
+from orchestrator.request.one_span import one_value_per_span
 from orchestrator.request.other_operation import asks_another_operation
 from orchestrator.request.repeat import as_asked, repeats_unasked
 from orchestrator.request.route_ends import route_ends
@@ -380,7 +381,8 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
     them, a time written where a thing goes put back in its place, times and dates apart from
     the other values, a lone end as the start, no subject that is the message, each time as all
-    of the time said and with the day said after it, values said in words read by rule and as
+    of the time said and with the day said after it, no optional value that is only a word of
+    another (``one_span.py``), values said in words read by rule and as
     the phrasebooks' templates set them, optional choices it does not say left to the schema and
     those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
@@ -397,6 +399,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
     arguments, dictated = the_whole_message(app, fn, arguments, text)
     arguments, artist = with_its_artist(app, fn, arguments, text)
+    arguments, twice = one_value_per_span(fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, templated = templated_levels(app, fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
@@ -417,6 +420,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **qualified,
         **dictated,
         **artist,
+        **twice,
         **read,
         **templated,
         **asked,

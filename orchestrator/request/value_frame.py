@@ -110,7 +110,7 @@ _UNTIL_BEFORE = re.compile(
 # The kinds of value that name a thing looked for, which no time is.
 _LOOKED_FOR_KINDS = {"topic", "media", "food", "business_kind", "event"}
 # The kinds of value that say when: their own rules read them.
-_WHEN_KINDS = {"time", "date"}
+WHEN_KINDS = {"time", "date"}
 # The day a time falls on, or the part of the day, said straight after it: "6:15 tomorrow", "7:30
 # tomorrow morning", "tomorrow night". The model wrote the time without it ("wake me up at 6:15
 # tomorrow" gave ``time="6:15"``), and an alarm, an event or a booking then lost its day.
@@ -150,7 +150,7 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query:
             continue
         kind = kind_for(name, schema)
         words = _WORD.findall(value.lower())
-        if kind in _WHEN_KINDS or not words or not set(words) <= frame or value.lower() in given:
+        if kind in WHEN_KINDS or not words or not set(words) <= frame or value.lower() in given:
             continue
         if name not in required:
             changes[name] = f"{value} -> {DROPPED}"
@@ -191,7 +191,7 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
         if isinstance(value, str) and value.strip() and free_text(properties.get(name, {}))
     }
     kinds = {name: kind_for(name, properties[name]) for name in values}
-    times = [name for name in values if kinds[name] in _WHEN_KINDS]
+    times = [name for name in values if kinds[name] in WHEN_KINDS]
     things = [name for name in values if kinds[name] in _THING_KINDS and only_says_when(values[name].lower())]
     if len(times) != 1 or len(things) != 1 or says_when(values[times[0]]):
         return arguments, {}
@@ -209,11 +209,11 @@ def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tup
     apart, changes = dict(arguments), {}
     for name, value in arguments.items():
         schema = properties.get(name, {})
-        if not isinstance(value, str) or not free_text(schema) or kind_for(name, schema) not in _WHEN_KINDS:
+        if not isinstance(value, str) or not free_text(schema) or kind_for(name, schema) not in WHEN_KINDS:
             continue
         others = [other for key, other in arguments.items()
                   if key != name and isinstance(other, str) and other.strip()
-                  and kind_for(key, properties.get(key, {})) not in _WHEN_KINDS]  # fmt: skip
+                  and kind_for(key, properties.get(key, {})) not in WHEN_KINDS]  # fmt: skip
         rest = _apart(value, others)
         if rest == value:
             continue
@@ -237,7 +237,7 @@ def with_its_day(fn: Function, arguments: dict[str, Any], query: str) -> tuple[d
     for name, value in arguments.items():
         if not isinstance(value, str) or not value.strip() or not free_text(properties.get(name, {})):
             continue
-        if kinds.get(name) not in _WHEN_KINDS:
+        if kinds.get(name) not in WHEN_KINDS:
             continue
         at = query.lower().find(value.lower())
         day = _DAY_AFTER.match(query, at + len(value)) if at >= 0 else None
@@ -328,7 +328,7 @@ def a_lone_end_as_the_start(fn: Function, arguments: dict[str, Any], query: str)
     5 pm tomorrow" gave ``end_time="5 pm"`` beside a start that was the title, which asked for
     the start the request gives: nobody says when an event ends and not when it starts."""
     properties = fn.parameters.get("properties", {})
-    when = [name for name, schema in properties.items() if free_text(schema) and kind_for(name, schema) in _WHEN_KINDS]
+    when = [name for name, schema in properties.items() if free_text(schema) and kind_for(name, schema) in WHEN_KINDS]
     start = next((name for name in when if _START.search(name)), None)
     end = next((name for name in when if _END.search(name)), None)
     if start is None or end is None or start in arguments or not isinstance(arguments.get(end), str):
