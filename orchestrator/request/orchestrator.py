@@ -19,6 +19,7 @@ from orchestrator.engines.llama_backend import LlamaApps, LlamaDecoder
 from orchestrator.engines.probe import serving_weights
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function, Registry, load_registry
+from orchestrator.request.address import as_addressed
 from orchestrator.request.all_the_way import as_a_setting
 from orchestrator.request.choices import said_choices, unsaid_choices
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
@@ -323,7 +324,8 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     (``value_words.py``), the optional choices it does not make left to the schema and the
     choices it says made (``choices.py``). A step the request says to take all the way, or to a
     number, is the setting there (``all_the_way.py``: "turn the volume all the way up" is
-    ``set_volume`` at its maximum). No call where the request
+    ``set_volume`` at its maximum). A message to an email address is an email (``address.py``:
+    "send happy new year to john@gmail dot com" is no text message). No call where the request
 
     - says only the assistant's name, states a taste, tells what happened or, to a look-up, how
       things are, and asks for nothing, or to a function that calls says "called" and no word
@@ -344,6 +346,8 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
     if function:
         application = registry.app(app)
         fn, arguments, asked = as_asked(application, application.function(function), arguments, text)
+        fn, arguments, addressed = as_addressed(application, fn, arguments)
+        asked |= addressed
         fn, arguments, to_the_end = as_a_setting(application, fn, arguments, text)
         asked |= to_the_end
         function = fn.name
