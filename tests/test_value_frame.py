@@ -85,6 +85,9 @@ def test_a_value_keeps_its_qualifiers(
         ("android", "get_trending_news", "tech news", {"query": "tech"}, {"query": "tech"}),
         ("android", "play_music", "play music", {"query": "music"}, {"query": "music"}),  # a thing asked for
         ("yelp", "make_reservation", "i needed to book a table somewhere", {"business_name": "table"}, {}),  # a name
+        ("yelp", "get_business_reviews", "reviews on yelp please", {"business_name": "yelp"}, {}),  # the app's name
+        ("doordash", "search_restaurants", "pizza places on doordash",
+         {"query": "pizza places", "location": "doordash"}, {"query": "pizza places"}),
         ("android", "create_calendar_event", "lunch tomorrow", {"title": "lunch", "start_time": "tomorrow"},
          {"title": "lunch", "start_time": "tomorrow"}),  # a time is its own rules'
         # Named by the user: the set_alarm templates say "wake up" too.
@@ -138,6 +141,12 @@ def test_qualifiers_end_to_end(orchestrator) -> None:
     assert (call.function, call.arguments.get("item")) == ("order_food", "large pepperoni pizza")
     call = orchestrator.run("search youtube for advanced excel tutorials")
     assert (call.function, call.arguments) == ("search_youtube_videos", {"query": "advanced excel tutorials"})
+
+
+def test_the_apps_name_is_no_value_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote ``business_name="yelp"``."""
+    call = orchestrator.run("reviews on yelp please")
+    assert (call.function, call.arguments, call.needs_input) == ("get_business_reviews", {}, ["business_name"])
 
 
 @pytest.mark.parametrize(

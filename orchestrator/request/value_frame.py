@@ -32,7 +32,8 @@ value whose every word the function's own phrasebook templates say outside their
 language) is dropped, and the schema's default applies. A required one that names someone or
 something (a person, a business, a place, a code: no thing asked for) is asked for: "i needed to
 book a table somewhere" gave ``business_name="table"``; "play music" keeps ``query="music"``, a
-thing asked for, and plays some. A time or a date is left to its own rules (templates say
+thing asked for, and plays some. The app's name is frame too: a request says it to say where to
+look ("reviews on yelp" gave ``business_name="yelp"``). A time or a date is left to its own rules (templates say
 "am", "tomorrow"), and so is a name the request gives what it makes
 (``value_words.given_names``: "alarm for 8 called wake up", whose templates say "wake up" too).
 
@@ -508,10 +509,13 @@ def _frame(app: App) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _own_frame(app: App, fn: Function) -> frozenset[str]:
-    """The words ``fn``'s own phrasebook templates say outside their slots, in every language."""
+    """The words ``fn``'s own phrasebook templates say outside their slots, in every language, and
+    the app's name: a request says it to say where to look ("reviews on yelp"), never as a value
+    of its own calls."""
     key = (app.name, fn.name)
     if key not in _OWN_FRAMES:
-        text = " ".join(said for spec in function_specs(app, fn.name) for said in spec_texts(spec))
+        said = [said for spec in function_specs(app, fn.name) for said in spec_texts(spec)]
+        text = " ".join([*said, app.name.replace("_", " ")])
         _OWN_FRAMES[key] = frozenset(_WORD.findall(text.lower()))
     return _OWN_FRAMES[key]
 
