@@ -143,6 +143,12 @@ def test_qualifiers_end_to_end(orchestrator) -> None:
     assert (call.function, call.arguments) == ("search_youtube_videos", {"query": "advanced excel tutorials"})
 
 
+def test_a_time_keeps_its_weekday_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote ``time="five thirty am"``."""
+    call = orchestrator.run("wake me up at five thirty am on friday")
+    assert (call.function, call.arguments) == ("set_alarm", {"time": "five thirty am on friday"})
+
+
 def test_the_apps_name_is_no_value_end_to_end(orchestrator) -> None:
     """Router, adapter and rules end to end: the adapter wrote ``business_name="yelp"``."""
     call = orchestrator.run("reviews on yelp please")
@@ -181,6 +187,12 @@ def test_a_time_is_no_other_value(builtin_registry, app: str, function: str, arg
         ("android", "set_alarm", "wake me up at 7:30 tomorrow morning please", {"time": "7:30"},
          {"time": "7:30 tomorrow morning"}),
         ("android", "set_alarm", "alarm at 6 tonight", {"time": "6"}, {"time": "6 tonight"}),
+        ("android", "set_alarm", "wake me up at five thirty am on friday", {"time": "five thirty am"},
+         {"time": "five thirty am on friday"}),
+        ("android", "create_calendar_event", "dentist at 3 next tuesday afternoon",
+         {"title": "dentist", "start_time": "3"}, {"title": "dentist", "start_time": "3 next tuesday afternoon"}),
+        ("yelp", "make_reservation", "table at Nopa at 7 on friday", {"business_name": "Nopa", "time": "7"},
+         {"business_name": "Nopa", "time": "7"}),  # the day is the date's
         ("android", "set_alarm", "alarm at 6 tomorrow", {"time": "6 tomorrow"}, {"time": "6 tomorrow"}),
         ("android", "set_alarm", "alarm at 6 for tomorrow", {"time": "6"}, {"time": "6"}),  # not straight after
         ("android", "create_calendar_event", "dentist at 3 tomorrow", {"title": "dentist", "start_time": "3"},

@@ -56,10 +56,11 @@ pm"`` and asked for the start). A thing looked for is no time ("news from yester
 ``query="the Beatles"``).
 
 And a time or a date keeps the day the request says straight after it, or the part of the day:
-"wake me up at 6:15 tomorrow" gave ``time="6:15"``, "reserve a spot for tomorrow night"
-``date="tomorrow"``. One template of ``set_alarm`` ("I need to wake up at {time}[ tomorrow]")
-taught the model to leave "tomorrow" out; no other committed training call has a day after its
-time (``tests/test_value_frame.py``).
+"wake me up at 6:15 tomorrow" gave ``time="6:15"``, "wake me up at five thirty am on friday"
+``time="five thirty am"``, "reserve a spot for tomorrow night" ``date="tomorrow"``. A booking
+with a date apart from its time keeps the day for the date. One template of ``set_alarm`` ("I
+need to wake up at {time}[ tomorrow]") taught the model to leave "tomorrow" out; no other
+committed training call has a day after its time that is not its date (``tests/test_value_frame.py``).
 """
 
 from __future__ import annotations
@@ -113,10 +114,13 @@ _LOOKED_FOR_KINDS = {"topic", "media", "food", "business_kind", "event"}
 # The kinds of value that say when: their own rules read them.
 WHEN_KINDS = {"time", "date"}
 # The day a time falls on, or the part of the day, said straight after it: "6:15 tomorrow", "7:30
-# tomorrow morning", "tomorrow night". The model wrote the time without it ("wake me up at 6:15
-# tomorrow" gave ``time="6:15"``), and an alarm, an event or a booking then lost its day.
+# tomorrow morning", "tomorrow night", "five thirty am on friday". The model wrote the time without
+# it ("wake me up at 6:15 tomorrow" gave ``time="6:15"``), and an alarm, an event or a booking then
+# lost its day.
+_WEEKDAY = r"(?:on\s+)?(?:(?:next|this)\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DAY_AFTER = re.compile(
-    r"\s+((?P<day>tomorrow|tonight|today)(?:\s+(?:morning|afternoon|evening|night))?|morning|afternoon|evening|night)\b",
+    rf"\s+((?P<day>tomorrow|tonight|today|{_WEEKDAY})(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|morning|afternoon|evening|night)\b",
     re.IGNORECASE,
 )
 # Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
