@@ -149,6 +149,12 @@ def test_a_time_keeps_its_weekday_end_to_end(orchestrator) -> None:
     assert (call.function, call.arguments) == ("set_alarm", {"time": "five thirty am on friday"})
 
 
+def test_no_subject_made_of_the_message_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote ``title="sick"`` beside the message."""
+    call = orchestrator.run("email my boss that i'm sick today")
+    assert (call.function, call.arguments.get("title"), call.needs_input) == ("send_email", None, ["title"])
+
+
 def test_the_apps_name_is_no_value_end_to_end(orchestrator) -> None:
     """Router, adapter and rules end to end: the adapter wrote ``business_name="yelp"``."""
     call = orchestrator.run("reviews on yelp please")
@@ -333,25 +339,34 @@ def test_no_training_call_has_an_end_and_no_start(project_registry, builtin_regi
 
 
 @pytest.mark.parametrize(
-    ("model", "kept"),
+    ("query", "model", "kept"),
     [
-        ({"recipient": "jane@work.com", "title": "I will join late", "content": "I will join late"},
+        ("email jane@work.com saying I will join late",
+         {"recipient": "jane@work.com", "title": "I will join late", "content": "I will join late"},
          {"recipient": "jane@work.com", "content": "I will join late"}),
-        ({"recipient": "jane@work.com", "title": "Late", "content": "I will join late"},
+        ("email my boss that i'm sick today", {"recipient": "boss", "title": "sick", "content": "i'm sick"},
+         {"recipient": "boss", "content": "i'm sick"}),
+        # The subject said, then the message that says it again.
+        ("email jane@work.com subject late saying I will join late",
+         {"recipient": "jane@work.com", "title": "Late", "content": "I will join late"},
          {"recipient": "jane@work.com", "title": "Late", "content": "I will join late"}),
+        ("email jane about the budget saying it is final",
+         {"recipient": "jane", "title": "the budget", "content": "it is final"},
+         {"recipient": "jane", "title": "the budget", "content": "it is final"}),
     ],
 )  # fmt: skip
-def test_no_subject_is_the_message(builtin_registry, model: dict, kept: dict) -> None:
+def test_no_subject_is_the_message(builtin_registry, query: str, model: dict, kept: dict) -> None:
     fn = builtin_registry.app("android").function("send_email")
-    assert no_title_that_is_the_message(fn, model)[0] == kept
+    assert no_title_that_is_the_message(fn, model, query)[0] == kept
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_no_training_title_is_the_message(project_registry, builtin_registry, app: str) -> None:
-    """The rule's premise: no subject the adapters learnt is the message beside it."""
+    """The rule's premise: no subject the adapters learnt is the message beside it, or words of
+    it that its request says once."""
     calls = premise_calls(project_registry, builtin_registry, app)
     assert not [(query, changes) for fn, arguments, query in calls
-                if (changes := no_title_that_is_the_message(fn, arguments)[1])]  # fmt: skip
+                if (changes := no_title_that_is_the_message(fn, arguments, query)[1])]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -17,13 +17,13 @@ No call the adapters learnt has one value inside another that its request says o
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from orchestrator.calls import free_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import Function
 from orchestrator.request.grounding import DROPPED, UNSPACED_CHARACTER
+from orchestrator.request.said import times_said
 from orchestrator.request.value_frame import WHEN_KINDS
 
 
@@ -44,18 +44,10 @@ def one_value_per_span(fn: Function, arguments: dict[str, Any], query: str) -> t
         for name, value in values.items()
         if name not in required
         and kind_for(name, properties[name]) not in WHEN_KINDS
-        and _times_said(value, text) == 1
+        and times_said(value, text) == 1
         and any(other != name and _at_an_edge(value, wider) for other, wider in values.items())
     }
     return {name: value for name, value in arguments.items() if name not in dropped}, dropped
-
-
-def _times_said(value: str, text: str) -> int:
-    """How often lower-case ``text`` says ``value``: as whole words, or as characters where it is
-    in a script written without spaces."""
-    if UNSPACED_CHARACTER.search(value):
-        return text.count(value)
-    return len(re.findall(rf"(?<!\w){re.escape(value)}(?!\w)", text))
 
 
 def _at_an_edge(value: str, wider: str) -> bool:

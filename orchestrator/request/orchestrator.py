@@ -395,7 +395,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, swapped = time_and_thing_swapped(fn, arguments)
     arguments, apart = when_apart_from_other_values(fn, arguments)
     arguments, started = a_lone_end_as_the_start(fn, arguments, text)
-    arguments, untitled = no_title_that_is_the_message(fn, arguments)
+    arguments, untitled = no_title_that_is_the_message(fn, arguments, text)
     arguments, whole = with_the_whole_time(fn, arguments, text)
     arguments, day = with_its_day(fn, arguments, text)
     arguments, framed = frame_only_dropped(app, fn, arguments, text)

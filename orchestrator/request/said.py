@@ -8,7 +8,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from orchestrator.corpus import fold_plural
-from orchestrator.request.grounding import UNSPACED
+from orchestrator.request.grounding import UNSPACED, UNSPACED_CHARACTER
 
 # A word; a run of currency signs is one too ("$$$" is a price).
 _TOKEN = re.compile(rf"[{UNSPACED}]+|[^\W_{UNSPACED}]+|[$€£¥₹]+")
@@ -50,3 +50,11 @@ def names_one_of(words: frozenset[str], query: str) -> bool:
         for word in said
         for own in words
     )
+
+
+def times_said(value: str, text: str) -> int:
+    """How often lower-case ``text`` says lower-case ``value``: as whole words, or as characters
+    where ``value`` is in a script written without spaces."""
+    if UNSPACED_CHARACTER.search(value):
+        return text.count(value)
+    return len(re.findall(rf"(?<!\w){re.escape(value)}(?!\w)", text))

@@ -75,6 +75,7 @@ from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, UNSPACED_CHARACTER
+from orchestrator.request.said import times_said
 from orchestrator.request.value_words import (
     NAMING_WORDS,
     given_names,
@@ -255,20 +256,28 @@ def with_its_day(fn: Function, arguments: dict[str, Any], query: str) -> tuple[d
     return widened, changes
 
 
-def no_title_that_is_the_message(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+def no_title_that_is_the_message(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
     """``arguments`` without a title (a subject line) that is word for word the message beside it,
-    and what changed (parameter -> ``"old -> (needs input)"``, or ``"old -> (dropped)"`` for an
-    optional one): "email jane@work.com saying I will join the call late" gave the message as
-    the subject too. The request dictated a message and no subject; no call the adapters learnt
-    has one (``tests/test_value_frame.py``)."""
+    or words of the message that the request says once, and what changed (parameter -> ``"old ->
+    (needs input)"``, or ``"old -> (dropped)"`` for an optional one): "email jane@work.com saying
+    I will join the call late" gave the message as the subject too, "email my boss that i'm sick
+    today" ``title="sick"`` beside ``content="i'm sick"``. The request dictated a message and no
+    subject; no call the adapters learnt has one (``tests/test_value_frame.py``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     kinds = {name: kind_for(name, schema) for name, schema in properties.items() if free_text(schema)}
-    messages = {_as_words(value) for name, value in arguments.items() if kinds.get(name) == "message"}
+    messages = [_as_words(value) for name, value in arguments.items() if kinds.get(name) == "message"]
+    said = _as_words(query)
     changes = {
         name: f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
         for name, value in arguments.items()
-        if kinds.get(name) == "title" and isinstance(value, str) and value.strip() and _as_words(value) in messages
+        if kinds.get(name) == "title"
+        and isinstance(value, str)
+        and value.strip()
+        and (
+            _as_words(value) in messages
+            or (times_said(_as_words(value), said) == 1 and any(times_said(_as_words(value), m) for m in messages))
+        )
     }
     return {name: value for name, value in arguments.items() if name not in changes}, changes
 
