@@ -12,6 +12,7 @@ from orchestrator.data.datagen import generate
 from orchestrator.registry import Registry, tools_from_file
 from orchestrator.request.grounding import NEEDS_INPUT
 from orchestrator.request.value_frame import (
+    a_clock_time_is_no_date,
     a_lone_end_as_the_start,
     frame_only_dropped,
     no_title_that_is_the_message,
@@ -153,6 +154,37 @@ def test_no_subject_made_of_the_message_end_to_end(orchestrator) -> None:
     """Router, adapter and rules end to end: the adapter wrote ``title="sick"`` beside the message."""
     call = orchestrator.run("email my boss that i'm sick today")
     assert (call.function, call.arguments.get("title"), call.needs_input) == ("send_email", None, ["title"])
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "kept"),
+    [
+        ("book a table for 2 tonight at olive garden at 7", {"business_name": "olive garden", "date": "7"},
+         {"business_name": "olive garden", "time": "7"}),
+        ("reserve nobu for 4 friday 8 pm", {"business_name": "nobu", "date": "8 pm"},
+         {"business_name": "nobu", "time": "8 pm"}),
+        # A day of the month, no clock time; a call that has its time.
+        ("book nobu on the 7th", {"business_name": "nobu", "date": "7th"}, None),
+        ("book nobu at 7 for 8 pm", {"business_name": "nobu", "date": "7", "time": "8 pm"}, None),
+    ],
+)  # fmt: skip
+def test_a_clock_time_is_no_date(builtin_registry, query: str, model: dict, kept: dict | None) -> None:
+    fn = builtin_registry.app("yelp").function("make_reservation")
+    assert a_clock_time_is_no_date(fn, model, query)[0] == (model if kept is None else kept)
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_date_is_a_clock_time(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no call the adapters learnt has a clock time as its date."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := a_clock_time_is_no_date(fn, arguments, query)[1])]  # fmt: skip
+
+
+def test_a_clock_time_is_no_date_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote ``date="7"`` and no time."""
+    call = orchestrator.run("book a table for 2 tonight at olive garden at 7")
+    assert (call.function, call.arguments.get("date"), call.arguments.get("time")) == ("make_reservation", None, "7")
 
 
 def test_the_apps_name_is_no_value_end_to_end(orchestrator) -> None:

@@ -34,6 +34,7 @@ from orchestrator.request.statement import asks_for_nothing
 from orchestrator.request.switch_object import names_a_home_thing, silences_one_thing, switches_something_else
 from orchestrator.request.unspaced_values import as_the_template_frames_it
 from orchestrator.request.value_frame import (
+    a_clock_time_is_no_date,
     a_lone_end_as_the_start,
     frame_only_dropped,
     no_title_that_is_the_message,
@@ -383,16 +384,17 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     grounded in the request with their qualifiers (a song with its artist, a message as dictated),
     Chinese and Japanese values as the template the request follows frames them, none made of the
     frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
-    them, a time written where a thing goes put back in its place, times and dates apart from
-    the other values, a lone end as the start, no subject that is the message, each time as all
-    of the time said and with the day said after it, no optional value that is only a word of
-    another (``one_span.py``), values said in words read by rule and as
+    them, a time written where a thing goes put back in its place, no clock time as a date, times
+    and dates apart from the other values, a lone end as the start, no subject made of the
+    message, each time as all of the time said and with the day said after it, no optional value
+    that is only a word of another (``one_span.py``), values said in words read by rule and as
     the phrasebooks' templates set them, optional choices it does not say left to the schema and
     those it says made; and what changed (``ground``'s form)."""
     arguments, grounded = ground(fn, arguments, text)
     arguments, unspaced = as_the_template_frames_it(app, fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
     arguments, swapped = time_and_thing_swapped(fn, arguments)
+    arguments, clock = a_clock_time_is_no_date(fn, arguments, text)
     arguments, apart = when_apart_from_other_values(fn, arguments)
     arguments, started = a_lone_end_as_the_start(fn, arguments, text)
     arguments, untitled = no_title_that_is_the_message(fn, arguments, text)
@@ -414,6 +416,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **unspaced,
         **ends,
         **swapped,
+        **clock,
         **apart,
         **started,
         **untitled,

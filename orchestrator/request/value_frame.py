@@ -39,7 +39,10 @@ look ("reviews on yelp" gave ``business_name="yelp"``). A time or a date is left
 
 A time is where the time goes: "remind me every day at 9 to take my pills" gave
 ``title="every day at 9"`` and ``start_time="take my pills"``. Where the call's one time or date
-says no time and one thing it names says only when, the two trade places.
+says no time and one thing it names says only when, the two trade places. And a clock time is no
+date: "book a table for 2 tonight at olive garden at 7" gave ``date="7"`` and no time; where a
+function takes a date and a time apart, a date that is a clock time the request says, beside no
+time, is the time.
 
 And a time or a date is not made of another value of the call: "send me a reminder to water the
 plants at 6 pm" gave ``title="water the plants"`` and ``start_time="water the plants at 6 pm"``,
@@ -204,6 +207,26 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
     (when,), (thing,) = times, things
     swapped = {**arguments, when: values[thing], thing: values[when]}
     return swapped, {when: f"{values[when]} -> {values[thing]}", thing: f"{values[thing]} -> {values[when]}"}
+
+
+def a_clock_time_is_no_date(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with a date that is a clock time the request says ("at 7", "8 pm") moved to
+    the time, where the function takes a date and a time apart and the call has no time; and what
+    changed (parameter -> ``"old -> new"``). "book a table for 2 tonight at olive garden at 7"
+    gave ``date="7"`` and no time. No call the adapters learnt has one (``tests/test_value_frame.py``)."""
+    properties = fn.parameters.get("properties", {})
+    kinds = {name: kind_for(name, schema) for name, schema in properties.items() if free_text(schema)}
+    dates = [name for name, kind in kinds.items() if kind == "date"]
+    times = [name for name, kind in kinds.items() if kind == "time"]
+    if len(dates) != 1 or len(times) != 1 or times[0] in arguments:
+        return arguments, {}
+    (date,), (time,) = dates, times
+    value = arguments.get(date)
+    clock_times = {said.strip().lower() for said in said_times(query.lower())}
+    if not isinstance(value, str) or value.strip().lower() not in clock_times:
+        return arguments, {}
+    moved = {name: kept for name, kept in arguments.items() if name != date}
+    return {**moved, time: value}, {date: f"{value} -> {DROPPED}", time: f"{NOT_WRITTEN} -> {value}"}
 
 
 def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
