@@ -10,7 +10,13 @@ from orchestrator.data.datagen import generate
 from orchestrator.data.languages import LANGUAGES
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NOT_WRITTEN, missing
-from orchestrator.request.value_words import read_values, said_target, templated_levels, unsaid_levels
+from orchestrator.request.value_words import (
+    a_little_as_templated,
+    read_values,
+    said_target,
+    templated_levels,
+    unsaid_levels,
+)
 
 from .conftest import DATA, committed_training_calls, premise_calls
 
@@ -562,6 +568,43 @@ def test_no_training_level_is_other_than_its_template_sets(project_registry, bui
     calls = premise_calls(project_registry, builtin_registry, app)
     assert not [(query, changes) for fn, arguments, query in calls
                 if (changes := templated_levels(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("function", "query", "model", "read"),
+    [
+        ("open_window", "crack the window a little", {"percent": 100}, {"percent": 20}),
+        ("open_window", "open the windows a little", {"percent": 1}, {"percent": 20}),
+        ("open_window", "open the passenger window slightly", {"window": "front_right", "percent": 100},
+         {"window": "front_right", "percent": 20}),
+        ("open_window", "open the window a bit, 30 percent", {"percent": 30}, {"percent": 30}),  # a number said
+        ("open_window", "open the window", {"percent": 100}, {"percent": 100}),
+        ("set_seat_heating", "heat the driver seat a little", {"seat": "driver", "level": 2},
+         {"seat": "driver", "level": 1}),
+        ("set_fan_speed", "turn the fan down a bit", {"speed": 2}, {"speed": 2}),  # no template says it
+    ],
+)  # fmt: skip
+def test_a_little_is_what_the_templates_make_it(builtin_registry, function: str, query: str, model, read) -> None:
+    app = builtin_registry.app("vehicle")
+    arguments, changes = a_little_as_templated(app, app.function(function), model, query)
+    assert arguments == read and set(changes) == {name for name in read if read[name] != model.get(name)}
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_level_is_other_than_a_little(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no level the adapters learnt for a request that says a small amount
+    differs from the one its function's templates give it (committed training data, English and
+    other languages; requests generated in every phrasebook language)."""
+    application = project_registry.app(app)
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := a_little_as_templated(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+def test_a_little_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter opened the window all the way."""
+    call = orchestrator.run("crack the window a little")
+    assert (call.function, call.arguments.get("percent")) == ("open_window", 20)
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ from orchestrator.request.value_frame import (
     with_qualifiers,
     with_the_whole_time,
 )
-from orchestrator.request.value_words import read_values, templated_levels, unsaid_levels
+from orchestrator.request.value_words import a_little_as_templated, read_values, templated_levels, unsaid_levels
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
 # 7 時 に アラーム": from a speech front end, a tokenizer, a corpus) is joined back to the way the
@@ -408,6 +408,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, twice = one_value_per_span(fn, arguments, text)
     arguments, read = read_values(fn, arguments, text)
     arguments, templated = templated_levels(app, fn, arguments, text)
+    arguments, a_little = a_little_as_templated(app, fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
@@ -430,6 +431,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **twice,
         **read,
         **templated,
+        **a_little,
         **asked,
         **unsaid,
         **said,

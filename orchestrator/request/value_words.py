@@ -267,6 +267,8 @@ _LEVEL_WORDS: dict[tuple[str, str, str], frozenset[str]] = {}
 # (app, function, parameter): its phrasebook templates that set it in words, as patterns
 # (``_level_templates``), and the politeness a request says around one.
 _LEVEL_TEMPLATES: dict[tuple[str, str, str], list[tuple[re.Pattern, Any]]] = {}
+# A small amount said in words: "a bit", "a little", "slightly", "crack" (a window).
+_A_LITTLE = re.compile(r"\b(?:a (?:little|bit|tad|touch)|slightly|crack(?:ed)?)\b")
 _POLITE_EDGES = re.compile(r"^(?:(?:please|can you|could you|would you|hey \w+|ok \w+),?\s+)+|,?\s+please$")
 # What a template's words are: Latin-script words of three letters or more other than articles and
 # the like, and runs of two or more katakana or Han characters ("ミュート", "静音").
@@ -442,6 +444,31 @@ def templated_levels(app: App, fn: Function, arguments: dict[str, Any], query: s
             continue
         said = {value for regex, value in _level_templates(app, fn, name) if regex.fullmatch(text)}
         if len(said) == 1 and (value := said.pop()) != arguments.get(name) and _in_range(value, schema):
+            read[name] = value
+            changes[name] = f"{arguments.get(name, NOT_WRITTEN)} -> {value}"
+    return read, changes
+
+
+def a_little_as_templated(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each level set to the one value ``fn``'s phrasebook templates give a
+    small amount in words, where the request says a small amount ("a bit", "a little",
+    "slightly", "crack") and no number; and what changed (parameter -> ``"old -> new"``). "crack
+    the window a little" and "lower my window a bit" came back as ``open_window(percent=100)``,
+    "open the windows a little" as ``percent=1``: "(crack|open a bit) the {window} window" sets
+    20. A level whose templates say no small amount, or say one for two values, is the model's."""
+    text = query.lower()
+    if not _A_LITTLE.search(outside_values(text, arguments)) or _says_a_number(_CLOCK_TIME.sub(" ", text)):
+        return arguments, {}
+    read, changes = dict(arguments), {}
+    for name, schema in fn.parameters.get("properties", {}).items():
+        if not _is_level(name, schema):
+            continue
+        small = {
+            entry["args"][name]
+            for entry in _setting_templates(app, fn, name)
+            if _A_LITTLE.search(template_text(entry).lower())
+        }
+        if len(small) == 1 and (value := small.pop()) != arguments.get(name) and _in_range(value, schema):
             read[name] = value
             changes[name] = f"{arguments.get(name, NOT_WRITTEN)} -> {value}"
     return read, changes
