@@ -20,6 +20,8 @@ ETHIOPIAN = {"term": "Ethiopian restaurants", "location": "Ethiopian"}
         ("yelp", "search_businesses", "finde eine beliebte Churrascaria",
          {"term": "beliebte Churrascaria", "location": "Churrascaria"}, {"term": "beliebte Churrascaria"}),
         ("yelp", "search_businesses", "找北京烤鸭", {"term": "北京烤鸭", "location": "北京"}, {"term": "北京烤鸭"}),
+        ("doordash", "order_food", "点两份宫保鸡丁", {"item": "宫保鸡丁", "restaurant": "宫保鸡丁", "quantity": 2},
+         {"item": "宫保鸡丁", "quantity": 2}),
         # Said twice: two values.
         ("yelp", "get_business_reviews", "reviews for boston beer works in boston",
          {"business_name": "boston beer works", "location": "boston"}, None),
