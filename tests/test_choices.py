@@ -151,6 +151,9 @@ def test_a_said_choice_is_made(builtin_registry, app, function, query, arguments
         ("vehicle", "adjust_seat", "sit the seat up straight", {"direction": "upright"}, {}),  # a word of upright
         ("vehicle", "adjust_seat", "move the seat up, not down", {"direction": "up"}, {}),  # two values said
         ("vehicle", "set_seat_heating", "seat heating on medium", {"seat": "passenger", "level": 2}, {}),  # none said
+        # "Fahrerseite" (driver's side) is no slip of "Beifahrerseite" (passenger's side).
+        ("vehicle", "open_window", "Öffne das Fenster auf der Fahrerseite", {"window": "front_right", "percent": 100},
+         {"window": "front_left"}),
     ],
 )  # fmt: skip
 def test_a_choice_written_against_the_request_is_the_one_it_says(
@@ -183,3 +186,5 @@ def test_end_to_end(orchestrator) -> None:
     assert selfie.grounded.get("camera") == f"{NOT_WRITTEN} -> front"
     heating = orchestrator.run("passenger seat heating on medium")  # came back with the driver's seat
     assert (heating.function, heating.arguments.get("seat")) == ("set_seat_heating", "passenger")
+    for side, window in (("Fahrerseite", "front_left"), ("Beifahrerseite", "front_right")):  # came back swapped
+        assert orchestrator.run(f"Öffne das Fenster auf der {side}").arguments.get("window") == window

@@ -18,7 +18,9 @@ value of it other than its default (``said_choices``). The words are matched as 
 a guessed word must not add a value), and a word of another value ("Spanish politics" as the
 news ``query``) says no choice. And a choice the adapter wrote against the request's words
 ("passenger seat heating on medium" came back with ``seat="driver"``, the default it learnt most)
-is the one the request says, where it says exactly one value and no word of the written one.
+is the one the request says, where it says exactly one value and no word of the written one, as
+written: "Öffne das Fenster auf der Fahrerseite" (the driver's side) came back as the
+passenger's, and "Fahrerseite" reads as a slip of its "Beifahrerseite".
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def unsaid_choices(app: App, fn: Function, arguments: dict[str, Any], query: str
 def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
     """``arguments`` with each optional choice the adapter left out that ``query`` says by exactly
     one value other than its default, and each choice the adapter wrote that ``query`` does not
-    say, by any of its words (``choice_words``), where it says exactly one other value
+    say, by any of its words as written (``choice_words``), where it says exactly one other value
     ("passenger seat heating on medium" came back with the driver's seat); and what was set
     (``ground``'s form: ``"(not written) -> value"``, ``"driver -> passenger"``). A value is said
     by its name or one of its phrasebook surfaces, whole (``_saying``), outside the call's other
@@ -84,7 +86,7 @@ def said_choices(app: App, fn: Function, arguments: dict[str, Any], query: str) 
         elif (
             name in arguments
             and arguments[name] != named[0]
-            and not names_one_of(choice_words(app, fn, name, arguments[name]), query)
+            and not choice_words(app, fn, name, arguments[name]) & tokens(query)
         ):
             changed[name] = (arguments[name], named[0])
     return {**arguments, **{name: new for name, (_, new) in changed.items()}}, {
