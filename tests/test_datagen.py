@@ -37,6 +37,12 @@ def test_template_language() -> None:
     for broken in ("(a|b", "[x", "{x", "a)b"):
         with pytest.raises(templates.TemplateError):
             templates.parse(broken)
+    assert templates.alternatives(nodes) == ["turn", "switch"]
+    assert templates.alternatives(templates.parse("(warm up|heat {x}) it[ (a bit|a little)]")) == [
+        "warm up",
+        "a bit",
+        "a little",
+    ]
 
 
 @pytest.mark.parametrize("name", ["android", "vehicle", "yelp", "doordash"])

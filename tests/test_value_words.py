@@ -12,6 +12,7 @@ from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NOT_WRITTEN, missing
 from orchestrator.request.value_words import (
     a_little_as_templated,
+    phrased_levels,
     read_values,
     said_target,
     templated_levels,
@@ -599,6 +600,43 @@ def test_no_training_level_is_other_than_a_little(project_registry, builtin_regi
     calls = premise_calls(project_registry, builtin_registry, app)
     assert not [(query, changes) for fn, arguments, query in calls
                 if (changes := a_little_as_templated(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("function", "query", "model", "read"),
+    [
+        ("open_window", "roll up all windows", {"window": "all", "percent": 100}, {"window": "all", "percent": 0}),
+        ("open_window", "roll down all windows", {"window": "all", "percent": 100}, None),
+        ("open_window", "open all windows", {"window": "all", "percent": 100}, None),  # "open" says every value
+        ("open_window", "roll up the windows to 30 percent", {"percent": 100}, None),  # a number said
+        ("open_window", "crack the window", {"percent": 100}, None),  # 20 is no end: the rules reading it whole
+        ("set_seat_heating", "turn off the seat heater", {"level": 3}, {"level": 0}),
+        ("set_seat_heating", "turn off the seat heater", {"level": 2}, None),  # not at an end
+        ("set_seat_heating", "seat heater off, no, max", {"level": 0}, None),  # two ends said
+    ],
+)  # fmt: skip
+def test_an_end_said_otherwise_is_the_other_end(builtin_registry, function: str, query: str, model, read) -> None:
+    app = builtin_registry.app("vehicle")
+    arguments, changes = phrased_levels(app, app.function(function), model, query)
+    assert arguments == (model if read is None else read)
+    assert set(changes) == {name for name in arguments if arguments[name] != model.get(name)}
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_level_is_at_the_end_its_phrase_denies(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no level the adapters learnt is at the end of its range opposite the
+    one its request's phrase says (committed training data, English and other languages; requests
+    generated in every phrasebook language)."""
+    application = project_registry.app(app)
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := phrased_levels(application, fn, arguments, query)[1])]  # fmt: skip
+
+
+def test_an_end_said_otherwise_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter opened every window for "roll up"."""
+    call = orchestrator.run("roll up all windows")
+    assert (call.function, call.arguments.get("percent")) == ("open_window", 0)
 
 
 def test_a_little_end_to_end(orchestrator) -> None:

@@ -117,6 +117,23 @@ def literals(nodes: list) -> list[str]:
     return found
 
 
+def alternatives(nodes: list) -> list[str]:
+    """The text of each option of the template's choices that is fixed text alone, on every
+    branch: the phrases it says one of ("(close|shut|roll up) the {window} window": close, shut,
+    roll up)."""
+    found: list[str] = []
+    for node in nodes:
+        if isinstance(node, Opt):
+            found += alternatives(node.body)
+        elif isinstance(node, Choice):
+            for option in node.options:
+                if all(isinstance(part, str) for part in option):
+                    found.append("".join(option).strip())
+                else:
+                    found += alternatives(option)
+    return [phrase for phrase in found if phrase]
+
+
 def pattern(nodes: list) -> str:
     """A regular expression for every phrasing a template can render, a slot filled with some
     words or left out ("(crack|open a bit) the {window} window" matches "crack the rear left

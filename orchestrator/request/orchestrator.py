@@ -47,7 +47,13 @@ from orchestrator.request.value_frame import (
     with_qualifiers,
     with_the_whole_time,
 )
-from orchestrator.request.value_words import a_little_as_templated, read_values, templated_levels, unsaid_levels
+from orchestrator.request.value_words import (
+    a_little_as_templated,
+    phrased_levels,
+    read_values,
+    templated_levels,
+    unsaid_levels,
+)
 
 # Chinese and Japanese put no spaces between words. A request that arrives word-segmented ("明日 の
 # 7 時 に アラーム": from a speech front end, a tokenizer, a corpus) is joined back to the way the
@@ -409,6 +415,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, read = read_values(fn, arguments, text)
     arguments, templated = templated_levels(app, fn, arguments, text)
     arguments, a_little = a_little_as_templated(app, fn, arguments, text)
+    arguments, phrased = phrased_levels(app, fn, arguments, text)
     arguments, asked = unsaid_levels(app, fn, arguments, text)
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
@@ -432,6 +439,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **read,
         **templated,
         **a_little,
+        **phrased,
         **asked,
         **unsaid,
         **said,

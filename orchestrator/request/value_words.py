@@ -267,6 +267,9 @@ _LEVEL_WORDS: dict[tuple[str, str, str], frozenset[str]] = {}
 # (app, function, parameter): its phrasebook templates that set it in words, as patterns
 # (``_level_templates``), and the politeness a request says around one.
 _LEVEL_TEMPLATES: dict[tuple[str, str, str], list[tuple[re.Pattern, Any]]] = {}
+# (app, function, parameter): the phrases only the templates setting each value say, as patterns
+# (``_distinct_phrases``).
+_DISTINCT_PHRASES: dict[tuple[str, str, str], dict[Any, list[re.Pattern]]] = {}
 # A small amount said in words: "a bit", "a little", "slightly", "crack" (a window).
 _A_LITTLE = re.compile(r"\b(?:a (?:little|bit|tad|touch)|slightly|crack(?:ed)?)\b")
 _POLITE_EDGES = re.compile(r"^(?:(?:please|can you|could you|would you|hey \w+|ok \w+),?\s+)+|,?\s+please$")
@@ -447,6 +450,82 @@ def templated_levels(app: App, fn: Function, arguments: dict[str, Any], query: s
             read[name] = value
             changes[name] = f"{arguments.get(name, NOT_WRITTEN)} -> {value}"
     return read, changes
+
+
+def phrased_levels(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each level the model set at one end of its range set at the other,
+    where the request says a phrase that only the phrasebook templates setting that other end say
+    among ``fn``'s, and says no number and no word the rules read as one; and what changed
+    (parameter -> ``"old -> new"``). "roll up all windows" came back as
+    ``open_window(percent=100)``: "roll up" is said only by "(close|shut|roll up) the {window}
+    window", which sets 0, and the request is said as no template in full (``templated_levels``).
+    A phrase is an option of a template's choice that says a word (``_distinct_phrases``); one
+    that another value's templates, or the text of a template that sets no value, say too
+    ("open", "roll down", "window") says no value. Only an end turned into the other: a value
+    between ("crack": 20) is for the rules that read it whole."""
+    properties = fn.parameters.get("properties", {})
+    text = query.lower()
+    rest = outside_values(text, arguments)
+    timeless = _CLOCK_TIME.sub(" ", text)
+    if _says_a_number(timeless) or _NUMBER_STEM.search(timeless):
+        return arguments, {}
+    read, changes = dict(arguments), {}
+    for name, schema in properties.items():
+        if not _is_level(name, schema) or _stated(name, schema, text) is not None:
+            continue
+        phrased = _distinct_phrases(app, fn, name)
+        said = {value for value, phrases in phrased.items() if any(phrase.search(rest) for phrase in phrases)}
+        ends = {schema["minimum"]: schema["maximum"], schema["maximum"]: schema["minimum"]}
+        if len(said) == 1 and (value := said.pop()) in ends and arguments.get(name) == ends[value]:
+            read[name] = value
+            changes[name] = f"{arguments[name]} -> {value}"
+    return read, changes
+
+
+def _distinct_phrases(app: App, fn: Function, name: str) -> dict[Any, list[re.Pattern]]:
+    """For each value ``fn``'s phrasebook templates (in every language) set ``name`` to, the
+    patterns of the phrases only its templates say: options of their choices with a word of three
+    letters or more (not "to", "on", "the") or of an unspaced script, that no template setting
+    another value says and that the text of no other template of ``fn`` says (read once per
+    parameter)."""
+    key = (app.name, fn.name, name)
+    if key not in _DISTINCT_PHRASES:
+        by_value: dict[Any, set[str]] = {}
+        neutral: list[str] = []
+        for spec in function_specs(app, fn.name):
+            for entry in [*(spec.get("templates") or []), *(spec.get("incomplete") or [])]:
+                if isinstance(entry, dict) and name in (entry.get("args") or {}):
+                    said = templates.alternatives(templates.parse(entry["t"]))
+                    by_value.setdefault(entry["args"][name], set()).update(phrase.lower() for phrase in said)
+                else:
+                    neutral.append(template_text(entry).lower())
+        distinct = {
+            value: {
+                phrase
+                for phrase in own - set().union(*(other for key, other in by_value.items() if key != value))
+                if not any(_phrase_pattern(phrase).search(text) for text in neutral)
+            }
+            for value, own in by_value.items()
+        }
+        _DISTINCT_PHRASES[key] = {
+            value: [_phrase_pattern(phrase) for phrase in sorted(own) if _says_a_word(phrase)]
+            for value, own in distinct.items()
+        }
+    return _DISTINCT_PHRASES[key]
+
+
+def _says_a_word(phrase: str) -> bool:
+    """Whether ``phrase`` holds a word of three letters or more that is no article, or a run of an
+    unspaced script."""
+    return bool(set(_LATIN_WORD.findall(phrase)) - _FUNCTION_WORDS or _CJK_RUN.search(phrase))
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    """What finds ``phrase`` said whole in a lower-case request: as words, or as characters in an
+    unspaced script."""
+    if _CJK_RUN.search(phrase):
+        return re.compile(re.escape(phrase))
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
 
 
 def a_little_as_templated(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
