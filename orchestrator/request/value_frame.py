@@ -33,8 +33,8 @@ language) is dropped, and the schema's default applies. A required one that name
 something (a person, a business, a place, a code: no thing asked for) is asked for: "i needed to
 book a table somewhere" gave ``business_name="table"``; "play music" keeps ``query="music"``, a
 thing asked for, and plays some. The app's name is frame too: a request says it to say where to
-look ("reviews on yelp" gave ``business_name="yelp"``). A time or a date is left to its own rules (templates say
-"am", "tomorrow"), and so is a name the request gives what it makes
+look ("reviews on yelp" gave ``business_name="yelp"``). A time or a date is left to its own
+rules (templates say "am", "tomorrow"), and so is a name the request gives what it makes
 (``value_words.given_names``: "alarm for 8 called wake up", whose templates say "wake up" too).
 
 A time is where the time goes: "remind me every day at 9 to take my pills" gave
@@ -63,7 +63,8 @@ And a time or a date keeps the day the request says straight after it, or the pa
 ``time="five thirty am"``, "reserve a spot for tomorrow night" ``date="tomorrow"``. A booking
 with a date apart from its time keeps the day for the date. One template of ``set_alarm`` ("I
 need to wake up at {time}[ tomorrow]") taught the model to leave "tomorrow" out; no other
-committed training call has a day after its time that is not its date (``tests/test_value_frame.py``).
+committed training call has a day after its time that is not its date
+(``tests/test_value_frame.py``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Values a request states in words, read the same way every time: a switch's polarity ("kill the
 flashlight" -> false), a setting's extremes and parts of the way ("all the way", "max", "halfway",
-"a third": of the parameter's range), counts said as words
+"a third": of the parameter's range), a small amount as the phrasebook's templates set it ("crack
+the window a little": 20) and an end said by a phrase only the templates setting it say ("roll
+up all windows": 0, not 100), counts said as words
 ("a couple", "a dozen") and durations in another unit ("an hour", "una hora", "eine Stunde",
 "一个小时", "1時間" for a ``minutes`` parameter), and a duration, a count of people or a level the
 request never gives, which is asked for, not guessed; an optional count it never gives is left to the
