@@ -67,20 +67,31 @@ def committed_training_calls(registry: Registry, app_name: str, path: Path | Non
     return [(app.function(row["function"]), row["arguments"], row["query"], row) for row in rows if row["function"]]
 
 
+# Premise calls by (project registry file, app, samples): every test's built-in registry holds the
+# same four apps and generation is seeded, so the suite generates each app's requests once.
+_PREMISE_CALLS: dict[tuple[Path, str, int], list[tuple]] = {}
+
+
 def premise_calls(project: Registry, builtin: Registry, app_name: str, samples: int = 1500) -> list[tuple]:
     """(function, arguments, query) of every call a request-side rule's premise reads for an app:
     the committed training data of its adapters (English and other languages), and ``samples``
-    requests generated in every phrasebook language from the built-in registry ``builtin``."""
+    requests generated in every phrasebook language from the built-in registry ``builtin`` (each
+    call's arguments a fresh dict: a rule under test may not change another test's)."""
     from orchestrator.data.datagen import generate
     from orchestrator.data.languages import LANGUAGES
 
-    app = project.app(app_name)
-    other_languages = project.keyed_adapter(app.adapter_key(True))[1] / "train.jsonl"
-    rows = committed_training_calls(project, app_name) + committed_training_calls(project, app_name, other_languages)
-    examples, _ = generate(builtin.app(app_name), samples, seed=11, registry=builtin, languages=LANGUAGES)
-    return [(fn, arguments, query) for fn, arguments, query, _ in rows] + [
-        (app.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function
-    ]
+    key = (project.path, app_name, samples)
+    if key not in _PREMISE_CALLS:
+        app = project.app(app_name)
+        other_languages = project.keyed_adapter(app.adapter_key(True))[1] / "train.jsonl"
+        rows = committed_training_calls(project, app_name) + committed_training_calls(
+            project, app_name, other_languages
+        )
+        examples, _ = generate(builtin.app(app_name), samples, seed=11, registry=builtin, languages=LANGUAGES)
+        _PREMISE_CALLS[key] = [(fn, arguments, query) for fn, arguments, query, _ in rows] + [
+            (app.function(ex.function), ex.arguments, ex.query) for ex in examples if ex.function
+        ]
+    return [(fn, dict(arguments), query) for fn, arguments, query in _PREMISE_CALLS[key]]
 
 
 def smarthome_with(tmp_path: Path, function: dict) -> App:
