@@ -182,9 +182,11 @@ def test_no_training_date_is_a_clock_time(project_registry, builtin_registry, ap
 
 
 def test_a_clock_time_is_no_date_end_to_end(orchestrator) -> None:
-    """Router, adapter and rules end to end: the adapter wrote ``date="7"`` and no time."""
+    """Router, adapter and rules end to end: the adapter wrote ``date="7"`` and no time in
+    float32; in bfloat16 it wrote ``date="tonight"`` and ``time="7"``, which stand."""
     call = orchestrator.run("book a table for 2 tonight at olive garden at 7")
-    assert (call.function, call.arguments.get("date"), call.arguments.get("time")) == ("make_reservation", None, "7")
+    assert (call.function, call.arguments.get("time")) == ("make_reservation", "7")
+    assert call.arguments.get("date") in (None, "tonight")
 
 
 def test_the_apps_name_is_no_value_end_to_end(orchestrator) -> None:
