@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from orchestrator.calls import free_text
-from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
 from orchestrator.request.grounding import NEEDS_INPUT, NOT_WRITTEN
+from orchestrator.request.value_frame import free_text_kinds
 
 # An email address as written or as said: "jo@x.com", "jo@gmail dot com", "jo dot li at gmail dot com".
 _EMAIL_ADDRESS = re.compile(
@@ -35,35 +34,29 @@ def as_addressed(app: App, fn: Function, arguments: dict[str, Any]) -> tuple[Fun
     function that sends a message to an email address, that function's call with the values of
     each kind carried over and each required value it lacks asked for (module docstring); with
     what changed, as ``ground`` writes it."""
-    kinds = _kinds(fn)
+    kinds = free_text_kinds(fn)
     people = [name for name, kind in kinds.items() if kind == "person"]
     if len(people) != 1 or "message" not in kinds.values() or not _is_email_address(arguments.get(people[0])):
         return fn, arguments, {}
     emailing = [
-        other for other in app.functions if other is not fn and {"email", "message"} <= set(_kinds(other).values())
+        other
+        for other in app.functions
+        if other is not fn and {"email", "message"} <= set(free_text_kinds(other).values())
     ]
     if len(emailing) != 1:
         return fn, arguments, {}
     target = emailing[0]
+    target_kinds = free_text_kinds(target)
     carried = {}
     for name, value in arguments.items():
         kind = "email" if name == people[0] else kinds.get(name)
-        matching = [other for other, other_kind in _kinds(target).items() if other_kind == kind]
+        matching = [other for other, other_kind in target_kinds.items() if other_kind == kind]
         if kind is not None and len(matching) == 1:
             carried[matching[0]] = value
     asked = {
         name: f"{NOT_WRITTEN} -> {NEEDS_INPUT}" for name in target.parameters.get("required", []) if name not in carried
     }
     return target, carried, asked
-
-
-def _kinds(fn: Function) -> dict[str, str]:
-    """The kind of value (``values.kind_for``) each free-text parameter of ``fn`` takes."""
-    return {
-        name: kind_for(name, schema)
-        for name, schema in fn.parameters.get("properties", {}).items()
-        if free_text(schema)
-    }
 
 
 def _is_email_address(value: Any) -> bool:

@@ -189,6 +189,15 @@ def times_for_things_dropped(fn: Function, arguments: dict[str, Any]) -> tuple[d
     return {name: value for name, value in arguments.items() if name not in changes}, changes
 
 
+def free_text_kinds(fn: Function) -> dict[str, str]:
+    """The kind of value (``values.kind_for``) each free-text parameter of ``fn`` takes."""
+    return {
+        name: kind_for(name, schema)
+        for name, schema in fn.parameters.get("properties", {}).items()
+        if free_text(schema)
+    }
+
+
 def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
     """``arguments`` with a time written where the thing is put back in its place (module
     docstring), and what changed (parameter -> ``"old -> new"``): where the call's one time or
@@ -215,8 +224,7 @@ def a_clock_time_is_no_date(fn: Function, arguments: dict[str, Any], query: str)
     the time, where the function takes a date and a time apart and the call has no time; and what
     changed (parameter -> ``"old -> new"``). "book a table for 2 tonight at olive garden at 7"
     gave ``date="7"`` and no time. No call the adapters learnt has one (``tests/test_value_frame.py``)."""
-    properties = fn.parameters.get("properties", {})
-    kinds = {name: kind_for(name, schema) for name, schema in properties.items() if free_text(schema)}
+    kinds = free_text_kinds(fn)
     dates = [name for name, kind in kinds.items() if kind == "date"]
     times = [name for name, kind in kinds.items() if kind == "time"]
     if len(dates) != 1 or len(times) != 1 or times[0] in arguments:
@@ -287,23 +295,24 @@ def no_title_that_is_the_message(fn: Function, arguments: dict[str, Any], query:
     I will join the call late" gave the message as the subject too, "email my boss that i'm sick
     today" ``title="sick"`` beside ``content="i'm sick"``. The request dictated a message and no
     subject; no call the adapters learnt has one (``tests/test_value_frame.py``)."""
-    properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
-    kinds = {name: kind_for(name, schema) for name, schema in properties.items() if free_text(schema)}
+    kinds = free_text_kinds(fn)
     messages = [_as_words(value) for name, value in arguments.items() if kinds.get(name) == "message"]
     said = _as_words(query)
     changes = {
         name: f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
         for name, value in arguments.items()
-        if kinds.get(name) == "title"
-        and isinstance(value, str)
-        and value.strip()
-        and (
-            _as_words(value) in messages
-            or (times_said(_as_words(value), said) == 1 and any(times_said(_as_words(value), m) for m in messages))
-        )
+        if kinds.get(name) == "title" and isinstance(value, str) and _of_the_message(_as_words(value), messages, said)
     }
     return {name: value for name, value in arguments.items() if name not in changes}, changes
+
+
+def _of_the_message(title: str, messages: list[str], said: str) -> bool:
+    """Whether ``title`` (as words) is one of ``messages`` or words of one that the request
+    ``said`` says once."""
+    if not title:
+        return False
+    return title in messages or (times_said(title, said) == 1 and any(times_said(title, m) for m in messages))
 
 
 def the_whole_message(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:

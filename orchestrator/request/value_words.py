@@ -421,14 +421,12 @@ def unsaid_levels(app: App, fn: Function, arguments: dict[str, Any], query: str)
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
-    timeless = _CLOCK_TIME.sub(" ", text)
     asked = {
         name: f"{value} -> {NEEDS_INPUT}"
         for name, value in arguments.items()
         if name in required
         and _is_level(name, properties.get(name, {}))
-        and not _says_a_number(timeless)
-        and not _NUMBER_STEM.search(timeless)
+        and _gives_no_number(text)
         and _stated(name, properties[name], text) is None
         and not _said_in_words(app, fn, name, text)
     }
@@ -468,8 +466,7 @@ def phrased_levels(app: App, fn: Function, arguments: dict[str, Any], query: str
     properties = fn.parameters.get("properties", {})
     text = query.lower()
     rest = outside_values(text, arguments)
-    timeless = _CLOCK_TIME.sub(" ", text)
-    if _says_a_number(timeless) or _NUMBER_STEM.search(timeless):
+    if not _gives_no_number(text):
         return arguments, {}
     read, changes = dict(arguments), {}
     for name, schema in properties.items():
@@ -538,7 +535,7 @@ def a_little_as_templated(app: App, fn: Function, arguments: dict[str, Any], que
     "open the windows a little" as ``percent=1``: "(crack|open a bit) the {window} window" sets
     20. A level whose templates say no small amount, or say one for two values, is the model's."""
     text = query.lower()
-    if not _A_LITTLE.search(outside_values(text, arguments)) or _says_a_number(_CLOCK_TIME.sub(" ", text)):
+    if not _A_LITTLE.search(outside_values(text, arguments)) or not _gives_no_number(text):
         return arguments, {}
     read, changes = dict(arguments), {}
     for name, schema in fn.parameters.get("properties", {}).items():
@@ -788,6 +785,14 @@ def _unsaid_count(name: str, schema: dict[str, Any], value: Any, required: bool,
         return True
     in_digits_alone = not (_NUMBER_WORD.search(text) or _COUNT_CUE.search(text))
     return in_digits_alone and value not in {int(digits) for digits in _DIGITS.findall(text)}
+
+
+def _gives_no_number(text: str) -> bool:
+    """Whether lower-case ``text`` says no number in any form other than a clock time: no digit,
+    number word or count (``_says_a_number``), no number written as one word of several parts
+    ("veintidós", ``_NUMBER_STEM``)."""
+    timeless = _CLOCK_TIME.sub(" ", text)
+    return not _says_a_number(timeless) and not _NUMBER_STEM.search(timeless)
 
 
 def _says_a_number(text: str) -> bool:
