@@ -24,6 +24,7 @@ from orchestrator.request.all_the_way import as_a_setting
 from orchestrator.request.choices import said_choices, unsaid_choices
 from orchestrator.request.decision import Candidate, Verdict, call_probability, reachable, redecide
 from orchestrator.request.grounding import UNSPACED, ground, missing
+from orchestrator.request.left_empty import read_where_left_empty
 from orchestrator.request.negation import told_not_to
 from orchestrator.request.one_span import one_value_per_span
 from orchestrator.request.other_operation import asks_another_operation
@@ -396,6 +397,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     that is only a word of another (``one_span.py``), values said in words read by rule and as
     the phrasebooks' templates set them, optional choices it does not say left to the schema and
     those it says made; and what changed (``ground``'s form)."""
+    arguments, read_empty = read_where_left_empty(app, fn, arguments, text)
     arguments, grounded = ground(fn, arguments, text)
     arguments, unspaced = as_the_template_frames_it(app, fn, arguments, text)
     arguments, ends = route_ends(fn, arguments, text)
@@ -420,6 +422,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, unsaid = unsaid_choices(app, fn, arguments, text)
     arguments, said = said_choices(app, fn, arguments, text)
     return arguments, {
+        **read_empty,
         **grounded,
         **unspaced,
         **ends,

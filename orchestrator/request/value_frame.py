@@ -448,6 +448,15 @@ def with_its_artist(app: App, fn: Function, arguments: dict[str, Any], query: st
     return widened, changes
 
 
+def beyond_the_frame(app: App, fn: Function, text: str) -> bool:
+    """Whether ``text`` says a word of a value: none of the words the data generator puts around
+    a value for ``app`` ("something", "stuff") and not one slip from those of ``fn``'s own
+    templates ("snogs", "evens").  Slips are read against the function's own words alone: one
+    slip from any of the app's words, many a name would not be one ("kinks" from "links")."""
+    words, own = _frame(app)[0], _own_frame_with_slips(app, fn)
+    return any(word not in words and not _of_the_frame(word, own) for word in _WORD.findall(text.lower()))
+
+
 def _beyond(text: str, frame: tuple[frozenset[str], frozenset[str]]) -> bool:
     """Whether ``text`` says a word that is not of ``frame`` (``_of_the_frame``)."""
     return any(not _of_the_frame(word, frame) for word in _WORD.findall(text.lower()))
