@@ -21,6 +21,7 @@ from orchestrator.request.value_frame import (
     times_for_things_dropped,
     when_apart_from_other_values,
     with_its_artist,
+    with_its_clock_time,
     with_its_day,
     with_qualifiers,
     with_the_whole_time,
@@ -95,6 +96,15 @@ def test_a_value_keeps_its_qualifiers(
         ("android", "set_alarm", "alarm for 8 o'clock called wake up", {"time": "8 o'clock", "label": "wake up"},
          {"time": "8 o'clock", "label": "wake up"}),
         ("android", "set_alarm", "wake up alarm for 8", {"time": "8", "label": "wake up"}, {"time": "8"}),
+        # Another value of the call with the frame around it.
+        ("android", "set_alarm", "set an alarm for every weekday at 7",
+         {"time": "every weekday at 7", "label": "alarm for every weekday"}, {"time": "every weekday at 7"}),
+        ("android", "set_alarm", "alarm at 7 for the gym", {"time": "7", "label": "the gym"},
+         {"time": "7", "label": "the gym"}),
+        # A required value is not dropped so.
+        ("android", "create_calendar_event", "add a meeting for tomorrow",
+         {"title": "meeting for tomorrow", "start_time": "tomorrow"},
+         {"title": "meeting for tomorrow", "start_time": "tomorrow"}),
     ],
 )  # fmt: skip
 def test_a_value_of_the_frame_alone_is_dropped(
@@ -262,6 +272,47 @@ def test_no_training_time_lacks_its_day(project_registry, builtin_registry, app:
                if (changes := with_its_day(fn, arguments, query)[1])]  # fmt: skip
     template = re.compile(r"\b(wake up|get up|be up) (at|by) .+ tomorrow$")  # typos in "need to" included
     assert not [(name, q) for name, q, _ in widened if not (name == "set_alarm" and template.search(q.lower()))]
+
+
+@pytest.mark.parametrize(
+    ("app", "function", "query", "arguments", "widened"),
+    [
+        ("android", "set_alarm", "set an alarm for every weekday at 7", {"time": "every weekday"},
+         {"time": "every weekday at 7"}),
+        ("android", "create_calendar_event", "gym every Monday at 6 PM", {"title": "gym", "start_time": "every Monday"},
+         {"title": "gym", "start_time": "every Monday at 6 PM"}),  # as written
+        ("android", "set_alarm", "alarm every weekday at 6 or 7", {"time": "every weekday"},
+         {"time": "every weekday at 6"}),
+        # The day is the date's where a function takes one apart.
+        ("yelp", "make_reservation", "table at Nopa friday at 8", {"business_name": "Nopa", "date": "friday"},
+         {"business_name": "Nopa", "date": "friday"}),
+        ("android", "set_alarm", "alarm tomorrow at 6", {"time": "6"}, {"time": "6"}),  # says its clock time
+        ("android", "set_alarm", "alarm every weekday please at 7", {"time": "every weekday"},
+         {"time": "every weekday"}),  # not straight after
+        ("android", "create_calendar_event", "every friday at 5 leave at 5",
+         {"title": "leave at 5", "start_time": "every friday"},
+         {"title": "leave at 5", "start_time": "every friday"}),  # another value's
+    ],
+)  # fmt: skip
+def test_a_time_keeps_its_clock_time(builtin_registry, app: str, function: str, query: str, arguments, widened):
+    fn = builtin_registry.app(app).function(function)
+    assert with_its_clock_time(fn, arguments, query)[0] == widened
+
+
+def test_a_repeat_keeps_its_clock_time_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules: the adapter wrote ``time="every weekday"`` and the label
+    "alarm for every weekday"."""
+    call = orchestrator.run("set an alarm for every weekday at 7")
+    assert (call.function, call.arguments) == ("set_alarm", {"time": "every weekday at 7"})
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_time_lacks_its_clock_time(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no time the adapters learnt says no clock time where its request says
+    one straight after it."""
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := with_its_clock_time(fn, arguments, query)[1])]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -444,6 +495,12 @@ def test_no_training_message_is_dictated_otherwise(project_registry, builtin_reg
         ("set_alarm", {"time": "7 am", "label": "morning"}, {"time": "7 am", "label": "morning"}),  # both say when
         ("create_calendar_event", {"title": "lunch with Sam", "start_time": "the office"},
          {"title": "lunch with Sam", "start_time": "the office"}),  # no time to put in place
+        # No time written: an optional thing that says only when is the time.
+        ("set_alarm", {"time": "", "label": "7 every weekday"}, {"time": "7 every weekday"}),
+        ("set_alarm", {"label": "7 every weekday"}, {"time": "7 every weekday"}),
+        # A required thing stays: asked for, it would lose what the model read.
+        ("create_calendar_event", {"title": "tomorrow at 5", "start_time": ""},
+         {"title": "tomorrow at 5", "start_time": ""}),
     ],
 )  # fmt: skip
 def test_a_time_is_where_the_time_goes(builtin_registry, function: str, model: dict, placed: dict) -> None:

@@ -44,6 +44,7 @@ from orchestrator.request.value_frame import (
     times_for_things_dropped,
     when_apart_from_other_values,
     with_its_artist,
+    with_its_clock_time,
     with_its_day,
     with_qualifiers,
     with_the_whole_time,
@@ -387,13 +388,15 @@ def grounded_call(registry: Registry, text: str, app: str, decoded: Decoded) -> 
 
 
 def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The arguments a call of ``app``'s ``fn`` carries for request ``text``: free-text values
-    grounded in the request with their qualifiers (a song with its artist, a message as dictated),
-    Chinese and Japanese values as the template the request follows frames them, none made of the
-    frame alone and no thing looked for that is a time, a route's ends where "from" and "to" put
-    them, a time written where a thing goes put back in its place, no clock time as a date, times
-    and dates apart from the other values, a lone end as the start, no subject made of the
-    message, each time as all of the time said and with the day said after it, no optional value
+    """The arguments a call of ``app``'s ``fn`` carries for request ``text``: a required value
+    the model wrote empty read from the template the request follows (``left_empty.py``),
+    free-text values grounded in the request with their qualifiers (a song with its artist, a
+    message as dictated), Chinese and Japanese values as the template the request follows frames
+    them, none made of the frame alone or of another value with the frame around it, no thing
+    looked for that is a time, a route's ends where "from" and "to" put them, a time written where
+    a thing goes put back in its place, no clock time as a date, times and dates apart from the
+    other values, a lone end as the start, no subject made of the message, each time as all of the
+    time said, with the day said after it and the clock time said after its day, no optional value
     that is only a word of another (``one_span.py``), values said in words read by rule and as
     the phrasebooks' templates set them, optional choices it does not say left to the schema and
     those it says made; and what changed (``ground``'s form)."""
@@ -408,6 +411,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, untitled = no_title_that_is_the_message(fn, arguments, text)
     arguments, whole = with_the_whole_time(fn, arguments, text)
     arguments, day = with_its_day(fn, arguments, text)
+    arguments, clock_time = with_its_clock_time(fn, arguments, text)
     arguments, framed = frame_only_dropped(app, fn, arguments, text)
     arguments, untimed = times_for_things_dropped(fn, arguments)
     arguments, qualified = with_qualifiers(app, fn, arguments, text)
@@ -433,6 +437,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **untitled,
         **whole,
         **day,
+        **clock_time,
         **framed,
         **untimed,
         **qualified,

@@ -128,6 +128,8 @@ _DAY_AFTER = re.compile(
     r"|morning|afternoon|evening|night)\b",
     re.IGNORECASE,
 )
+# What joins a day or a repeat to the clock time said right after it ("every weekday at 7").
+_CLOCK_JOIN = re.compile(r"\s+(?:at\s+)?")
 # Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
 _WHEN_JOINS = {"at", "on", "for", "by", "from", "in", "until", "till", "to", "starting", "and"}
 # The fewest letters of a word read as a slip the way ``_deletions`` reads it (``_of_the_frame_as_written``).
@@ -147,7 +149,9 @@ _OWN_SLIPS: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
 def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
     """``arguments`` without a free-text value made of ``fn``'s frame alone, unless it is a name
     ``query`` gives ("called wake up"; module docstring): an optional one dropped, a required name
-    asked for (a required thing is the model's: "play music" asks for music); and what changed
+    asked for (a required thing is the model's: "play music" asks for music); an optional one that
+    is another value of the call with words of the frame around it dropped too ("set an alarm for
+    every weekday at 7" gave ``label="alarm for every weekday"`` beside that time); and what changed
     (parameter -> ``"old -> (dropped)"`` or ``"old -> (needs input)"``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
@@ -159,14 +163,23 @@ def frame_only_dropped(app: App, fn: Function, arguments: dict[str, Any], query:
         if not isinstance(value, str) or not free_text(schema):
             continue
         kind = kind_for(name, schema)
-        words = _WORD.findall(value.lower())
-        if kind in WHEN_KINDS or not words or not set(words) <= frame or value.lower() in given:
+        words = set(_WORD.findall(value.lower()))
+        if kind in WHEN_KINDS or not words or value.lower() in given:
+            continue
+        if not words <= frame and not (name not in required and _frame_around_another(words, frame, name, arguments)):
             continue
         if name not in required:
             changes[name] = f"{value} -> {DROPPED}"
         elif kind not in _THING_KINDS:
             changes[name] = f"{value} -> {NEEDS_INPUT}"
     return {name: value for name, value in arguments.items() if name not in changes}, changes
+
+
+def _frame_around_another(words: set[str], frame: frozenset[str], name: str, arguments: dict[str, Any]) -> bool:
+    """Whether ``words`` are those of another value of the call with words of the frame around
+    them ("alarm for every weekday" beside ``time="every weekday"``)."""
+    others = {word for other, value in arguments.items() if other != name for word in _WORD.findall(_as_words(value))}
+    return bool(words & others) and bool(words - others) and words - others <= frame
 
 
 def times_for_things_dropped(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
@@ -202,7 +215,10 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
     """``arguments`` with a time written where the thing is put back in its place (module
     docstring), and what changed (parameter -> ``"old -> new"``): where the call's one time or
     date says no time and one of its things (a title, a label, a topic) says only when, the two
-    values trade places. No call the adapters learnt has such a pair (``tests/test_value_frame.py``)."""
+    values trade places; where the function's one time or date is not written and an optional
+    thing says only when, the thing's value is the time ("set an alarm for 7 every weekday" gave
+    ``label="7 every weekday"`` and no time). No call the adapters learnt has such a pair
+    (``tests/test_value_frame.py``)."""
     properties = fn.parameters.get("properties", {})
     values = {
         name: value
@@ -210,11 +226,21 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
         if isinstance(value, str) and value.strip() and free_text(properties.get(name, {}))
     }
     kinds = {name: kind_for(name, properties[name]) for name in values}
-    times = [name for name in values if kinds[name] in WHEN_KINDS]
     things = [name for name in values if kinds[name] in _THING_KINDS and only_says_when(values[name].lower())]
-    if len(times) != 1 or len(things) != 1 or says_when(values[times[0]]):
+    times = [name for name in values if kinds[name] in WHEN_KINDS]
+    unwritten = [
+        name for name, schema in properties.items() if free_text(schema) and kind_for(name, schema) in WHEN_KINDS
+    ]
+    if len(things) != 1:
         return arguments, {}
-    (when,), (thing,) = times, things
+    (thing,) = things
+    if not times and len(unwritten) == 1 and thing not in fn.parameters.get("required", []):
+        (when,) = unwritten
+        moved = {name: value for name, value in arguments.items() if name != thing}
+        return {**moved, when: values[thing]}, {when: f"{NOT_WRITTEN} -> {values[thing]}", thing: DROPPED}
+    if len(times) != 1 or says_when(values[times[0]]):
+        return arguments, {}
+    (when,) = times
     swapped = {**arguments, when: values[thing], thing: values[when]}
     return swapped, {when: f"{values[when]} -> {values[thing]}", thing: f"{values[thing]} -> {values[when]}"}
 
@@ -285,6 +311,33 @@ def with_its_day(fn: Function, arguments: dict[str, Any], query: str) -> tuple[d
         if day.group(1).lower() not in others:
             widened[name] = query[at : day.end()]
             changes[name] = f"{value} -> {widened[name]}"
+    return widened, changes
+
+
+def with_its_clock_time(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with a time that says no clock time widened over the one the request says
+    straight after it ("at 7"), and what changed (parameter -> ``"old -> new"``): "set an alarm
+    for every weekday at 7" gave ``time="every weekday"``, an alarm with no hour. Not where the
+    function takes a date apart (the day is the date's and the clock time the time's), nor where
+    the clock time is in another value of the call."""
+    properties = fn.parameters.get("properties", {})
+    kinds = {name: kind_for(name, schema) for name, schema in properties.items()}
+    said = query.lower()
+    if "date" in kinds.values() or len(said) != len(query):  # cut from the request as written
+        return arguments, {}
+    clocks = said_times(said)
+    widened, changes = dict(arguments), {}
+    for name, value in arguments.items():
+        if kinds.get(name) != "time" or not isinstance(value, str) or not value.strip() or said_times(value.lower()):
+            continue
+        at = said.find(value.lower().strip())
+        after = _CLOCK_JOIN.match(said, at + len(value.strip())) if at >= 0 else None
+        clock = max((c for c in clocks if after and said.startswith(c, after.end())), key=len, default=None)
+        others = " ".join(_as_words(v) for key, v in arguments.items() if key != name)
+        if clock is None or re.search(rf"(?<!\w){re.escape(clock)}(?!\w)", others):
+            continue
+        widened[name] = query[at : after.end() + len(clock)]
+        changes[name] = f"{value} -> {widened[name]}"
     return widened, changes
 
 

@@ -173,6 +173,22 @@ _TARGET = re.compile(r"\bto ((?:\d+(?:\.\d+)?|" + _SAID_NUMBERS + r"))\b")
 # A year ("on sep. the fifth, 2030"), which is no count or level: four digits from 1900 to 2099 with
 # no unit after them ("2000 minutes" is a duration).
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b(?!" + _UNIT_AFTER + ")")
+# An amount a level is moved by, not a value it is set to: "raise ... by 3", "2 degrees warmer", "up
+# two notches", "10 percent more", "um 2 Grad höher", "2 grados más". Not "open the window by 63%",
+# which opens it that far.
+_STEP_UNIT = (
+    r"(?:degrees?|percent|%|notch(?:es)?|steps?|points?|levels?|clicks?|grad|prozent|stufen?|grados?|por ?ciento)"
+)
+_MOVERS = (
+    r"(?:up|down|raise|lower|increase|decrease|reduce|bump|warmer|cooler|colder|hotter|higher|brighter|dimmer|darker"
+    r"|louder|quieter|more|less|höher|niedriger|wärmer|kälter|erhöhe|senke)"
+)
+_MOVED_BY = re.compile(
+    rf"\b{_MOVERS}(?: \S+){{0,3}} (?:by|um) (?:\d+(?:\.\d+)?|{_SAID_NUMBERS})\b"
+    rf"|\b(?:up|down) (?:\d+(?:\.\d+)?|{_SAID_NUMBERS}) ?{_STEP_UNIT}"
+    rf"|(?:\d+(?:\.\d+)?|\b(?:{_SAID_NUMBERS})) ?{_STEP_UNIT} (?:warmer|cooler|colder|hotter|higher|lower|more|less"
+    r"|brighter|dimmer|darker|louder|quieter|up|down|wärmer|kälter|mehr|weniger|más|menos)\b"
+)
 # A number said in words: a level's value where no digit is written.
 _NUMBER_IN_WORDS = re.compile(r"(?<![\w-])((?:a|one) hundred|" + _SAID_NUMBERS + r")(?![\w-])")
 # What says how long: a unit of time or a number word other than an article ("a", "una", "ein").
@@ -725,10 +741,15 @@ def _in_range(value: float, schema: dict[str, Any]) -> bool:
 
 def _only_moved(name: str, schema: dict[str, Any], text: str) -> bool:
     """Whether ``text`` moves a level (a number between bounds that counts nothing and is no
-    duration) one way without saying to what: "turn the brightness up", "unmute the phone"."""
-    return bool(
-        _is_level(name, schema) and _MOVED.search(text) and not _DIGITS.search(text) and not _NUMBER_WORD.search(text)
-    )
+    duration) one way without saying to what: "turn the brightness up", "unmute the phone"; or
+    says its every number as an amount to move it by ("raise the temperature by 3 degrees", "open
+    the window 10 percent more"), which sets it to no number said: the model wrote 30 and 10."""
+    if not _is_level(name, schema):
+        return False
+    if _MOVED.search(text) and not _DIGITS.search(text) and not _NUMBER_WORD.search(text):
+        return True
+    amounts = _MOVED_BY.findall(text)
+    return bool(amounts) and not _TARGET.search(text) and len(_said_numbers(text)) == len(amounts)
 
 
 def _direction(schema: dict[str, Any], text: str) -> str | None:
