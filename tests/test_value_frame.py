@@ -176,11 +176,22 @@ def test_no_subject_made_of_the_message_end_to_end(orchestrator) -> None:
         # A day of the month, no clock time; a call that has its time.
         ("book nobu on the 7th", {"business_name": "nobu", "date": "7th"}, None),
         ("book nobu at 7 for 8 pm", {"business_name": "nobu", "date": "7", "time": "8 pm"}, None),
+        # A name that is a clock time: the time, and the name asked for.
+        ("get me a table for two people at 7", {"business_name": "7", "party_size": 2},
+         {"party_size": 2, "time": "7"}),
+        ("table for 4 at 7 eleven", {"business_name": "7 eleven", "party_size": 4}, None),  # a name with a number
     ],
 )  # fmt: skip
 def test_a_clock_time_is_no_date(builtin_registry, query: str, model: dict, kept: dict | None) -> None:
     fn = builtin_registry.app("yelp").function("make_reservation")
     assert a_clock_time_is_no_date(fn, model, query)[0] == (model if kept is None else kept)
+
+
+def test_a_required_name_that_is_a_clock_time_is_asked_for(builtin_registry) -> None:
+    fn = builtin_registry.app("yelp").function("make_reservation")
+    model = {"business_name": "7", "party_size": 2}
+    changes = a_clock_time_is_no_date(fn, model, "get me a table for two people at 7")[1]
+    assert changes == {"business_name": f"7 -> {NEEDS_INPUT}", "time": "(not written) -> 7"}
 
 
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
@@ -197,6 +208,12 @@ def test_a_clock_time_is_no_date_end_to_end(orchestrator) -> None:
     call = orchestrator.run("book a table for 2 tonight at olive garden at 7")
     assert (call.function, call.arguments.get("time")) == ("make_reservation", "7")
     assert call.arguments.get("date") in (None, "tonight")
+
+
+def test_a_clock_time_is_no_name_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote ``business_name="7"``."""
+    call = orchestrator.run("get me a table for two people at 7")
+    assert (call.function, call.arguments.get("time"), call.needs_input) == ("make_reservation", "7", ["business_name"])
 
 
 def test_the_apps_name_is_no_value_end_to_end(orchestrator) -> None:

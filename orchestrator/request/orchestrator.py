@@ -394,7 +394,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     message as dictated), Chinese and Japanese values as the template the request follows frames
     them, none made of the frame alone or of another value with the frame around it, no thing
     looked for that is a time, a route's ends where "from" and "to" put them, a time written where
-    a thing goes put back in its place, no clock time as a date, times and dates apart from the
+    a thing goes put back in its place, no clock time as a date or a name, times and dates apart from the
     other values, a lone end as the start, no subject made of the message, each time as all of the
     time said, with the day said after it and the clock time said after its day, no optional value
     that is only a word of another (``one_span.py``), values said in words read by rule and as

@@ -41,8 +41,9 @@ A time is where the time goes: "remind me every day at 9 to take my pills" gave
 ``title="every day at 9"`` and ``start_time="take my pills"``. Where the call's one time or date
 says no time and one thing it names says only when, the two trade places. And a clock time is no
 date: "book a table for 2 tonight at olive garden at 7" gave ``date="7"`` and no time; where a
-function takes a date and a time apart, a date that is a clock time the request says, beside no
-time, is the time.
+function takes one time, a date that is a clock time the request says, beside no time, is the
+time. So is a name ("get me a table for two people at 7" gave ``business_name="7"``), which is
+then asked for.
 
 And a time or a date is not made of another value of the call: "send me a reminder to water the
 plants at 6 pm" gave ``title="water the plants"`` and ``start_time="water the plants at 6 pm"``,
@@ -118,6 +119,8 @@ _UNTIL_BEFORE = re.compile(
 _LOOKED_FOR_KINDS = {"topic", "media", "food", "business_kind", "event"}
 # The kinds of value that say when: their own rules read them.
 WHEN_KINDS = {"time", "date"}
+# The kinds of value that name someone or something: a clock time is none of them.
+_NAME_KINDS = {"person", "business", "place", "destination"}
 # The day a time falls on, or the part of the day, said straight after it: "6:15 tomorrow", "7:30
 # tomorrow morning", "tomorrow night", "five thirty am on friday". The model wrote the time without
 # it ("wake me up at 6:15 tomorrow" gave ``time="6:15"``), and an alarm, an event or a booking then
@@ -246,22 +249,32 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
 
 
 def a_clock_time_is_no_date(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
-    """``arguments`` with a date that is a clock time the request says ("at 7", "8 pm") moved to
-    the time, where the function takes a date and a time apart and the call has no time; and what
-    changed (parameter -> ``"old -> new"``). "book a table for 2 tonight at olive garden at 7"
-    gave ``date="7"`` and no time. No call the adapters learnt has one (``tests/test_value_frame.py``)."""
+    """``arguments`` with a date or a name (of a person, a business, a place) that is a clock time
+    the request says ("at 7", "8 pm") moved to the time, where the function takes one time and
+    the call has none; and what changed (parameter -> ``"old -> new"``). "book a table for 2
+    tonight at olive garden at 7" gave ``date="7"`` and no time, "get me a table for two people
+    at 7" ``business_name="7"``. A required name is then asked for. No call the adapters learnt
+    has one (``tests/test_value_frame.py``)."""
     kinds = free_text_kinds(fn)
-    dates = [name for name, kind in kinds.items() if kind == "date"]
     times = [name for name, kind in kinds.items() if kind == "time"]
-    if len(dates) != 1 or len(times) != 1 or times[0] in arguments:
+    if len(times) != 1 or times[0] in arguments:
         return arguments, {}
-    (date,), (time,) = dates, times
-    value = arguments.get(date)
+    (time,) = times
     clock_times = {said.strip().lower() for said in said_times(query.lower())}
-    if not isinstance(value, str) or value.strip().lower() not in clock_times:
+    placed = [
+        name
+        for name, kind in kinds.items()
+        if (kind == "date" or kind in _NAME_KINDS)
+        and isinstance(arguments.get(name), str)
+        and arguments[name].strip().lower() in clock_times
+    ]
+    if len(placed) != 1:
         return arguments, {}
-    moved = {name: kept for name, kept in arguments.items() if name != date}
-    return {**moved, time: value}, {date: f"{value} -> {DROPPED}", time: f"{NOT_WRITTEN} -> {value}"}
+    (name,) = placed
+    value = arguments[name]
+    unsaid = NEEDS_INPUT if name in fn.parameters.get("required", []) and kinds[name] != "date" else DROPPED
+    moved = {other: kept for other, kept in arguments.items() if other != name}
+    return {**moved, time: value}, {name: f"{value} -> {unsaid}", time: f"{NOT_WRITTEN} -> {value}"}
 
 
 def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
