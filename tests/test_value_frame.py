@@ -20,6 +20,7 @@ from orchestrator.request.value_frame import (
     time_and_thing_swapped,
     times_for_things_dropped,
     when_apart_from_other_values,
+    when_less_its_frame,
     with_its_artist,
     with_its_clock_time,
     with_its_day,
@@ -314,6 +315,45 @@ def test_no_training_time_lacks_its_day(project_registry, builtin_registry, app:
 def test_a_time_keeps_its_clock_time(builtin_registry, app: str, function: str, query: str, arguments, widened):
     fn = builtin_registry.app(app).function(function)
     assert with_its_clock_time(fn, arguments, query)[0] == widened
+
+
+@pytest.mark.parametrize(
+    ("query", "model", "cut"),
+    [
+        ("put dentist appointment on thursday in my calendar",
+         {"title": "dentist appointment", "start_time": "thursday in my calendar"},
+         {"title": "dentist appointment", "start_time": "thursday"}),
+        ("schedule a call tomorrow at 3 in my agenda",
+         {"title": "call tomorrow at 3 in my agenda", "start_time": "tomorrow at 3 in"},
+         {"title": "call", "start_time": "tomorrow at 3"}),
+        ("add a meeting at 4 pm to the calendar", {"title": "meeting at 4 pm", "start_time": "4 pm"},
+         {"title": "meeting", "start_time": "4 pm"}),
+        # Words of the request beyond the frame stay; so does a time said in a longer run.
+        ("dinner at 7 with the smiths", {"title": "dinner at 7 with the smiths", "start_time": "7"}, None),
+        ("gym tomorrow in the evening", {"title": "gym", "start_time": "tomorrow in the evening"}, None),
+        ("add my 5 pm to the calendar", {"title": "5 pm", "start_time": "5 pm"}, None),  # nothing left
+    ],
+)  # fmt: skip
+def test_a_time_less_its_frame(builtin_registry, query: str, model: dict, cut: dict | None) -> None:
+    android = builtin_registry.app("android")
+    fn = android.function("create_calendar_event")
+    assert when_less_its_frame(android, fn, model)[0] == (model if cut is None else cut)
+
+
+@pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
+def test_no_training_time_holds_its_frame(project_registry, builtin_registry, app: str) -> None:
+    """The rule's premise: no time or date the adapters learnt holds words of its templates, and
+    no thing holds its time."""
+    application = project_registry.app(app)
+    calls = premise_calls(project_registry, builtin_registry, app)
+    assert not [(query, changes) for fn, arguments, query in calls
+                if (changes := when_less_its_frame(application, fn, arguments)[1])]  # fmt: skip
+
+
+def test_a_time_less_its_frame_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote ``title="meeting at 4 pm"``."""
+    call = orchestrator.run("add a meeting at 4 pm to the calendar")
+    assert (call.function, call.arguments) == ("create_calendar_event", {"title": "meeting", "start_time": "4 pm"})
 
 
 def test_a_repeat_keeps_its_clock_time_end_to_end(orchestrator) -> None:

@@ -43,6 +43,7 @@ from orchestrator.request.value_frame import (
     time_and_thing_swapped,
     times_for_things_dropped,
     when_apart_from_other_values,
+    when_less_its_frame,
     with_its_artist,
     with_its_clock_time,
     with_its_day,
@@ -394,12 +395,13 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     message as dictated), Chinese and Japanese values as the template the request follows frames
     them, none made of the frame alone or of another value with the frame around it, no thing
     looked for that is a time, a route's ends where "from" and "to" put them, a time written where
-    a thing goes put back in its place, no clock time as a date or a name, times and dates apart from the
-    other values, a lone end as the start, no subject made of the message, each time as all of the
-    time said, with the day said after it and the clock time said after its day, no optional value
-    that is only a word of another (``one_span.py``), values said in words read by rule and as
-    the phrasebooks' templates set them, optional choices it does not say left to the schema and
-    those it says made; and what changed (``ground``'s form)."""
+    a thing goes put back in its place, no clock time as a date or a name, times and dates apart
+    from the other values and the template's words (a title less its time), a lone end as the
+    start, no subject made of the message, each time as all of the time said, with the day said
+    after it and the clock time said after its day, no optional value that is only a word of
+    another (``one_span.py``), values said in words read by rule and as the phrasebooks'
+    templates set them, optional choices it does not say left to the schema and those it says
+    made; and what changed (``ground``'s form)."""
     arguments, read_empty = read_where_left_empty(app, fn, arguments, text)
     arguments, grounded = ground(fn, arguments, text)
     arguments, unspaced = as_the_template_frames_it(app, fn, arguments, text)
@@ -407,6 +409,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
     arguments, swapped = time_and_thing_swapped(fn, arguments)
     arguments, clock = a_clock_time_is_no_date(fn, arguments, text)
     arguments, apart = when_apart_from_other_values(fn, arguments)
+    arguments, unframed = when_less_its_frame(app, fn, arguments)
     arguments, started = a_lone_end_as_the_start(fn, arguments, text)
     arguments, untitled = no_title_that_is_the_message(fn, arguments, text)
     arguments, whole = with_the_whole_time(fn, arguments, text)
@@ -433,6 +436,7 @@ def settle(app: App, fn: Function, arguments: dict[str, Any], text: str) -> tupl
         **swapped,
         **clock,
         **apart,
+        **unframed,
         **started,
         **untitled,
         **whole,

@@ -45,6 +45,13 @@ function takes one time, a date that is a clock time the request says, beside no
 time. So is a name ("get me a table for two people at 7" gave ``business_name="7"``), which is
 then asked for.
 
+Nor is a time or a date made of the template's words, nor a thing of its time: "put dentist
+appointment on thursday in my calendar" gave ``start_time="thursday in my calendar"``, "add a
+meeting at 4 pm to the calendar" ``title="meeting at 4 pm"``. A time or a date is cut to its
+longest run of words that says when, where every word left out is a word of the function's own
+templates or joins a time; a thing that ends with a time or a date of the call, or with one
+followed only by such words, is cut before it.
+
 And a time or a date is not made of another value of the call: "send me a reminder to water the
 plants at 6 pm" gave ``title="water the plants"`` and ``start_time="water the plants at 6 pm"``,
 "on february fourteenth make dinner reservations at the restaurant" ``date="the restaurant"``
@@ -301,6 +308,63 @@ def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tup
             del apart[name]
             changes[name] = f"{value} -> {NEEDS_INPUT if name in required else DROPPED}"
     return apart, changes
+
+
+def when_less_its_frame(app: App, fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """``arguments`` with each time or date cut to the words that say when, where the rest are
+    words of ``fn``'s own templates or join a time ("at", "in"), and with each thing (a title, a
+    label) less a time or date of the call it ends with and such words; and what changed
+    (parameter -> ``"old -> new"``). "put dentist appointment on thursday in my calendar" gave
+    ``start_time="thursday in my calendar"``; "add a meeting at 4 pm to the calendar"
+    ``title="meeting at 4 pm"``; "schedule a call tomorrow at 3 in my agenda" both. No value the
+    adapters learnt is one (``tests/test_value_frame.py``)."""
+    kinds = free_text_kinds(fn)
+    frame = _own_frame(app, fn) | _WHEN_JOINS
+    cut, changes = dict(arguments), {}
+    for name, value in arguments.items():
+        if kinds.get(name) in WHEN_KINDS and isinstance(value, str) and value.strip():
+            when = _says_when_alone(value.split(), frame)
+            if when and when != " ".join(value.split()):
+                cut[name], changes[name] = when, f"{value} -> {when}"
+    whens = [cut[name].lower().split() for name in cut if kinds.get(name) in WHEN_KINDS and isinstance(cut[name], str)]
+    for name, value in arguments.items():
+        if kinds.get(name) not in _THING_KINDS or not isinstance(value, str):
+            continue
+        thing = _less_its_time(value.split(), [when for when in whens if when], frame)
+        if thing != " ".join(value.split()):
+            cut[name], changes[name] = thing, f"{value} -> {thing}"
+    return cut, changes
+
+
+def _says_when_alone(words: list[str], frame: frozenset[str] | set[str]) -> str:
+    """The longest run of ``words`` that says when and nothing else, neither begins nor ends with
+    a word that joins a time ("in"), and leaves out around it only words of ``frame``; "" where
+    there is none."""
+    folded = [word.lower() for word in words]
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            end = start + size
+            left_out = folded[:start] + folded[end:]
+            joined = folded[start] in _WHEN_JOINS or folded[end - 1] in _WHEN_JOINS
+            if not joined and all(word in frame for word in left_out) and only_says_when(" ".join(folded[start:end])):
+                return " ".join(words[start:end])
+    return ""
+
+
+def _less_its_time(words: list[str], whens: list[list[str]], frame: frozenset[str] | set[str]) -> str:
+    """``words`` less one of ``whens`` that ends them, or is followed only by ``frame`` words, and
+    the words joining it ("meeting at 4 pm" less "4 pm" is "meeting"); ``words`` as they are
+    where none does, or nothing would be left."""
+    folded = [word.lower() for word in words]
+    for when in sorted(whens, key=len, reverse=True):
+        for start in range(1, len(words) - len(when) + 1):
+            end = start + len(when)
+            if folded[start:end] == when and all(word in frame for word in folded[end:]):
+                kept = words[:start]
+                while kept and kept[-1].lower() in _WHEN_JOINS:
+                    kept = kept[:-1]
+                return " ".join(kept) if kept else " ".join(words)
+    return " ".join(words)
 
 
 def with_its_day(fn: Function, arguments: dict[str, Any], query: str) -> tuple[dict[str, Any], dict]:
