@@ -520,6 +520,11 @@ def test_no_training_title_is_the_message(project_registry, builtin_registry, ap
         ("message Alex saying on my way", "on my way", "on my way"),  # the template's own word
         ("tell Lucas taht see you tonight", "see you tonight", "see you tonight"),  # a slip of one
         ("text mike and tell him i'm running late", "i'm running late", "i'm running late"),
+        # When it ends with: the message's, for a function that takes no time.
+        ("text dave see you on friday", "see you", "see you on friday"),
+        ("text Tom good luck on the exam tomorrow!", "good luck on the exam", "good luck on the exam tomorrow"),
+        ("text john i'm leaving now", "i'm leaving", "i'm leaving"),  # the generator's closing "now"
+        ("text mike see you at the game", "see you", "see you"),  # no time
     ],
 )  # fmt: skip
 def test_a_message_as_dictated(builtin_registry, query: str, model: str, dictated: str) -> None:
@@ -582,11 +587,12 @@ def test_no_training_time_is_where_a_thing_goes(project_registry, builtin_regist
         ("remind me every day at 9 to take my pills", "create_calendar_event",
          {"title": "take my pills", "start_time": "every day at 9"}),
         ("text sarah i'm on my way", "send_text_message", {"message": "i'm on my way"}),
+        ("text dave see you on friday", "send_text_message", {"message": "see you on friday"}),
     ],
 )  # fmt: skip
 def test_whole_values_end_to_end(orchestrator, query: str, function: str, arguments: dict) -> None:
     """Router, adapter and rules end to end: the adapter wrote "the Beatles", "7 am", the time as
-    the title and the title as the time, and "on my way"."""
+    the title and the title as the time, "on my way" and "see you"."""
     call = orchestrator.run(query)
     assert call.function == function
     assert {k: v for k, v in call.arguments.items() if k in ("query", "title", "start_time", "message")} == arguments

@@ -24,7 +24,9 @@ spaces, which has no words to widen over.
 
 A message is all the request dictates: the words between it and who it is for that the
 function's own templates never say are the message's ("text sarah i'm on my way" gave "on my
-way"), and the "that" of reported speech is not ("text john that i'll be late").
+way"), and the "that" of reported speech is not ("text john that i'll be late"). So are the words
+that end the request after it where they say only when, for a function that takes no time ("text
+dave see you on friday" gave "see you"), unless they are the generator's closing "now".
 
 The other way round, the model sometimes copies the frame itself: "how do I walk to the train
 station from here" gave ``origin="from"``, "trending news" ``query="trending news"``. An optional
@@ -140,6 +142,8 @@ _DAY_AFTER = re.compile(
 )
 # What joins a day or a repeat to the clock time said right after it ("every weekday at 7").
 _CLOCK_JOIN = re.compile(r"\s+(?:at\s+)?")
+# The politeness the data generator closes a request with ("now", "please", "asap").
+_CLOSING_WORDS = {word for suffix in SUFFIXES for word in _WORD.findall(suffix)}
 # Words that join a time or a date to the value before or after it ("water the plants at 6 pm").
 _WHEN_JOINS = {"at", "on", "for", "by", "from", "in", "until", "till", "to", "starting", "and"}
 # The fewest letters of a word read as a slip the way ``_deletions`` reads it (``_of_the_frame_as_written``).
@@ -473,10 +477,25 @@ def the_whole_message(app: App, fn: Function, arguments: dict[str, Any], query: 
                 kept -= 1
             if kept < len(words) and not gap[words[-1].end() :].strip():
                 whole = query[max(before) + words[kept].start() : at + len(whole)]
+        if at >= 0 and not set(free_text_kinds(fn).values()) & WHEN_KINDS:
+            whole += _when_after(query[at + len(whole) :], arguments)
         if whole != value:
             settled[name] = whole
             changes[name] = f"{value} -> {whole}"
     return settled, changes
+
+
+def _when_after(rest: str, arguments: dict[str, Any]) -> str:
+    """The words that end the request after a message, less its closing punctuation, where they
+    say only when and are none of the politeness the data generator closes requests with ("now",
+    "please") nor another value of the call: "text dave see you on friday" gave ``message="see
+    you"``, for a function that takes no time. "" where they are not."""
+    tail = rest.rstrip(" .!?")
+    words = _WORD.findall(tail.lower())
+    others = " ".join(_as_words(v) for v in arguments.values() if isinstance(v, str))
+    if not words or set(words) & _CLOSING_WORDS or not only_says_when(tail.lower().strip()):
+        return ""
+    return "" if tail.strip().lower() in others else tail
 
 
 def _of_the_frame_as_written(word: str, frame: tuple[frozenset[str], frozenset[str]]) -> bool:
