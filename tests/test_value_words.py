@@ -254,6 +254,32 @@ def test_a_level_moved_by_an_amount_is_asked_for(app: str, function: str, query:
     assert (changes, arguments) == ((moved, {}) if asked else ({}, model))
 
 
+@pytest.mark.parametrize(
+    ("query", "model", "end"),
+    [
+        ("team sync on tuesday at 10 am until 11", {"title": "team sync", "start_time": "tuesday at 10 am"}, "11"),
+        ("deep work monday 9 to 11", {"title": "deep work", "start_time": "monday 9"}, "11"),
+        ("lunch at noon till 1:30 pm", {"title": "lunch", "start_time": "noon"}, "1:30 pm"),
+        # Not an hour it lasts until: a way to somewhere, two ends, one the model wrote.
+        ("drive to 5th avenue at 9", {"title": "drive to 5th avenue", "start_time": "9"}, None),
+        ("standup at 9 until 10 or until 11", {"title": "standup", "start_time": "9"}, None),
+        ("call at 3 until 4", {"title": "call", "start_time": "3", "end_time": "5"}, None),
+    ],
+)  # fmt: skip
+def test_an_end_the_model_left_out_is_read(query: str, model: dict, end: str | None) -> None:
+    arguments, changes = read_values(FUNCTIONS["create_calendar_event"], model, query)
+    if end is None:
+        assert (arguments, changes) == (model, {})
+    else:
+        assert (arguments, changes) == ({**model, "end_time": end}, {"end_time": f"(not written) -> {end}"})
+
+
+def test_an_end_the_model_left_out_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote no ``end_time``."""
+    call = orchestrator.run("create a calendar event called team sync on tuesday at 10 am until 11")
+    assert (call.function, call.arguments.get("end_time")) == ("create_calendar_event", "11")
+
+
 def test_a_switch_whose_description_names_its_verbs_reads_them() -> None:
     """ "True to lock, false to unlock.": "unlock the back door" is false whatever the model wrote,
     "lock it" true; a request that says neither verb is left to the on/off cues and the model."""

@@ -91,7 +91,9 @@ from orchestrator.registry import App, Function
 from orchestrator.request.grounding import DROPPED, NEEDS_INPUT, NOT_WRITTEN, UNSPACED_CHARACTER
 from orchestrator.request.said import times_said
 from orchestrator.request.value_words import (
+    END_NAME,
     NAMING_WORDS,
+    START_NAME,
     given_names,
     is_number_word,
     only_says_when,
@@ -119,8 +121,6 @@ _ARTIST_AFTER = re.compile(
 # A song said before the "by" of who sings it, after the verb that plays it ("play Let It Be by").
 _TITLE_BEFORE = re.compile(r"\b(?:play|put on|queue|hear|listen to)\s+(\S.*?)\s+by\s+$", re.IGNORECASE)
 # A start's and an end's parameter names, and what says a time is an end ("until 5", "to 6 pm").
-_START = re.compile(r"(?:^|_)(?:start|begin|from)", re.IGNORECASE)
-_END = re.compile(r"(?:^|_)(?:end|finish|until)", re.IGNORECASE)
 _UNTIL_BEFORE = re.compile(
     r"\b(?:until|till|til|to|through|ends?|ending|finish(?:es|ing)?)\s+(?:at\s+)?$|-\s*$", re.IGNORECASE
 )
@@ -525,8 +525,8 @@ def a_lone_end_as_the_start(fn: Function, arguments: dict[str, Any], query: str)
     the start the request gives: nobody says when an event ends and not when it starts."""
     properties = fn.parameters.get("properties", {})
     when = [name for name, schema in properties.items() if free_text(schema) and kind_for(name, schema) in WHEN_KINDS]
-    start = next((name for name in when if _START.search(name)), None)
-    end = next((name for name in when if _END.search(name)), None)
+    start = next((name for name in when if START_NAME.search(name)), None)
+    end = next((name for name in when if END_NAME.search(name)), None)
     if start is None or end is None or start in arguments or not isinstance(arguments.get(end), str):
         return arguments, {}
     value = arguments[end]

@@ -230,6 +230,14 @@ _DAY_IN_WORDS = (
     "|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
 )
 _MERIDIEM = r"(?:am|pm|a\.m\.|p\.m\.|o'clock)"
+# An hour something lasts until: after "until" or "till" anywhere, after "to" or a dash straight
+# after the time it starts ("9 to 11").
+_AN_HOUR = rf"(\d{{1,2}}(?:[:.]\d{{2}})?(?: ?{_MERIDIEM})?|(?:{_HOUR_WORDS})(?: ?{_MERIDIEM})?|noon|midnight)(?![\w:])"
+_UNTIL_HOUR = re.compile(rf"\b(?:until|till|til)\s+{_AN_HOUR}")
+_TO_HOUR = re.compile(rf"\s*(?:to|-|until|till)\s*{_AN_HOUR}")
+# A parameter for when something starts or ends ("start_time", "end_time", "until").
+START_NAME = re.compile(r"(?:^|_)(?:start|begin|from)", re.IGNORECASE)
+END_NAME = re.compile(r"(?:^|_)(?:end|finish|until)", re.IGNORECASE)
 # "by" says when ("order it by 7") except after what moves a level: "volume up by 4" is four steps.
 _BY_WHEN = (
     "".join(
@@ -370,8 +378,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     count of people or things the request never gives ("book a table at nobu": ``party_size``); an
     optional count it never gives is dropped (``_unsaid_count``), and one it gives that the model
     left out is read (``_said_count``: "I want three veggie burritos"), as are a time
-    (``_said_time``), a message said after "saying" (``_said_message``) and an optional name ("an
-    alarm called gym": ``_said_name``) it left out. A number said outside the parameter's range is
+    (``_said_time``), an optional end ("until 11": ``_said_end``), a message said after "saying"
+    (``_said_message``) and an optional name ("an alarm called gym": ``_said_name``) it left out. A number said outside the parameter's range is
     asked for (``_said_out_of_range``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
@@ -416,6 +424,11 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     if said_message is not None:
         read[unsaid_messages[0]] = said_message
         changes[unsaid_messages[0]] = f"{NOT_WRITTEN} -> {said_message}"
+    ends = [n for n, s in properties.items() if n not in arguments and n not in required and _is_end_time(n, s)]
+    said_end = _said_end(text, arguments) if len(ends) == 1 else None
+    if said_end is not None:
+        read[ends[0]] = said_end
+        changes[ends[0]] = f"{NOT_WRITTEN} -> {said_end}"
     if "time" in properties and "time" not in arguments:
         said_time = _said_time(text, arguments)
         if said_time is not None:
@@ -635,6 +648,23 @@ def _said_time(text: str, arguments: dict[str, Any]) -> str | None:
     the model wrote no ``time``), or None where it says none or more than one."""
     found = said_times(outside_values(text, arguments))
     return found[0] if len(found) == 1 else None
+
+
+def _is_end_time(name: str, schema: dict[str, Any]) -> bool:
+    """Whether the parameter is free text for when something ends ("end_time", "until")."""
+    return schema.get("type") == "string" and "enum" not in schema and bool(END_NAME.search(name))
+
+
+def _said_end(text: str, arguments: dict[str, Any]) -> str | None:
+    """The one hour lower-case ``text`` says something lasts until: after "until" or "till"
+    ("until 11"), or after "to" straight after a time the call starts at ("monday 9 to 11", "from 2
+    pm to 3:30 pm"); None where it says none or more than one, or one inside another value."""
+    found = [match.group(1) for match in _UNTIL_HOUR.finditer(outside_values(text, arguments))]
+    for value in arguments.values():
+        at = text.find(value.lower()) if isinstance(value, str) and says_when(value.lower()) else -1
+        if at >= 0 and (after := _TO_HOUR.match(text, at + len(value))):
+            found.append(after.group(1))
+    return found[0] if len(set(found)) == 1 else None
 
 
 def only_says_when(text: str) -> bool:
