@@ -379,8 +379,8 @@ def read_values(fn: Function, arguments: dict[str, Any], query: str) -> tuple[di
     optional count it never gives is dropped (``_unsaid_count``), and one it gives that the model
     left out is read (``_said_count``: "I want three veggie burritos"), as are a time
     (``_said_time``), an optional end ("until 11": ``_said_end``), a message said after "saying"
-    (``_said_message``) and an optional name ("an alarm called gym": ``_said_name``) it left out. A number said outside the parameter's range is
-    asked for (``_said_out_of_range``)."""
+    (``_said_message``) and an optional name ("an alarm called gym": ``_said_name``) it left
+    out. A number said outside the parameter's range is asked for (``_said_out_of_range``)."""
     properties = fn.parameters.get("properties", {})
     required = set(fn.parameters.get("required", []))
     text = query.lower()
