@@ -181,6 +181,8 @@ def test_no_subject_made_of_the_message_end_to_end(orchestrator) -> None:
         ("get me a table for two people at 7", {"business_name": "7", "party_size": 2},
          {"party_size": 2, "time": "7"}),
         ("table for 4 at 7 eleven", {"business_name": "7 eleven", "party_size": 4}, None),  # a name with a number
+        ("get a table for 3 people at 6:30", {"business_name": "6:30", "time": "6:30", "party_size": 3},
+         {"time": "6:30", "party_size": 3}),  # written twice: the time's
     ],
 )  # fmt: skip
 def test_a_clock_time_is_no_date(builtin_registry, query: str, model: dict, kept: dict | None) -> None:

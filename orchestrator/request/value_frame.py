@@ -264,11 +264,12 @@ def a_clock_time_is_no_date(fn: Function, arguments: dict[str, Any], query: str)
     the request says ("at 7", "8 pm") moved to the time, where the function takes one time and
     the call has none; and what changed (parameter -> ``"old -> new"``). "book a table for 2
     tonight at olive garden at 7" gave ``date="7"`` and no time, "get me a table for two people
-    at 7" ``business_name="7"``. A required name is then asked for. No call the adapters learnt
-    has one (``tests/test_value_frame.py``)."""
+    at 7" ``business_name="7"``. A required name is then asked for; so is one the model wrote
+    beside the same time ("get a table for 3 people at 6:30" gave ``business_name="6:30"`` and
+    ``time="6:30"``). No call the adapters learnt has one (``tests/test_value_frame.py``)."""
     kinds = free_text_kinds(fn)
     times = [name for name, kind in kinds.items() if kind == "time"]
-    if len(times) != 1 or times[0] in arguments:
+    if len(times) != 1:
         return arguments, {}
     (time,) = times
     clock_times = {said.strip().lower() for said in said_times(query.lower())}
@@ -285,7 +286,11 @@ def a_clock_time_is_no_date(fn: Function, arguments: dict[str, Any], query: str)
     value = arguments[name]
     unsaid = NEEDS_INPUT if name in fn.parameters.get("required", []) and kinds[name] != "date" else DROPPED
     moved = {other: kept for other, kept in arguments.items() if other != name}
-    return {**moved, time: value}, {name: f"{value} -> {unsaid}", time: f"{NOT_WRITTEN} -> {value}"}
+    if time not in arguments:
+        return {**moved, time: value}, {name: f"{value} -> {unsaid}", time: f"{NOT_WRITTEN} -> {value}"}
+    if str(arguments[time]).strip().lower() == value.strip().lower():  # written twice: the time's
+        return moved, {name: f"{value} -> {unsaid}"}
+    return arguments, {}
 
 
 def when_apart_from_other_values(fn: Function, arguments: dict[str, Any]) -> tuple[dict[str, Any], dict]:
