@@ -538,6 +538,26 @@ def test_a_message_as_dictated(builtin_registry, query: str, model: str, dictate
     assert settled[0]["message"] == dictated
 
 
+def test_who_a_message_is_for_holds_no_message(builtin_registry) -> None:
+    """ "text emma see you tomorrow" gave ``contact_name="emma see you tomorrow"``, ``message="see you"``."""
+    app = builtin_registry.app("android")
+    model = {"contact_name": "emma see you tomorrow", "message": "see you"}
+    settled, changes = the_whole_message(app, app.function("send_text_message"), model, "text emma see you tomorrow")
+    assert settled == {"contact_name": "emma", "message": "see you tomorrow"}
+    assert set(changes) == {"contact_name", "message"}
+    kept = {"contact_name": "see you", "message": "see you"}  # nothing before it: left to the other rules
+    assert the_whole_message(app, app.function("send_text_message"), kept, "text see you")[0] == kept
+
+
+def test_who_a_message_is_for_end_to_end(orchestrator) -> None:
+    """Router, adapter and rules end to end: the adapter wrote the message into the contact."""
+    call = orchestrator.run("text emma see you tomorrow")
+    assert (call.function, call.arguments) == (
+        "send_text_message",
+        {"contact_name": "emma", "message": "see you tomorrow"},
+    )
+
+
 @pytest.mark.parametrize("app", ["android", "vehicle", "yelp", "doordash"])
 def test_no_training_message_is_dictated_otherwise(project_registry, builtin_registry, app: str) -> None:
     """The rule's premise: no message the adapters learnt opens with "that" or leaves out words

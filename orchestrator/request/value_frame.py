@@ -460,20 +460,28 @@ def the_whole_message(app: App, fn: Function, arguments: dict[str, Any], query: 
     (who it is for) that the function's own templates never say, in any language, nor a slip of
     one ("text sarah i'm on my way" gave ``message="on my way"``: "I'm" is a word the generator
     puts around other apps' values); and without the "that" of reported speech it opens with
-    ("text john that i'll be late" gave ``message="that i'll be late"``). No message the adapters
-    learnt opens with "that" or has such words before it (``tests/test_value_frame.py``)."""
-    properties = fn.parameters.get("properties", {})
+    ("text john that i'll be late" gave ``message="that i'll be late"``); widened over the words
+    that end the request where they say only when (``_when_after``), for a function that takes no
+    time; and who it is for cut before it where the model wrote the message into that name too
+    ("text emma see you tomorrow" gave ``contact_name="emma see you tomorrow"``). No message the
+    adapters learnt opens with "that" or has such words around it (``tests/test_value_frame.py``)."""
+    kinds = free_text_kinds(fn)
     frame = _own_frame_with_slips(app, fn)
     said, settled, changes = query.lower(), dict(arguments), {}
     for name, value in arguments.items():
-        schema = properties.get(name, {})
-        if not (isinstance(value, str) and free_text(schema) and kind_for(name, schema) == "message"):
+        if not (isinstance(value, str) and kinds.get(name) == "message"):
             continue
         whole = _REPORTED_THAT.sub("", value) or value
         at = said.find(whole.lower())
-        starts = {other: said.find(v.lower()) for other, v in arguments.items()
+        end = at + len(whole)
+        for other, held in arguments.items():
+            inside = held.lower().find(" " + whole.lower()) if kinds.get(other) == "person" and whole.strip() else -1
+            if inside > 0:
+                settled[other] = held[:inside].rstrip()
+                changes[other] = f"{held} -> {settled[other]}"
+        starts = {other: said.find(v.lower()) for other, v in settled.items()
                   if other != name and isinstance(v, str) and v.strip()}  # fmt: skip
-        before = [start + len(arguments[other]) for other, start in starts.items() if -1 < start < at]
+        before = [start + len(settled[other]) for other, start in starts.items() if -1 < start < at]
         if at > 0 and before:
             gap = query[max(before) : at]
             words = list(_WORD.finditer(gap))
@@ -481,9 +489,9 @@ def the_whole_message(app: App, fn: Function, arguments: dict[str, Any], query: 
             while kept and not _of_the_frame_as_written(words[kept - 1].group(0).lower(), frame):
                 kept -= 1
             if kept < len(words) and not gap[words[-1].end() :].strip():
-                whole = query[max(before) + words[kept].start() : at + len(whole)]
-        if at >= 0 and not set(free_text_kinds(fn).values()) & WHEN_KINDS:
-            whole += _when_after(query[at + len(whole) :], arguments)
+                whole = query[max(before) + words[kept].start() : end]
+        if at >= 0 and not set(kinds.values()) & WHEN_KINDS:
+            whole += _when_after(query[end:], settled)
         if whole != value:
             settled[name] = whole
             changes[name] = f"{value} -> {whole}"
