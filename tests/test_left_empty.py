@@ -17,6 +17,11 @@ from .conftest import premise_calls
         ("android", "play_music", "um play something relaxing please", {"query": ""}, "something relaxing"),
         ("android", "play_music", "Play something by The Kinks?", {"query": ""}, "The Kinks"),
         ("android", "play_music", "pon algo de Shakira", {"query": ""}, "Shakira"),
+        # A short name is read in the language of the template it follows: "la" is Spanish template text.
+        ("android", "get_weather_forecast", "weather in la", {"location": ""}, "la"),
+        # Followed in English and in German: read as German, these are a way of asking.
+        ("yelp", "search_events", "was ist los in Salzburg heute Abend", {"category": "", "location": "Salzburg"},
+         None),
         # The incomplete templates say it: the user is asked.
         ("android", "play_music", "play my playlist", {"query": ""}, None),
         # Words of a way of asking, one slip off ("songs").

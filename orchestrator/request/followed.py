@@ -25,6 +25,7 @@ from typing import Any
 
 from orchestrator.data import templates
 from orchestrator.data.datagen import WAKE_WORDS
+from orchestrator.data.languages import LANGUAGES
 from orchestrator.data.phrasebook import function_specs
 from orchestrator.registry import App, Function
 
@@ -43,18 +44,18 @@ _OPENING = re.compile(
 )
 
 
-def template_entries(app: App, fn: Function) -> Iterator[tuple[str, str, Surfaces]]:
-    """Each of ``fn``'s phrasebook templates in every language: its kind ("templates" or
-    "incomplete", those written for requests that leave values out), its text and its slots'
-    spoken forms."""
-    for spec in function_specs(app, fn.name):
+def template_entries(app: App, fn: Function) -> Iterator[tuple[str | None, str, str, Surfaces]]:
+    """Each of ``fn``'s phrasebook templates in every language: its language (None for English),
+    its kind ("templates" or "incomplete", those written for requests that leave values out), its
+    text and its slots' spoken forms."""
+    for language, spec in zip((None, *LANGUAGES), function_specs(app, fn.name), strict=True):
         surfaces = tuple(
             (param, tuple(sorted({form for forms in said.values() for form in forms}, key=len, reverse=True)))
             for param, said in (spec.get("surface") or {}).items()
         )
         for kind in ("templates", "incomplete"):
             for entry in spec.get(kind) or []:
-                yield kind, (entry["t"] if isinstance(entry, dict) else entry), surfaces
+                yield language, kind, (entry["t"] if isinstance(entry, dict) else entry), surfaces
 
 
 def without_opening(query: str) -> str:

@@ -33,9 +33,9 @@ from orchestrator.request.grounding import NOT_WRITTEN, UNSPACED_CHARACTER
 from orchestrator.request.value_frame import WHEN_KINDS, beyond_the_frame
 from orchestrator.request.value_words import only_says_when
 
-# Per (app, function): its templates in scripts with spaces, lower-cased and compiled, those for
-# requests that say every value and those for requests that leave some out.
-_TEMPLATES: dict[tuple[str, str], tuple[list[Compiled], list[Compiled]]] = {}
+# Per (app, function): its templates in scripts with spaces, lower-cased and compiled, by language:
+# those for requests that say every value and those for requests that leave some out.
+_TEMPLATES: dict[tuple[str, str], dict[str | None, tuple[list[Compiled], list[Compiled]]]] = {}
 # Politeness a request opens with ("please", "can you", "quick:") and what it closes with.
 _POLITE_OPENING = re.compile("(?:" + "|".join(re.escape(lead.strip()) for lead in PREFIXES) + r")\s+", re.IGNORECASE)
 _CLOSINGS = "|".join(re.escape(end.strip()) for end in SUFFIXES)
@@ -59,16 +59,19 @@ def read_where_left_empty(
     if not empty or UNSPACED_CHARACTER.search(query):
         return arguments, {}
     text = _request_itself(query).lower()
-    complete, incomplete = _templates(app, fn)
-    left_out = slots_followed(text, incomplete)
-    readings = slots_followed(text, complete) + left_out
+    readings, left_out = [], []
+    for language, (complete, incomplete) in _templates(app, fn).items():
+        readings += [(language, slots) for slots in slots_followed(text, complete)]
+        left_out += slots_followed(text, incomplete)
+    readings += [(None, slots) for slots in left_out]
     settled, changes = dict(arguments), {}
     for name in empty:
-        framed = [slots for slots in readings if slots.get(name)]
+        framed = [(language, slots) for language, slots in readings if slots.get(name)]
         if not framed or any(name not in slots for slots in left_out):
             continue
-        words = min(framed, key=lambda slots: sum(map(len, slots.values())))[name].strip()
-        if not beyond_the_frame(app, fn, words) or only_says_when(words):
+        words = min(framed, key=lambda reading: sum(map(len, reading[1].values())))[1][name].strip()
+        languages = {language for language, _ in framed}
+        if not all(beyond_the_frame(app, fn, words, language) for language in languages) or only_says_when(words):
             continue
         said = re.search(re.escape(words), query, re.IGNORECASE)
         settled[name] = said.group(0) if said else words
@@ -85,15 +88,17 @@ def _request_itself(query: str) -> str:
     return _CLOSING.sub("", text).strip()
 
 
-def _templates(app: App, fn: Function) -> tuple[list[Compiled], list[Compiled]]:
-    """``fn``'s phrasebook templates in scripts with spaces, lower-cased and compiled: those that
-    say every value, and those that leave some out; read once per function."""
+def _templates(app: App, fn: Function) -> dict[str | None, tuple[list[Compiled], list[Compiled]]]:
+    """``fn``'s phrasebook templates in scripts with spaces, lower-cased and compiled, by language
+    (None for English): those that say every value, and those that leave some out; read once per
+    function."""
     key = (app.name, fn.name)
     if key not in _TEMPLATES:
-        read: dict[str, list[Compiled]] = {"templates": [], "incomplete": []}
-        for kind, template, surfaces in template_entries(app, fn):
+        read: dict[str | None, tuple[list[Compiled], list[Compiled]]] = {}
+        for language, kind, template, surfaces in template_entries(app, fn):
             if not UNSPACED_CHARACTER.search(template):
                 lowered = tuple((param, tuple(form.lower() for form in forms)) for param, forms in surfaces)
-                read[kind].append(compiled(template.lower(), lowered))
-        _TEMPLATES[key] = (read["templates"], read["incomplete"])
+                complete, incomplete = read.setdefault(language, ([], []))
+                (complete if kind == "templates" else incomplete).append(compiled(template.lower(), lowered))
+        _TEMPLATES[key] = read
     return _TEMPLATES[key]

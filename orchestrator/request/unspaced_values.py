@@ -120,6 +120,6 @@ def _templates(app: App, fn: Function) -> list[Compiled]:
 def _read_templates(app: App, fn: Function) -> list[Compiled]:
     return [
         compiled(_SPACE_BY_UNSPACED.sub("", template), surfaces)
-        for _, template, surfaces in template_entries(app, fn)
+        for _, _, template, surfaces in template_entries(app, fn)
         if UNSPACED_CHARACTER.search(template)
     ]

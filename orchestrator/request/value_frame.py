@@ -84,7 +84,14 @@ from typing import Any
 
 from orchestrator.calls import free_text
 from orchestrator.data.datagen import SUFFIXES, WAKE_WORDS
-from orchestrator.data.phrasebook import PHRASEBOOK_DIR, function_specs, read_phrasebook_file, spec_texts, template_text
+from orchestrator.data.languages import LANGUAGES
+from orchestrator.data.phrasebook import (
+    PHRASEBOOK_DIR,
+    load_phrasebook,
+    read_phrasebook_file,
+    spec_texts,
+    template_text,
+)
 from orchestrator.data.schema_phrasing import ENDINGS, LEADS, schema_text
 from orchestrator.data.values import kind_for
 from orchestrator.registry import App, Function
@@ -155,7 +162,12 @@ _POSSESSIVES_AND_POINTERS = {"my", "our", "your", "his", "her", "their", "its", 
 # Per app (by name and function names): its frame words and their deletions.
 _FRAMES: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
 # Per (app, function): the words its own phrasebook templates say outside their slots.
-_OWN_FRAMES: dict[tuple[str, str], frozenset[str]] = {}
+_OWN_FRAMES: dict[tuple, frozenset[str]] = {}
+# The phrasebooks' languages: None for English, then the others.
+EVERY_LANGUAGE: tuple[str | None, ...] = (None, *LANGUAGES)
+# Per (app, function, language): the app's frame words and the function's own with their deletions,
+# in one language (``beyond_the_frame``).
+_LANGUAGE_FRAMES: dict[tuple[str, str, str | None], tuple[frozenset[str], tuple[frozenset[str], frozenset[str]]]] = {}
 # Per (app, function): those words and their deletions (``_own_frame_with_slips``).
 _OWN_SLIPS: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -610,12 +622,17 @@ def with_its_artist(app: App, fn: Function, arguments: dict[str, Any], query: st
     return widened, changes
 
 
-def beyond_the_frame(app: App, fn: Function, text: str) -> bool:
+def beyond_the_frame(app: App, fn: Function, text: str, language: str | None) -> bool:
     """Whether ``text`` says a word of a value: none of the words the data generator puts around
-    a value for ``app`` ("something", "stuff") and not one slip from those of ``fn``'s own
-    templates ("snogs", "evens").  Slips are read against the function's own words alone: one
-    slip from any of the app's words, many a name would not be one ("kinks" from "links")."""
-    words, own = _frame(app)[0], _own_frame_with_slips(app, fn)
+    a value for ``app`` in ``language`` (None for English: "something", "stuff") and not one slip
+    from those of ``fn``'s own templates in it ("snogs", "evens"). Read in the request's language
+    alone, a short name is no article of another ("la" in "weather in la"); slips are read against
+    the function's own words alone: one slip from any of the app's words, many a name would not
+    be one ("kinks" from "links")."""
+    key = (app.name, fn.name, language)
+    if key not in _LANGUAGE_FRAMES:
+        _LANGUAGE_FRAMES[key] = (_frame_words(app, (language,)), _with_slips(_own_frame(app, fn, (language,))))
+    words, own = _LANGUAGE_FRAMES[key]
     return any(word not in words and not _of_the_frame(word, own) for word in _WORD.findall(text.lower()))
 
 
@@ -725,13 +742,14 @@ def _frame(app: App) -> tuple[frozenset[str], frozenset[str]]:
     return _FRAMES[key]
 
 
-def _own_frame(app: App, fn: Function) -> frozenset[str]:
-    """The words ``fn``'s own phrasebook templates say outside their slots, in every language, and
-    the app's name: a request says it to say where to look ("reviews on yelp"), never as a value
-    of its own calls."""
-    key = (app.name, fn.name)
+def _own_frame(app: App, fn: Function, languages: tuple[str | None, ...] = EVERY_LANGUAGE) -> frozenset[str]:
+    """The words ``fn``'s own phrasebook templates say outside their slots, in ``languages`` (every
+    one by default; None is English), and the app's name: a request says it to say where to look
+    ("reviews on yelp"), never as a value of its own calls."""
+    key = (app.name, fn.name, languages)
     if key not in _OWN_FRAMES:
-        said = [said for spec in function_specs(app, fn.name) for said in spec_texts(spec)]
+        specs = [load_phrasebook(app, language).get(fn.name) or {} for language in languages]
+        said = [said for spec in specs for said in spec_texts(spec)]
         text = " ".join([*said, app.name.replace("_", " ")])
         _OWN_FRAMES[key] = frozenset(_WORD.findall(text.lower()))
     return _OWN_FRAMES[key]
@@ -745,9 +763,14 @@ def _own_frame_with_slips(app: App, fn: Function) -> tuple[frozenset[str], froze
     return _OWN_SLIPS[key]
 
 
-def _frame_words(app: App) -> frozenset[str]:
+def _frame_words(app: App, languages: tuple[str | None, ...] = EVERY_LANGUAGE) -> frozenset[str]:
+    """The words of ``_frame``, from the phrasebooks in ``languages`` (every one by default; None
+    is English)."""
     text = [*WAKE_WORDS, *SUFFIXES, *LEADS, *ENDINGS, *NAMING_WORDS]
     for path in PHRASEBOOK_DIR.glob("*.yaml"):
+        parts = path.name.split(".")
+        if (parts[1] if len(parts) == 3 else None) not in languages:
+            continue
         book = read_phrasebook_file(path)
         entries = list(book.get("negatives") or []) + list(book.get("not_this_app") or [])
         for spec in (book.get("functions") or {}).values():
