@@ -32,6 +32,8 @@ from .conftest import premise_calls
         ("yelp", "make_reservation", "i need a table for 6 on monday at 8pm",
          {"business_name": "", "party_size": 6, "date": "monday", "time": "8pm"}, None),
         ("yelp", "search_events", "stuff to do in miami tonight", {"category": "", "location": "miami"}, None),
+        # Whom to call is asked: the slot holds the rest of the request.
+        ("android", "make_phone_call", "call person a for meeting", {"contact_name": ""}, None),
         # A value the model wrote is its own.
         ("android", "play_music", "play some jazz", {"query": "jazz"}, None),
         # A time or a date is left to its own rules.

@@ -15,8 +15,14 @@ Not where the request follows one of the templates written for requests that lea
 (``incomplete``: "play my playlist" asks what to play): those are the empty values the adapter
 learnt. Nor where the slot holds only words of a way of asking, one slip from them included
 ("stuff to do", "put on some snogs"): a typo'd request that leaves the value out follows a
-template loosely. Nor where the slot says only when ("a table for 6 at 8pm" names no place), nor
-for a time or a date: their own rules read those.
+template loosely. Those words are read in the languages whose templates the request follows, so
+a short name is no article of another language ("weather in la" gave no place; "la" is Spanish
+template text), while "was ist los in Salzburg", which follows an English template and a German
+one, reads "was ist los" as German. Nor where the slot says only when ("a table for 6 at 8pm"
+names no place), nor for a time or a date: their own rules read those. Nor for whom to call or
+write to: the slot holds the rest of the request, and a wrong read would reach someone else
+("call person a for meeting", "send this message to the family group starts with a"), so the
+user is asked.
 """
 
 from __future__ import annotations
@@ -36,6 +42,10 @@ from orchestrator.request.value_words import only_says_when
 # Per (app, function): its templates in scripts with spaces, lower-cased and compiled, by language:
 # those for requests that say every value and those for requests that leave some out.
 _TEMPLATES: dict[tuple[str, str], dict[str | None, tuple[list[Compiled], list[Compiled]]]] = {}
+# Kinds of value left asked for: a time or a date (their own rules read those), and whom to call or
+# write to, where a wrong read is a call to someone else ("call person a for meeting" would call
+# "person a for meeting").
+_LEFT_TO_ASK = {*WHEN_KINDS, "person"}
 # Politeness a request opens with ("please", "can you", "quick:") and what it closes with.
 _POLITE_OPENING = re.compile("(?:" + "|".join(re.escape(lead.strip()) for lead in PREFIXES) + r")\s+", re.IGNORECASE)
 _CLOSINGS = "|".join(re.escape(end.strip()) for end in SUFFIXES)
@@ -53,7 +63,7 @@ def read_where_left_empty(
         name
         for name in fn.parameters.get("required", [])
         if free_text(properties.get(name, {}))
-        and kind_for(name, properties[name]) not in WHEN_KINDS
+        and kind_for(name, properties[name]) not in _LEFT_TO_ASK
         and not str(arguments.get(name) or "").strip()
     ]
     if not empty or UNSPACED_CHARACTER.search(query):
