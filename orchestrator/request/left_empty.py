@@ -2,27 +2,28 @@
 
 An adapter learns to write a required value empty where the request does not say it ("play some
 music", "email sales@acme.org"): the call then asks for it. It sometimes writes one empty where
-the request does say it: "play something by the who" and "play something relaxing" came back
-asking what to play. The phrasebooks say such requests in so many words: "(play|put on|blast|spin)
-[me ](something|a song|a track|some songs|a tune) (by|from) {query}", "(play|put on|queue) [(the
-song |the album |some )]{query}". So a required free-text value the model wrote empty is read from
-the request where the request, less the assistant's name, the fillers and politeness it opens
-with and what it closes with ("please", "?"), follows one of the function's templates whole, in a
-script with spaces and any phrasebook language (``followed.py``). Of several templates, the one
-that says most in its own words decides ("the who", not "something by the who").
+the request does say it: "play something relaxing" and "um play something relaxing" came back
+asking what to play. The phrasebooks say such requests in so many words: "(play|put on|queue)
+[(the song |the album |some )]{query}", "(play|put on|blast|spin) [me ](something|a song|a
+track|some songs|a tune) (by|from) {query}". So a required free-text value the model wrote empty
+is read from the request where the request, less the assistant's name, the fillers and
+politeness it opens with and what it closes with ("please", "?"), follows one of the function's
+templates whole, in a script with spaces and any phrasebook language (``followed.py``). Of
+several templates, the one that says most in its own words decides ("the kinks", not "something
+by the kinks").
 
 Not where the request follows one of the templates written for requests that leave values out
 (``incomplete``: "play my playlist" asks what to play): those are the empty values the adapter
 learnt. Nor where the slot holds only words of a way of asking, one slip from them included
 ("stuff to do", "put on some snogs"): a typo'd request that leaves the value out follows a
-template loosely. Those words are read in the languages whose templates the request follows, so
-a short name is no article of another language ("weather in la" gave no place; "la" is Spanish
-template text), while "was ist los in Salzburg", which follows an English template and a German
-one, reads "was ist los" as German. Nor where the slot says only when ("a table for 6 at 8pm"
-names no place), nor for a time or a date: their own rules read those. Nor for whom to call or
-write to: the slot holds the rest of the request, and a wrong read would reach someone else
-("call person a for meeting", "send this message to the family group starts with a"), so the
-user is asked.
+template loosely ("play something by the who" still asks: "the" and "who" are such words).
+Those words are read in the languages whose templates the request follows, so a short name is
+no article of another language ("weather in la" gave no place; "la" is Spanish template text),
+while "was ist los in Salzburg", which follows an English template and a German one, reads "was
+ist los" as German. Nor where the slot says only when ("a table for 6 at 8pm" names no place),
+nor for a time or a date: their own rules read those. Nor for whom to call or write to: the
+slot holds the rest of the request, and a wrong read would reach someone else ("call person a
+for meeting", "send this message to the family group starts with a"), so the user is asked.
 """
 
 from __future__ import annotations
