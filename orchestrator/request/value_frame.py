@@ -254,9 +254,7 @@ def time_and_thing_swapped(fn: Function, arguments: dict[str, Any]) -> tuple[dic
     kinds = {name: kind_for(name, properties[name]) for name in values}
     things = [name for name in values if kinds[name] in _THING_KINDS and only_says_when(values[name].lower())]
     times = [name for name in values if kinds[name] in WHEN_KINDS]
-    unwritten = [
-        name for name, schema in properties.items() if free_text(schema) and kind_for(name, schema) in WHEN_KINDS
-    ]
+    unwritten = [name for name, kind in free_text_kinds(fn).items() if kind in WHEN_KINDS]
     if len(things) != 1:
         return arguments, {}
     (thing,) = things
@@ -418,8 +416,7 @@ def with_its_clock_time(fn: Function, arguments: dict[str, Any], query: str) -> 
     for every weekday at 7" gave ``time="every weekday"``, an alarm with no hour. Not where the
     function takes a date apart (the day is the date's and the clock time the time's), nor where
     the clock time is in another value of the call."""
-    properties = fn.parameters.get("properties", {})
-    kinds = {name: kind_for(name, schema) for name, schema in properties.items()}
+    kinds = free_text_kinds(fn)
     said = query.lower()
     if "date" in kinds.values() or len(said) != len(query):  # cut from the request as written
         return arguments, {}
