@@ -20,7 +20,6 @@ decodes on the prefill the call decision already paid for.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from orchestrator.engines.adapter_pool import read_app_adapter
 from orchestrator.engines.base_model import BaseModel
 from orchestrator.engines.constraints import CallConstraints, Clock, Decoded
 from orchestrator.engines.gguf_apps import app_gguf_path
+from orchestrator.engines.llama_library import llama_cpp_module
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry
 
@@ -42,24 +42,12 @@ SEQUENCES = 8  # rows of one app decoded together, at most
 CACHE_ROWS = 2  # an app's KV cache holds this many longest rows (many more of the usual length)
 
 
-def _llama():
-    try:
-        import llama_cpp
-    except ImportError:
-        raise OrchError("decoding.weights q8_0 needs llama-cpp-python (run: make install)") from None
-    # llama-cpp-python prints llama.cpp's log (graph dumps included) unless its logger is told not
-    # to. Its table reads ggml's levels one off (a warning as ERROR, such as Gemma 3's "using
-    # full-size SWA cache"), so only CRITICAL keeps stderr clean; orch reports failures itself.
-    logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
-    return llama_cpp
-
-
 class AppContext:
     """One app's merged model and a llama.cpp context over it: up to ``SEQUENCES`` sequences
     sharing one KV cache of ``n_ctx`` cells."""
 
     def __init__(self, path: str, n_ctx: int, threads: int) -> None:
-        self.llama = llama = _llama()
+        self.llama = llama = llama_cpp_module("decoding.weights q8_0")
         llama.llama_backend_init()
         params = llama.llama_model_default_params()
         self.model = llama.llama_model_load_from_file(path.encode(), params)
@@ -173,7 +161,7 @@ class LlamaApps:
     """
 
     def __init__(self, base: BaseModel, registry: Registry, max_resident: int | None = None) -> None:
-        _llama()
+        llama_cpp_module("decoding.weights q8_0")
         self.base = base
         self.registry = registry
         self.max_resident = max_resident or registry.pool_max_resident

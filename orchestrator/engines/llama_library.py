@@ -1,0 +1,22 @@
+"""llama-cpp-python, imported once for every part of orch that runs on llama.cpp (the q8_0
+decoding and the router's encoders), with its logging quieted."""
+
+from __future__ import annotations
+
+import logging
+
+from orchestrator.errors import OrchError
+
+
+def llama_cpp_module(purpose: str):
+    """The ``llama_cpp`` module (its low-level C API), or a one-line error saying what ``purpose``
+    needs it for and how to get it."""
+    try:
+        import llama_cpp
+    except ImportError:
+        raise OrchError(f"{purpose} needs llama-cpp-python (run: make install)") from None
+    # llama-cpp-python prints llama.cpp's log (graph dumps included) unless its logger is told not
+    # to. Its table reads ggml's levels one off (a warning as ERROR, such as Gemma 3's "using
+    # full-size SWA cache"), so only CRITICAL keeps stderr clean; orch reports failures itself.
+    logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+    return llama_cpp
