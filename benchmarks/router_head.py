@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from orchestrator.corpus import is_heldout, load_corpus  # noqa: E402
 from orchestrator.registry import load_registry  # noqa: E402
 from orchestrator.request import router as routing  # noqa: E402
-from orchestrator.request.encoder import ENCODERS  # noqa: E402
+from orchestrator.request.encoder import ENCODERS, encoder_engine  # noqa: E402
 
 
 def main() -> None:
@@ -39,7 +39,7 @@ def main() -> None:
     torch.set_num_threads(os.cpu_count() or 1)
     registry = load_registry(ROOT / "registry.yaml")
     choice = ENCODERS[args.encoder]
-    model = choice.load()
+    model = choice.load(encoder_engine(registry.weights))  # as served
 
     def embed(texts: list[str]) -> torch.Tensor:
         return model.encode(texts, normalize_embeddings=True, batch_size=64).float()

@@ -39,6 +39,7 @@ from orchestrator.apps import _can_fit, fit_decision, validation_requests  # noq
 from orchestrator.registry import load_registry  # noqa: E402
 from orchestrator.request import router as routing  # noqa: E402
 from orchestrator.request.decision import Candidate, Verdict, decide  # noqa: E402
+from orchestrator.request.encoder import encoder_engine  # noqa: E402
 
 RECIPES = ("main", "siblings_as_none", "near_as_app", "no_near_negatives", "more_generated")
 SETS = "../shared/eval/slurp_dev.jsonl,../shared/eval/snips.jsonl,../shared/eval/dev.jsonl"
@@ -146,7 +147,7 @@ def main() -> None:
             adapter_views(orchestrator, rows, calibrating=name == "calibration")
         if args.views:
             args.views.write_text(json.dumps(data))
-    encoder = routing.ENCODERS[registry.router_encoder].load()
+    encoder = routing.ENCODERS[registry.router_encoder].load(encoder_engine(registry.weights))  # as served
     sets = [name for name in data if name != "calibration"]
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     print(f"machine: {machine}; app-level in scope / false calls (%)")

