@@ -122,3 +122,17 @@ def compare_calls(reference: list, other: list, threshold: float | None = None) 
         elif want.arguments != got.arguments:
             comparison.other_arguments.append(f"{query!r}: {want.summary()} vs {got.summary()}")
     return comparison
+
+
+def assert_same_classes(reference, other) -> None:
+    """Two paths' class probabilities ([rows, classes] tensors) pick the same class on every row
+    where both are clear of a tie (their two best classes ``DECISION_MARGIN`` apart), and most rows
+    are (``MIN_CLEAR``)."""
+
+    def margin(probs) -> float:
+        top = probs.topk(2).values
+        return float(top[0] - top[1])
+
+    clear = [i for i in range(len(reference)) if min(margin(reference[i]), margin(other[i])) >= DECISION_MARGIN]
+    assert len(clear) >= MIN_CLEAR * len(reference)
+    assert reference[clear].argmax(dim=1).tolist() == other[clear].argmax(dim=1).tolist()

@@ -18,7 +18,7 @@ from orchestrator.engines.llama_encoder import LlamaSentenceEncoder
 from orchestrator.request.encoder import E5, ENCODERS, LLAMA_CPP, TORCH, encoder_engine, load_tuned_encoder
 from orchestrator.request.router import class_probabilities
 
-from .numeric_paths import DECISION_MARGIN, MIN_CLEAR
+from .numeric_paths import assert_same_classes
 
 needs_llama = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed"
@@ -27,18 +27,10 @@ needs_llama = pytest.mark.skipif(
 EDGES = ["word " * 700, "  turn   on  the   lights ", "play \U0001fae8 music", ""]
 
 
-def _margin(probs: torch.Tensor) -> float:
-    top = probs.topk(2).values
-    return float(top[0] - top[1])
-
-
 def _same_classes(router, head, readings: tuple[torch.Tensor, torch.Tensor]) -> None:
     """Over one head, two readings give the same class wherever both are clear of a tie."""
     weight, bias, parent = head
-    probs = [class_probabilities(e, weight, bias, parent, len(router.classes)) for e in readings]
-    clear = [i for i in range(len(readings[0])) if min(_margin(p[i]) for p in probs) >= DECISION_MARGIN]
-    assert len(clear) >= MIN_CLEAR * len(readings[0])
-    assert probs[0][clear].argmax(dim=1).tolist() == probs[1][clear].argmax(dim=1).tolist()
+    assert_same_classes(*(class_probabilities(e, weight, bias, parent, len(router.classes)) for e in readings))
 
 
 @needs_llama

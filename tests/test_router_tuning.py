@@ -18,7 +18,7 @@ from orchestrator.request.router import Router, class_probabilities
 from training.router_encoder import TUNED_DIR, TuneConfig, train_router
 
 from .conftest import DATA
-from .numeric_paths import DECISION_MARGIN, MIN_CLEAR
+from .numeric_paths import assert_same_classes
 from .test_cli import assert_one_line_error, orch
 
 
@@ -83,15 +83,9 @@ def test_the_tuned_encoder_reads_alike_in_bf16_and_float32(orchestrator, monkeyp
     assert full_key != half_key and full.dtype == half.dtype == torch.float32
     assert torch.nn.functional.cosine_similarity(full, half).min() >= 0.999
     head, router = orchestrator.router.tuned, orchestrator.router
-    probs = [class_probabilities(e, head.weight, head.bias, head.parent, len(router.classes)) for e in (full, half)]
-    clear = [i for i in range(len(texts)) if min(_margin(p[i]) for p in probs) >= DECISION_MARGIN]
-    assert len(clear) >= MIN_CLEAR * len(texts)
-    assert probs[0][clear].argmax(dim=1).tolist() == probs[1][clear].argmax(dim=1).tolist()
-
-
-def _margin(probs: torch.Tensor) -> float:
-    top = probs.topk(2).values
-    return float(top[0] - top[1])
+    assert_same_classes(
+        *(class_probabilities(e, head.weight, head.bias, head.parent, len(router.classes)) for e in (full, half))
+    )
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from orchestrator.atomic import atomic_gguf
-from orchestrator.engines.llama_encoder import LlamaSentenceEncoder
+from orchestrator.engines.llama_encoder import LlamaSentenceEncoder, add_bert_metadata
 from orchestrator.errors import OrchError
 
 FORMAT = "orch-e5-q4_0-v1"  # part of the cached file's name: a change of layout rebuilds it
@@ -142,25 +142,18 @@ def write_e5_gguf(source: E5File, target: Path) -> None:
 
     h, ff = source.hidden, source.feed_forward
     with atomic_gguf(target, "bert") as writer:
-        writer.add_context_length(source.positions)
-        writer.add_embedding_length(h)
-        writer.add_feed_forward_length(ff)
-        writer.add_block_count(source.layers)
-        writer.add_head_count(source.heads)
-        writer.add_layer_norm_eps(source.eps)
-        writer.add_causal_attention(False)
-        writer.add_pooling_type(gguf.PoolingType.MEAN)
-        writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_0)
-        # llama.cpp loads a vocabulary of the embedding's size but never tokenizes: orch does.
-        tokens = [f"<{i}>" for i in range(source.vocabulary)]
-        writer.add_token_type_count(source.token_types)
-        writer.add_tokenizer_model("bert")
-        writer.add_token_list(tokens)
-        writer.add_token_types([gguf.TokenType.NORMAL] * len(tokens))
-        writer.add_bos_token_id(source.bos)
-        writer.add_eos_token_id(source.eos)
-        writer.add_unk_token_id(source.unk)
-        writer.add_pad_token_id(source.pad)
+        add_bert_metadata(
+            writer,
+            shape=(source.positions, h, ff),
+            blocks=(source.layers, source.heads, source.eps),
+            pooling=gguf.PoolingType.MEAN,
+            file_type=gguf.LlamaFileType.MOSTLY_Q4_0,
+            # llama.cpp loads a vocabulary of the embedding's size but never tokenizes: orch does.
+            tokens=[f"<{i}>" for i in range(source.vocabulary)],
+            token_types=[gguf.TokenType.NORMAL] * source.vocabulary,
+            segments=source.token_types,
+            special=(source.bos, source.eos, source.unk, source.pad),
+        )
         q4 = gguf.GGMLQuantizationType.Q4_0
         shapes = {
             "emb.word": (source.vocabulary, h),

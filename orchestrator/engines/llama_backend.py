@@ -33,7 +33,7 @@ from orchestrator.engines.adapter_pool import read_app_adapter
 from orchestrator.engines.base_model import BaseModel
 from orchestrator.engines.constraints import CallConstraints, Clock, Decoded
 from orchestrator.engines.gguf_apps import app_gguf_path
-from orchestrator.engines.llama_library import llama_cpp_module
+from orchestrator.engines.llama_library import llama_cpp_module, load_gguf_model
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry
 
@@ -48,11 +48,7 @@ class AppContext:
 
     def __init__(self, path: str, n_ctx: int, threads: int) -> None:
         self.llama = llama = llama_cpp_module("decoding.weights q8_0")
-        llama.llama_backend_init()
-        params = llama.llama_model_default_params()
-        self.model = llama.llama_model_load_from_file(path.encode(), params)
-        if not self.model:
-            raise OrchError(f"llama.cpp cannot load {path}; delete it to have it rebuilt")
+        self.model = load_gguf_model(llama, path)
         context = llama.llama_context_default_params()
         context.n_ctx = context.n_batch = n_ctx
         context.n_seq_max = SEQUENCES

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from orchestrator.atomic import atomic_gguf
-from orchestrator.engines.llama_library import llama_cpp_module
+from orchestrator.engines.llama_library import llama_cpp_module, load_gguf_model
 from orchestrator.errors import OrchError
 
 FORMAT = "orch-bert-f32-v1"  # part of the cached file's name: a change of layout rebuilds it
@@ -39,17 +39,20 @@ def write_encoder_gguf(model: torch.nn.Module, tokenizer, pooling: str, target: 
     config = model.config
     if config.model_type != "bert":
         raise OrchError(f"llama.cpp runs BERT sentence encoders here; this one is {config.model_type}")
+    special = set(tokenizer.all_special_tokens)
+    vocabulary = [token for token, _ in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])]
     with atomic_gguf(target, "bert") as writer:
-        writer.add_context_length(config.max_position_embeddings)
-        writer.add_embedding_length(config.hidden_size)
-        writer.add_feed_forward_length(config.intermediate_size)
-        writer.add_block_count(config.num_hidden_layers)
-        writer.add_head_count(config.num_attention_heads)
-        writer.add_layer_norm_eps(config.layer_norm_eps)
-        writer.add_causal_attention(False)
-        writer.add_pooling_type(gguf.PoolingType.MEAN if pooling == "mean" else gguf.PoolingType.CLS)
-        writer.add_file_type(gguf.LlamaFileType.ALL_F32)
-        _add_vocabulary(writer, tokenizer, config.type_vocab_size)
+        add_bert_metadata(
+            writer,
+            shape=(config.max_position_embeddings, config.hidden_size, config.intermediate_size),
+            blocks=(config.num_hidden_layers, config.num_attention_heads, config.layer_norm_eps),
+            pooling=gguf.PoolingType.MEAN if pooling == "mean" else gguf.PoolingType.CLS,
+            file_type=gguf.LlamaFileType.ALL_F32,
+            tokens=[t if t in special else t[2:] if t.startswith("##") else "\u2581" + t for t in vocabulary],
+            token_types=[gguf.TokenType.CONTROL if t in special else gguf.TokenType.NORMAL for t in vocabulary],
+            segments=config.type_vocab_size,
+            special=(tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.unk_token_id, tokenizer.pad_token_id),
+        )
         names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.BERT, config.num_hidden_layers)
         for name, tensor in model.state_dict().items():
             if name.startswith("pooler.") or name.endswith("position_ids"):
@@ -60,20 +63,34 @@ def write_encoder_gguf(model: torch.nn.Module, tokenizer, pooling: str, target: 
             writer.add_tensor(mapped, tensor.detach().float().numpy())
 
 
-def _add_vocabulary(writer, tokenizer, token_types: int) -> None:
-    import gguf
-
-    special = set(tokenizer.all_special_tokens)
-    vocabulary = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
-    tokens = [t if t in special else t[2:] if t.startswith("##") else "\u2581" + t for t, _ in vocabulary]
-    writer.add_token_type_count(token_types)
+def add_bert_metadata(
+    writer, shape: tuple, blocks: tuple, pooling, file_type, tokens: list[str], token_types: list, segments: int,
+    special: tuple[int, int, int, int],
+) -> None:  # fmt: skip
+    """What llama.cpp's ``bert`` architecture reads besides the tensors: ``shape`` (positions,
+    width, feed-forward width), ``blocks`` (layers, heads, layer-norm epsilon), the pooling, the
+    file type, the vocabulary with each token's type, the count of segment embeddings, and the
+    start, end, unknown and padding token ids (``special``). Bidirectional attention."""
+    positions, hidden, feed_forward = shape
+    layers, heads, eps = blocks
+    writer.add_context_length(positions)
+    writer.add_embedding_length(hidden)
+    writer.add_feed_forward_length(feed_forward)
+    writer.add_block_count(layers)
+    writer.add_head_count(heads)
+    writer.add_layer_norm_eps(eps)
+    writer.add_causal_attention(False)
+    writer.add_pooling_type(pooling)
+    writer.add_file_type(file_type)
+    writer.add_token_type_count(segments)
     writer.add_tokenizer_model("bert")
     writer.add_token_list(tokens)
-    writer.add_token_types([gguf.TokenType.CONTROL if t in special else gguf.TokenType.NORMAL for t, _ in vocabulary])
-    writer.add_bos_token_id(tokenizer.cls_token_id)
-    writer.add_eos_token_id(tokenizer.sep_token_id)
-    writer.add_unk_token_id(tokenizer.unk_token_id)
-    writer.add_pad_token_id(tokenizer.pad_token_id)
+    writer.add_token_types(token_types)
+    bos, eos, unk, pad = special
+    writer.add_bos_token_id(bos)
+    writer.add_eos_token_id(eos)
+    writer.add_unk_token_id(unk)
+    writer.add_pad_token_id(pad)
 
 
 class LlamaSentenceEncoder:
@@ -82,10 +99,7 @@ class LlamaSentenceEncoder:
 
     def __init__(self, path: Path, tokenizer, max_seq_length: int, normalize: bool, threads: int) -> None:
         self.llama = llama = llama_cpp_module("the router's encoders on llama.cpp")
-        llama.llama_backend_init()
-        self.model = llama.llama_model_load_from_file(str(path).encode(), llama.llama_model_default_params())
-        if not self.model:
-            raise OrchError(f"llama.cpp cannot load {path}; delete it to have it rebuilt")
+        self.model = load_gguf_model(llama, path)
         params = llama.llama_context_default_params()
         params.n_ctx = params.n_batch = params.n_ubatch = UBATCH
         params.n_seq_max = SEQUENCES

@@ -4,6 +4,7 @@ decoding and the router's encoders), with its logging quieted."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from orchestrator.errors import OrchError
 
@@ -20,3 +21,13 @@ def llama_cpp_module(purpose: str):
     # full-size SWA cache"), so only CRITICAL keeps stderr clean; orch reports failures itself.
     logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
     return llama_cpp
+
+
+def load_gguf_model(llama, path: str | Path):
+    """llama.cpp's model read from the GGUF at ``path`` (its backend started first), or a one-line
+    error: orch writes every file it loads, so a bad one is rebuilt once deleted."""
+    llama.llama_backend_init()
+    model = llama.llama_model_load_from_file(str(path).encode(), llama.llama_model_default_params())
+    if not model:
+        raise OrchError(f"llama.cpp cannot load {path}; delete it to have it rebuilt")
+    return model
