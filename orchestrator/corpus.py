@@ -43,15 +43,18 @@ SAME_KIND = [
 
 @dataclass(frozen=True)
 class CorpusLine:
+    """One request; ``by_line``: labelled by its words, its intent being served only in part."""
+
     text: str
     intent: str
     app: str | None
+    by_line: bool = False
 
 
 @functools.cache
 def load_corpus() -> tuple[CorpusLine, ...]:
     lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return tuple(CorpusLine(r["text"], r["intent"], r["app"]) for r in lines)
+    return tuple(CorpusLine(r["text"], r["intent"], r["app"], r.get("by_line", False)) for r in lines)
 
 
 def is_heldout(line: CorpusLine) -> bool:
@@ -127,9 +130,17 @@ def out_of_scope_for(apps: list[App], heldout: bool = False) -> list[CorpusLine]
     ]
 
 
-def served_by(app: str, heldout: bool = False) -> list[CorpusLine]:
-    """Lines a built-in app serves, labelled with that app."""
-    return [line for line in load_corpus() if line.app == app and is_heldout(line) == heldout]
+def served_by(app: str, heldout: bool = False, by_line: bool = False) -> list[CorpusLine]:
+    """Lines of the intents a built-in app serves, labelled with that app; with ``by_line``, also
+    the lines its words label so of the intents it serves in part ("add my dentist appointment to
+    the calendar"; ``training/clinc_corpus.py``). Only the router learns those: a label read from
+    words may be wrong, and where the router errs an adapter and the decision still judge, while a
+    measure of the decision (calibration) or an adapter's "no call" examples would take it as so."""
+    return [
+        line
+        for line in load_corpus()
+        if line.app == app and is_heldout(line) == heldout and (by_line or not line.by_line)
+    ]
 
 
 def fold_plural(word: str) -> str:

@@ -137,6 +137,33 @@ def test_shipped_none_requests_about_the_builtins_objects_stay_none(builtin_regi
     assert any("calendar" in q for q in unserved)
 
 
+def test_lines_labelled_by_their_words_are_learnt_by_the_router_alone(builtin_registry) -> None:
+    """Of the intents android serves in part, the shipped lines are those whose words add an entry;
+    the deployed router learns them as android's, while calibration's measure and the adapters'
+    "no call" examples keep to whole intents (``corpus.served_by``)."""
+    from orchestrator.apps import validation_requests
+    from orchestrator.corpus import load_corpus, served_by
+    from orchestrator.request.router import router_training_set
+    from training.clinc_corpus import IN_PART, adds_an_entry
+
+    assert adds_an_entry("add my dentist appointment to the calendar")
+    assert adds_an_entry("can you schedule a meeting with matt for 3")
+    for other in ("remove moms birthday from calendar", "are any meeting rooms open between 9 and 10",
+                  "how do i set up a meeting", "take lunch with steven off of my calendar"):  # fmt: skip
+        assert not adds_an_entry(other), other
+    by_line = [line for line in load_corpus() if line.by_line]
+    assert len(by_line) >= 80
+    assert all(line.app == IN_PART[line.intent] and adds_an_entry(line.text) for line in by_line)
+    whole = {line.text for line in served_by("android") + served_by("android", heldout=True)}
+    assert not whole & {line.text for line in by_line}
+    learnt = {line.text for line in served_by("android", by_line=True) if line.by_line}
+    groups = router_training_set(builtin_registry)
+    android = {text for name, texts in groups.items() if name.startswith("android:") for text in texts}
+    assert learnt and learnt <= android
+    queries, _ = validation_requests(builtin_registry)
+    assert not set(queries) & {line.text for line in by_line}
+
+
 def test_e5_reads_a_request_alike_in_any_language() -> None:
     """multilingual-e5-small finds a request's English twin among unlike English requests from
     its Chinese, Spanish or German wording."""

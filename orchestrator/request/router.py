@@ -5,7 +5,8 @@ threshold on similarity.
 Classes are the registry's apps plus none. Training texts (``router_training_set``):
 
 * each app: its stored router examples, requests generated from its schemas (spoken and typed
-  the way people do), its function descriptions, and the shipped real requests it serves;
+  the way people do), its function descriptions, and the shipped real requests it serves (those
+  of intents it serves in part too, labelled line by line: "schedule a meeting with steve at 5");
 * each app also: its **sibling operations**, requests about its own objects for an operation it
   lacks ("cancel my alarm", "what alarms do I have"), generated from its schemas
   (``sibling_groups``) and taken from its phrasebook's hard negatives (``own_object_negatives``).
@@ -140,7 +141,7 @@ def router_training_set(
             own = [ex.query for ex in generated if ex.function == fn.name]
             groups[f"{app.name}:{fn.name}"] = [*own, f"{fn.name.replace('_', ' ')}: {fn.description}"]
         groups[f"{app.name}:examples"] = [*app.router_examples, *([app.description] if app.description else [])]
-        for line in () if calibrating else served_by(app.name):
+        for line in () if calibrating else served_by(app.name, by_line=True):
             groups.setdefault(f"{app.name}:corpus:{line.intent}", []).append(line.text)
         for language in languages:
             for name, texts in requests_in(app, language, FOREIGN_PER_FUNCTION, seed=ROUTER_SEED).items():
