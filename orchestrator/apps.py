@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import random
 import shutil
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from orchestrator.catalog import BUILTIN_APPS, builtin_tools
 from orchestrator.errors import OrchError
-from orchestrator.registry import App, Calibration, Registry, tools_from_file
+from orchestrator.registry import TUNED_PARTS, App, Calibration, Registry, tools_from_file
 
 if TYPE_CHECKING:
     from orchestrator.request.decision import Pooling, Verdict
@@ -31,6 +33,8 @@ VETOES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
 # The fewest served and unserved requests in other languages for which ``orch calibrate`` fits
 # their decision apart; with fewer, they share the English one.
 MIN_CALIBRATION_KIND = 30
+# The files of an adapter folder that decide what it answers (not its training data).
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "orch_manifest.json")
 
 
 def router_examples_for(app: App, registry: Registry, seed: int = 101) -> list[str]:
@@ -125,7 +129,7 @@ def validation_requests(registry: Registry, seed: int = 4242) -> tuple[list[str]
     words = words_beyond_the_labels(list(registry.apps.values()))
     objects = content_words(list(registry.apps.values()))
     heldout = [line for line in load_corpus() if is_heldout(line)]
-    served = [line for line in heldout if line.app in registry.apps and not line.by_line]
+    served = [line for line in heldout if line.is_request_of(registry.apps)]
     unserved = [
         line
         for line in heldout
@@ -194,6 +198,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
     other = fit_decision(groups[True]) if _can_fit(groups[True]) else None
     registry.calibration = english
     registry.other_language_calibration = other
+    registry.calibration_inputs[registry.base_model] = calibration_inputs(registry)
     deployed.threshold, deployed.pooling, deployed.veto = english
     deployed.other_language_calibration = other
     picks = [
@@ -208,6 +213,38 @@ def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
         "false_call_rate": sum(p is not None for p in out_of_scope) / max(1, len(out_of_scope)),
     }
     return report
+
+
+def calibration_inputs(registry: Registry) -> str:
+    """A digest of what ``orch calibrate`` fits the active base's decision on: its requests and
+    their labels (``validation_requests``), the calibrating routers' training texts and recipe,
+    the router's encoders, the base and its prompt, the files of the apps' adapters for it, and
+    the fit's own constants. ``orch calibrate`` records it beside the calibration; when today's
+    differs, the calibration was fitted for other requests or weights (one committed calibration
+    outlived three retrains and a phrasebook change unnoticed; docs/accuracy.md). Code is not
+    read, so that a docstring changes nothing: a change to how the router's head is fitted bumps
+    ``router.RECIPE``, which is read."""
+    from orchestrator.request.encoder import ENCODERS
+    from orchestrator.request.router import RECIPE, TUNED_L2, head_languages, router_training_set
+
+    choice = ENCODERS[registry.router_encoder]
+    queries, labels = validation_requests(registry)
+    recipe = [RECIPE, choice.name, choice.l2, TUNED_L2, WRONG_CALL_COST, VETOES, MIN_CALIBRATION_KIND]
+    texts = [router_training_set(registry, True, head_languages(choice))]
+    if registry.router_tuned_english:
+        texts.append(router_training_set(registry, True))
+    tools = [[app.name, [fn.to_tool() for fn in app.functions]] for app in registry.apps.values()]
+    digest = hashlib.sha256(
+        json.dumps([registry.base_model, registry.prompt_template, tools, recipe, queries, labels, texts]).encode()
+    )
+    folders = [registry.resolve(registry.router_tuned_english["path"]) / TUNED_PARTS[True]] if texts[1:] else []
+    for app in registry.apps.values():
+        folders += [registry.resolve(app.adapter), registry.resolve(app.other_languages.get("path"))]
+    for folder in folders:
+        for name in ADAPTER_FILES:
+            path = folder / name if folder else None
+            digest.update(path.read_bytes() if path and path.is_file() else b"-")
+    return digest.hexdigest()[:24]
 
 
 def fit_decision(requests: list[tuple[Verdict, str | None]]) -> Calibration:

@@ -80,16 +80,19 @@ def atomic_gguf(path: Path, arch: str) -> Iterator:
     import gguf
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = "the file is unchanged" if path.exists() else "nothing was written"
     staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    writer = gguf.GGUFWriter(str(staging), arch=arch)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = gguf.GGUFWriter(str(staging), arch=arch)
         yield writer
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
         writer.close()
         os.replace(staging, path)
+    except OSError as err:
+        raise OrchError(f"could not write {path}: {_reason(err)}; {kept}") from err
     finally:
         staging.unlink(missing_ok=True)
 

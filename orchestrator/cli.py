@@ -298,17 +298,28 @@ def train_router_cmd(ctx: click.Context, epochs: int, seed: int) -> None:
 
 
 @cli.command("calibrate")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Fit nothing: exit non-zero unless the stored calibration was fitted on today's requests and weights.",
+)
 @click.pass_context
-def calibrate_cmd(ctx: click.Context) -> None:
+def calibrate_cmd(ctx: click.Context, check: bool) -> None:
     """Fit how router and adapters pool, the call threshold and the adapters' veto, on held-out
     requests; store them."""
     from orchestrator.apps import calibrate_router
 
     registry = _registry(ctx)
+    if check:
+        if stale := _stale_calibration(registry):
+            raise OrchError(stale)
+        click.echo(f"router calibration for {registry.base_model}: fitted on today's requests and weights")
+        return
     report = calibrate_router(registry)
     with registry_change(registry.path) as fresh:
         fresh.calibration = registry.calibration
         fresh.other_language_calibration = registry.other_language_calibration
+        fresh.calibration_inputs[fresh.base_model] = registry.calibration_inputs[registry.base_model]
     decisions = {"English": registry.calibration, "other languages": registry.other_language_calibration}
     for name, (threshold, (a, b, c), veto) in ((n, d) for n, d in decisions.items() if d is not None):
         click.echo(
@@ -319,6 +330,17 @@ def calibrate_cmd(ctx: click.Context) -> None:
         f"On {report['requests']} held-out requests ({report['other_language_requests']} in other languages): "
         f"in-scope app {report['in_scope_app_accuracy']:.1%}, false calls {report['false_call_rate']:.1%}"
     )
+
+
+def _stale_calibration(registry: Registry) -> str | None:
+    """Why the active base's calibration may not be what ``orch calibrate`` makes today, or None."""
+    from orchestrator.apps import calibration_inputs
+
+    recorded = registry.calibration_inputs.get(registry.base_model)
+    if recorded == calibration_inputs(registry):
+        return None
+    when = "with no record of what it was fitted on" if recorded is None else "for other requests or weights"
+    return f"router calibration for {registry.base_model} was fitted {when}: run orch calibrate"
 
 
 # ----- requests -----------------------------------------------------------------------------------
@@ -451,7 +473,10 @@ def eval_cmd(
     if app and operating_points:
         raise OrchError("--operating-points reads the routed decision: --app does not apply")
     rows = read_rows(data_file)
-    orchestrator = Orchestrator(_registry(ctx))
+    registry = _registry(ctx)
+    if app is None and (stale := _stale_calibration(registry)):  # --app bypasses the decision
+        click.echo(f"warning: {stale}", err=True)
+    orchestrator = Orchestrator(registry)
     result = evaluate(orchestrator, rows, app=app)
     if operating_points:
         result["operating_points"] = measure(orchestrator, rows)

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,11 @@ class CorpusLine:
     intent: str
     app: str | None
     by_line: bool = False
+
+    def is_request_of(self, apps: Collection[str], by_line: bool = False) -> bool:
+        """Whether one of ``apps`` serves this line's whole intent; with ``by_line``, also whether
+        its words say so where the intent is served in part (``served_by``)."""
+        return self.app in apps and (by_line or not self.by_line)
 
 
 @functools.cache
@@ -136,11 +142,7 @@ def served_by(app: str, heldout: bool = False, by_line: bool = False) -> list[Co
     the calendar"; ``training/clinc_corpus.py``). Only the router learns those: a label read from
     words may be wrong, and where the router errs an adapter and the decision still judge, while a
     measure of the decision (calibration) or an adapter's "no call" examples would take it as so."""
-    return [
-        line
-        for line in load_corpus()
-        if line.app == app and is_heldout(line) == heldout and (by_line or not line.by_line)
-    ]
+    return [line for line in load_corpus() if line.is_request_of({app}, by_line) and is_heldout(line) == heldout]
 
 
 def fold_plural(word: str) -> str:

@@ -65,7 +65,7 @@ TUNED_PARTS = ("deployed", "calibrating")
 ROUTER_ENCODERS = ("multilingual-e5-small", "all-MiniLM-L6-v2")
 CALIBRATION_KEYS = {"threshold", "pooling", "veto"}
 # A base's calibration may carry a second one for requests in other languages than English.
-BASE_CALIBRATION_KEYS = {*CALIBRATION_KEYS, "other_languages"}
+BASE_CALIBRATION_KEYS = {*CALIBRATION_KEYS, "other_languages", "inputs"}
 BATCHING = ("grouped", "mixed")
 POOL_KEYS = {"max_resident", "mode", "batching"}
 DECODING_KEYS = {"max_new_tokens", "max_query_chars", "weights"}
@@ -191,6 +191,9 @@ class Registry:
     # Each base's (threshold, pooling, veto) for requests in other languages than English, where
     # ``orch calibrate`` fitted one apart (``other_language_calibration``).
     language_calibrations: dict[str, Calibration] = field(default_factory=dict)
+    # Each base's digest of what ``orch calibrate`` fitted on (``apps.calibration_inputs``): a
+    # calibration whose digest differs from today's was fitted for other data or weights.
+    calibration_inputs: dict[str, str] = field(default_factory=dict)
     pool_max_resident: int = 4
     pool_mode: str = "merged"
     pool_batching: str = "grouped"
@@ -350,6 +353,7 @@ class Registry:
                             if spec in self.language_calibrations
                             else {}
                         ),
+                        **({"inputs": self.calibration_inputs[spec]} if spec in self.calibration_inputs else {}),
                     }
                     for spec, calibration in calibrations.items()
                 },
@@ -487,6 +491,8 @@ def parse_registry(raw: Any, path: Path, check_files: bool = True) -> Registry:
             reg.calibration = _calibration(body, where, place)
         else:
             reg.other_calibrations[str(spec)] = _calibration(body, where, place)
+        if "inputs" in body:
+            reg.calibration_inputs[str(spec)] = _typed(body["inputs"], str, where, f"{place}.inputs")
         if "other_languages" in body:
             other = body["other_languages"]
             _expect(

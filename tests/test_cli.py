@@ -53,6 +53,30 @@ def test_calibrating_a_registry_without_apps_is_a_one_line_error(project_copy: P
     assert_one_line_error(orch("calibrate", registry=project_copy), "no apps to calibrate")
 
 
+def test_the_committed_calibration_is_what_orch_calibrate_fits_today(project_copy: Path) -> None:
+    """The committed calibration records a digest of what it was fitted on, and it is today's: a
+    change to the apps, the router's or calibration's data, or an adapter, committed without
+    `orch calibrate` run again, fails here; every base's. A registry changed since says so in one
+    line."""
+    raw = yaml.safe_load(project_copy.read_text())
+    bases = sorted(raw["router"]["calibration"], key=lambda base: base == raw["base_model"])  # the active one last
+    for base in bases:
+        assert orch("use-base", base, registry=project_copy).exit_code == 0
+        checked = orch("calibrate", "--check", registry=project_copy)
+        assert checked.exit_code == 0, checked.output
+    raw = yaml.safe_load(project_copy.read_text())
+    recorded = raw["router"]["calibration"][raw["base_model"]].pop("inputs")
+    project_copy.write_text(yaml.safe_dump(raw, sort_keys=False))
+    rows = project_copy.parent / "rows.jsonl"
+    rows.write_text(json.dumps({"query": "order a pizza", "app": "doordash", "function": "order_food"}) + "\n")
+    measured = orch("eval", "--data", str(rows), registry=project_copy)
+    assert measured.exit_code == 0 and "with no record of what it was fitted on" in measured.output, measured.output
+    raw["router"]["calibration"][raw["base_model"]]["inputs"] = recorded
+    raw["apps"]["yelp"]["router_examples"].append("find me a quiet cafe to work from")
+    project_copy.write_text(yaml.safe_dump(raw, sort_keys=False))
+    assert_one_line_error(orch("calibrate", "--check", registry=project_copy), "fitted for other requests or weights")
+
+
 def test_training_in_a_language_without_phrasebooks_is_refused(project_copy: Path) -> None:
     assert_one_line_error(orch("train", "yelp", "--languages", "zh,fr", registry=project_copy), "no phrasebooks in fr")
 

@@ -190,7 +190,7 @@ def test_an_app_file_is_written_once_and_replaced_atomically_for_a_new_adapter(
 
     with monkeypatch.context() as crashing:
         crashing.setattr("gguf.GGUFWriter.write_tensors_to_file", disk_full)
-        with pytest.raises(OSError, match="disk full"):
+        with pytest.raises(OrchError, match=r"could not write .*: disk full; nothing was written"):
             app_gguf_path(base, adapter, retrained)
     assert [p.name for p in first.parent.iterdir()] == [first.name], "a failed write leaves no temp, keeps the old"
     second = app_gguf_path(base, adapter, retrained)

