@@ -313,7 +313,8 @@ def calibrate_cmd(ctx: click.Context, check: bool) -> None:
     if check:
         if stale := _stale_calibration(registry):
             raise OrchError(stale)
-        click.echo(f"router calibration for {registry.base_model}: fitted on today's requests and weights")
+        fitted = "fitted on today's requests and weights" if registry.apps else "no apps, nothing to fit"
+        click.echo(f"router calibration for {registry.base_model}: {fitted}")
         return
     report = calibrate_router(registry)
     with registry_change(registry.path) as fresh:
@@ -333,9 +334,12 @@ def calibrate_cmd(ctx: click.Context, check: bool) -> None:
 
 
 def _stale_calibration(registry: Registry) -> str | None:
-    """Why the active base's calibration may not be what ``orch calibrate`` makes today, or None."""
+    """Why the active base's calibration may not be what ``orch calibrate`` makes today, or None
+    (also for a registry without apps, which decides nothing)."""
     from orchestrator.apps import calibration_inputs
 
+    if not registry.apps:
+        return None
     recorded = registry.calibration_inputs.get(registry.base_model)
     if recorded == calibration_inputs(registry):
         return None
