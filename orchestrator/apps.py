@@ -231,13 +231,14 @@ def calibration_inputs(registry: Registry) -> str:
     queries, labels = validation_requests(registry)
     recipe = [RECIPE, choice.name, choice.l2, TUNED_L2, WRONG_CALL_COST, VETOES, MIN_CALIBRATION_KIND]
     texts = [router_training_set(registry, True, head_languages(choice))]
-    if registry.router_tuned_english:
+    folders: list[Path | None] = []
+    if tuned := registry.router_tuned_english:
         texts.append(router_training_set(registry, True))
+        folders.append(registry.resolve(tuned["path"]) / TUNED_PARTS[True])
     tools = [[app.name, [fn.to_tool() for fn in app.functions]] for app in registry.apps.values()]
     digest = hashlib.sha256(
         json.dumps([registry.base_model, registry.prompt_template, tools, recipe, queries, labels, texts]).encode()
     )
-    folders = [registry.resolve(registry.router_tuned_english["path"]) / TUNED_PARTS[True]] if texts[1:] else []
     for app in registry.apps.values():
         folders += [registry.resolve(app.adapter), registry.resolve(app.other_languages.get("path"))]
     for folder in folders:
