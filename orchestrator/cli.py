@@ -228,6 +228,7 @@ def _train(
         + (f"; sibling operations refused {m['sibling_refusal']:.1%} of {m['sibling_n']}" if "sibling_n" in m else "")
         + f" -> {adapter_dir}"
     )
+    click.echo("the router's calibration predates this adapter: run orch calibrate once the apps are trained")
 
 
 @cli.command("export")
