@@ -226,9 +226,8 @@ def _train(
         f"{result.train_seconds:.0f}s, loss {result.final_loss:.4f}; held-out n={m['n']}: "
         f"function {m['function_accuracy']:.1%}, exact {m['exact_match']:.1%}"
         + (f"; sibling operations refused {m['sibling_refusal']:.1%} of {m['sibling_n']}" if "sibling_n" in m else "")
-        + f" -> {adapter_dir}"
+        + f" -> {adapter_dir}; the router's calibration predates it: run orch calibrate once the apps are trained"
     )
-    click.echo("the router's calibration predates this adapter: run orch calibrate once the apps are trained")
 
 
 @cli.command("export")

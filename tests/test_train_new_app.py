@@ -33,7 +33,7 @@ def test_add_app_trains_a_new_app_from_100_examples(project_copy: Path) -> None:
     assert result.exit_code == 0, result.output
     # The time is reported, not asserted: it depends on the CPU (about 5 min on an EPYC with
     # native bf16, 12 on one with AVX2 alone); docs/testing.md keeps the figures.
-    print(next(line for line in result.output.splitlines() if line.startswith("trained")), f"({minutes:.1f} min)")
+    print(result.output.strip().splitlines()[-1], f"({minutes:.1f} min)")
 
     trained = load_registry(registry)
     adapter = trained.adapter_dir(trained.app("smarthome"))
