@@ -12,10 +12,9 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import jsonschema
-
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Function
+from orchestrator.schema_check import first_error
 
 
 @dataclass
@@ -127,11 +126,10 @@ def counts(name: str, schema: dict[str, Any]) -> bool:
 
 def validate_arguments(fn: Function, arguments: dict[str, Any]) -> None:
     """Raise OrchError when arguments break the function's schema (type, enum, range, required)."""
-    try:
-        jsonschema.validate(arguments, strict_schema(fn))
-    except jsonschema.ValidationError as err:
+    err = first_error(arguments, strict_schema(fn))
+    if err is not None:
         where = ".".join(str(p) for p in err.absolute_path) or "arguments"
-        raise OrchError(f"{fn.name}: {where}: {err.message}") from None
+        raise OrchError(f"{fn.name}: {where}: {err.message}")
     for key, value in arguments.items():  # JSON Schema treats 1.0 as an integer; callers must not
         if fn.parameters["properties"][key].get("type") == "integer" and not isinstance(value, int):
             raise OrchError(f"{fn.name}: {key}: {value!r} is not an integer")
