@@ -165,6 +165,24 @@ def test_one_apps_rows_decode_together_and_answer_as_they_do_alone(q8_orchestrat
 
 
 @needs_llama
+def test_an_apps_model_is_freed_when_evicted_or_when_its_pool_is_dropped(smollm2_base) -> None:
+    """llama.cpp's memory is native, out of Python's sight: an evicted app frees its model at once,
+    and a dropped pool frees its resident apps' (each Orchestrator built in one process, as in
+    this suite or a reloading server, kept hundreds of MB before)."""
+    import gc
+
+    from orchestrator.engines.llama_backend import LlamaApps
+
+    pool = LlamaApps(smollm2_base, q8_registry(EMBEDDED_SMOLLM2), max_resident=1)
+    evicted = pool.load("vehicle")._free
+    resident = pool.load("doordash")._free  # the pool holds one app: vehicle goes
+    assert not evicted.alive and resident.alive
+    del pool
+    gc.collect()
+    assert not resident.alive
+
+
+@needs_llama
 def test_an_app_file_is_written_once_and_replaced_atomically_for_a_new_adapter(
     smollm2_base, tmp_path, monkeypatch
 ) -> None:

@@ -33,7 +33,7 @@ from orchestrator.engines.adapter_pool import read_app_adapter
 from orchestrator.engines.base_model import BaseModel
 from orchestrator.engines.constraints import CallConstraints, Clock, Decoded
 from orchestrator.engines.gguf_apps import app_gguf_path
-from orchestrator.engines.llama_library import llama_cpp_module, load_gguf_model
+from orchestrator.engines.llama_library import free_with, llama_cpp_module, load_gguf_model
 from orchestrator.errors import OrchError
 from orchestrator.registry import App, Registry
 
@@ -62,6 +62,7 @@ class AppContext:
         self.n_ctx = n_ctx
         self.n_vocab = llama.llama_vocab_n_tokens(llama.llama_model_get_vocab(self.model))
         self.batch = llama.llama_batch_init(n_ctx, 0, 1)
+        self._free = free_with(self, llama, self.batch, self.ctx, self.model)
         self.memory = llama.llama_get_memory(self.ctx)
         self.tokens: list[list[int]] = [[] for _ in range(SEQUENCES)]  # what each sequence holds
 
@@ -134,10 +135,8 @@ class AppContext:
         ]
 
     def close(self) -> None:
-        llama = self.llama
-        llama.llama_batch_free(self.batch)
-        llama.llama_free(self.ctx)
-        llama.llama_model_free(self.model)
+        """Free the model and its context now (an evicted app), not when collected."""
+        self._free()
 
 
 @dataclass

@@ -15,14 +15,13 @@ WordPiece (a continuation loses its ``##``, a word start gains U+2581).
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from orchestrator.atomic import atomic_gguf
-from orchestrator.engines.llama_library import llama_cpp_module, load_gguf_model
+from orchestrator.engines.llama_library import free_with, llama_cpp_module, load_gguf_model
 from orchestrator.errors import OrchError
 
 FORMAT = "orch-bert-f32-v1"  # part of the cached file's name: a change of layout rebuilds it
@@ -111,8 +110,7 @@ class LlamaSentenceEncoder:
             llama.llama_model_free(self.model)
             raise OrchError(f"llama.cpp cannot create an encoder context for {path}")
         self.batch = llama.llama_batch_init(UBATCH, 0, 1)
-        # Freed with the encoder (routers come and go in one process: tests, `orch calibrate`).
-        weakref.finalize(self, _free, llama, self.batch, self.ctx, self.model)
+        free_with(self, llama, self.batch, self.ctx, self.model)
         self.dim = llama.llama_model_n_embd(self.model)
         self.tokenizer = tokenizer
         self.max_seq_length = min(max_seq_length, UBATCH)
@@ -163,9 +161,3 @@ class LlamaSentenceEncoder:
             np.ctypeslib.as_array(llama.llama_get_embeddings_seq(self.ctx, sequence), shape=(self.dim,)).copy()
             for sequence in range(len(sequences))
         ]
-
-
-def _free(llama, batch, ctx, model) -> None:
-    llama.llama_batch_free(batch)
-    llama.llama_free(ctx)
-    llama.llama_model_free(model)

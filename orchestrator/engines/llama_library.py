@@ -4,6 +4,7 @@ decoding and the router's encoders), with its logging quieted."""
 from __future__ import annotations
 
 import logging
+import weakref
 from pathlib import Path
 
 from orchestrator.errors import OrchError
@@ -31,3 +32,17 @@ def load_gguf_model(llama, path: str | Path):
     if not model:
         raise OrchError(f"llama.cpp cannot load {path}; delete it to have it rebuilt")
     return model
+
+
+def free_with(owner: object, llama, batch, ctx, model) -> weakref.finalize:
+    """Free ``owner``'s llama.cpp batch, context and model when it is collected, or earlier by
+    calling the returned finalizer (once; later calls do nothing). Python's collector never sees
+    that native memory (hundreds of MB a model): without this, every pool or router dropped in a
+    process (tests, ``orch calibrate``, a server that reloads) kept its models."""
+    return weakref.finalize(owner, _free, llama, batch, ctx, model)
+
+
+def _free(llama, batch, ctx, model) -> None:
+    llama.llama_batch_free(batch)
+    llama.llama_free(ctx)
+    llama.llama_model_free(model)
