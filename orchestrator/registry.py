@@ -419,7 +419,7 @@ def registry_change(path: str | Path) -> Iterator[Registry]:
 
 
 # ----- loading ------------------------------------------------------------------------------
-# libyaml's parser and emitter when PyYAML has them (the same documents, about ten times faster:
+# libyaml's parser and emitter when PyYAML has them (the same documents, five to ten times faster:
 # every orch command reads the registry, and every change writes it and reads it back).
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -15,12 +15,15 @@ from typing import Any
 import jsonschema
 
 _VALIDATORS: dict[tuple[str, str], Any] = {}
+_KEPT = 1024  # a registry's schemas and their properties' many times over; the cache never grows past it
 
 
 def _validator(schema: dict[str, Any], kind: Any) -> Any:
     key = (kind.__name__, json.dumps(schema, sort_keys=True, default=repr))
     if key not in _VALIDATORS:
         kind.check_schema(schema)  # raises jsonschema.SchemaError; nothing is kept then
+        if len(_VALIDATORS) >= _KEPT:
+            _VALIDATORS.clear()
         _VALIDATORS[key] = kind(copy.deepcopy(schema))
     return _VALIDATORS[key]
 
