@@ -15,10 +15,21 @@ from orchestrator.registry import EMBEDDED_GEMMA, EMBEDDED_SMOLLM2, GEMMA_PROMPT
 
 
 def test_smollm2s_gguf_is_dequantised_once_then_reused(tmp_path: Path, monkeypatch) -> None:
+    import gguf
+
     monkeypatch.setenv("ORCH_CACHE", str(tmp_path / "cache"))
+    reader_class, parses = gguf.GGUFReader, []
+
+    def counted(path, mode="r"):
+        parses.append(path)
+        return reader_class(path, mode)
+
+    monkeypatch.setattr(gguf, "GGUFReader", counted)
     started = time.perf_counter()
     first = base_model.materialize_embedded(EMBEDDED_SMOLLM2)
     built = time.perf_counter() - started
+    # transformers asks for the file's config (twice) and its weights: one parse serves all three.
+    assert len(parses) == 1 and gguf.GGUFReader is counted
     weights = first / "model.safetensors"
     assert weights.is_file() and (first / "tokenizer.json").is_file()
     assert "quantization_config" not in (first / "config.json").read_text()

@@ -16,7 +16,8 @@ import logging
 import os
 import shutil
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -95,8 +96,9 @@ def materialize_embedded(spec: str = DEFAULT_BASE) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     quiet_transformers()
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    with gguf_parsed_once():
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
     # A GGUF-loaded model carries a quantizer marker that makes save_pretrained refuse; the weights
     # are already dequantised float32, so clearing the marker is exact.
     model.hf_quantizer = None
@@ -112,6 +114,35 @@ def materialize_embedded(spec: str = DEFAULT_BASE) -> Path:
         fingerprint = {"base_model": spec, "gguf": str(gguf), "sha256": _sha256(gguf)}
         (staging / FINGERPRINT_FILE).write_text(json.dumps(fingerprint, indent=2))
     return target
+
+
+@contextmanager
+def gguf_parsed_once() -> Iterator[None]:
+    """Within this block, each GGUF file is parsed by ``gguf.GGUFReader`` once.
+
+    transformers builds a new reader for a GGUF's config when it loads the tokenizer, again for
+    the model's config and again for its weights (``load_gguf_checkpoint``), and gguf-py reads a
+    vocabulary one element at a time: Gemma's 262k tokens, parsed three times, were half of the
+    time its first load took (docs/speed.md). A reader is a read-only memory map, so one serves all
+    three. The block swaps the module attribute transformers imports the class from, and puts it
+    back on leaving.
+    """
+    import gguf
+
+    reader_class = gguf.GGUFReader
+    readers: dict[tuple[str, str], object] = {}
+
+    def parsed(path: str | os.PathLike, mode: str = "r") -> object:
+        key = (os.path.realpath(path), mode)
+        if key not in readers:
+            readers[key] = reader_class(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = parsed
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = reader_class
 
 
 def materialize_embedded_bf16(spec: str = DEFAULT_BASE) -> Path:
