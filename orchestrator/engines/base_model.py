@@ -123,7 +123,7 @@ def gguf_parsed_once() -> Iterator[None]:
     transformers builds a new reader for a GGUF's config when it loads the tokenizer, again for
     the model's config and again for its weights (``load_gguf_checkpoint``), and gguf-py reads a
     vocabulary one element at a time: Gemma's 262k tokens, parsed three times, were half of the
-    time its first load took (docs/speed.md). A reader is a read-only memory map, so one serves all
+    time its first load took (docs/testing.md). A reader is a read-only memory map, so one serves all
     three. The block swaps the module attribute transformers imports the class from, and puts it
     back on leaving.
     """
