@@ -98,14 +98,20 @@ def test_a_new_app_refits_the_head_and_keeps_its_own_requests(builtin_registry, 
 def test_an_apps_sibling_operations_are_learnt_as_its_own_and_other_near_misses_as_none(builtin_registry) -> None:
     """The router names the app whose object a request is about and the app's adapter refuses an
     operation it lacks: an app's sibling operations, generated or from its phrasebook, are a
-    sub-class of the app; its hard negatives about other things, and the neighbour objects, stay
-    none."""
-    from orchestrator.request.router import NONE, own_object_negatives, router_training_set
+    sub-class of the app (a playlist being music's, a reminder a calendar event's: the phrasebook's
+    ``objects``); its hard negatives about other things, and the neighbour objects, stay none."""
+    from orchestrator.corpus import words_of
+    from orchestrator.request.router import NONE, other_apps_words, own_object_negatives, router_training_set
 
     apps = list(builtin_registry.apps.values())
     android, doordash = builtin_registry.apps["android"], builtin_registry.apps["doordash"]
     assert own_object_negatives(android, apps, ["what alarms do I have set", "can we play poker"]) == [
         "what alarms do I have set"
+    ]
+    # Its objects by the other names its phrasebook gives them, as its generated siblings name them.
+    assert own_object_negatives(android, apps, ["add this song to my gym playlist", "read me my reminders"]) == [
+        "add this song to my gym playlist",
+        "read me my reminders",
     ]
     assert own_object_negatives(doordash, apps, ["rate this book 6", "when is my next alarm"]) == []
     groups = router_training_set(builtin_registry)
@@ -114,6 +120,10 @@ def test_an_apps_sibling_operations_are_learnt_as_its_own_and_other_near_misses_
         assert groups[f"{NONE}:hard:{app.name}"]
     assert any("alarm" in text for text in groups["android:hard"])
     assert not any("alarm" in text for text in groups[f"{NONE}:hard:android"])
+    assert any("playlist" in text for text in groups["android:hard"])
+    # "add this track to my playlist" stays none: a track is also what DoorDash's track_order does.
+    others = other_apps_words(android, apps)
+    assert all(words_of(text) & others for text in groups[f"{NONE}:hard:android"] if "playlist" in text)
     assert groups[f"{NONE}:neighbour"]
     assert groups[f"{NONE}:placed:vehicle"] and all("at home" not in t for t in groups[f"{NONE}:hard:vehicle"])
 

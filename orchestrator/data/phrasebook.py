@@ -62,6 +62,12 @@ def function_specs(app: App, function: str) -> list[dict[str, Any]]:
     return [load_phrasebook(app, language).get(function) or {} for language in (None, *LANGUAGES)]
 
 
+def object_names(app: App, function: str) -> list[str]:
+    """The other names the phrasebook gives the thing ``function`` makes or plays ("reminder" for a
+    calendar event, "playlist" for music); none for an app without a phrasebook."""
+    return list((load_phrasebook(app).get(function) or {}).get("objects") or [])
+
+
 def load_translations(app: App, languages: tuple[str, ...] = LANGUAGES) -> dict[str, dict[str, Any]]:
     """The app's phrasebooks in ``languages`` (every other language by default), by language;
     none for an app without them."""

@@ -28,7 +28,7 @@ import re
 
 from orchestrator.corpus import GENERIC_WORDS, content_words, words_of
 from orchestrator.data import templates
-from orchestrator.data.phrasebook import load_phrasebook
+from orchestrator.data.phrasebook import object_names
 from orchestrator.registry import App, Function
 
 # Verbs whose functions make or change something: the ones with sibling operations to refuse.
@@ -216,10 +216,9 @@ def _takes_a_switch(fn: Function) -> bool:
 def sibling_templates(app: App) -> list[tuple[str, str]]:
     """(template, object) pairs of the operations the app lacks on its own objects."""
     found = []
-    book = load_phrasebook(app)
     for fn in app.functions:
         names = object_phrases(fn)
-        other_names = (book.get(fn.name, {}).get("objects") or []) if names else []
+        other_names = object_names(app, fn.name) if names else []
         lacked = [OPERATIONS[operation][1] for operation in lacked_operations(app, fn)] if names else []
         found += [(line, phrase) for phrase in [*names, *other_names] for lines in lacked for line in lines]
     return found

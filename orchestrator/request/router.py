@@ -68,6 +68,7 @@ from safetensors.torch import load_file, save
 from orchestrator.atomic import atomic_write_bytes
 from orchestrator.corpus import (
     CORPUS,
+    GENERIC_WORDS,
     content_words,
     is_heldout,
     is_unseen_kind,
@@ -243,12 +244,22 @@ def sibling_groups(registry: Registry, seed: int = 505) -> dict[str, list[str]]:
 
 
 def own_object_negatives(app: App, apps: list[App], negatives: list[str]) -> list[str]:
-    """The hard negatives of ``app`` that are about its own objects (``corpus.object_words``) and
-    name nothing another app's functions do: its sibling operations ("what alarms do I have").
-    The rest use its verbs on other things ("rate this book") or belong to no app. English only:
-    the words are read from the function names."""
-    own, others = object_words(app), other_apps_words(app, apps)
+    """The hard negatives of ``app`` that are about its own objects and name nothing another app's
+    functions do: its sibling operations ("what alarms do I have", "add this song to my
+    playlist"). The rest use its verbs on other things ("rate this book") or belong to no app.
+    Its objects are the words of its function names (``corpus.object_words``) and the other names
+    its phrasebook gives them (``phrasebook.object_names``: a playlist, a reminder), the names its
+    generated siblings use too (``sibling_groups``). English only."""
+    own, others = object_words(app) | named_objects(app), other_apps_words(app, apps)
     return [text for text in negatives if (words := words_of(text)) & own and not words & others]
+
+
+def named_objects(app: App) -> set[str]:
+    """The content words of the other names ``app``'s phrasebook gives its functions' objects."""
+    from orchestrator.data.phrasebook import object_names
+
+    named = {word for fn in app.functions for name in object_names(app, fn.name) for word in words_of(name)}
+    return {word for word in named - GENERIC_WORDS if len(word) > 1}
 
 
 def other_apps_words(app: App, apps: list[App]) -> set[str]:
