@@ -385,7 +385,7 @@ class Registry:
         """Validate, then write atomically: a bad registry is never written."""
         text = "# orch registry: edit with `orch add-app` / `orch remove-app` / `orch train`.\n"
         text += yaml.dump(self.to_dict(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
-        parse_registry(yaml.load(text, Loader=_SAFE_LOADER), self.path, check_files=False)
+        parse_registry(yaml.load(text, Loader=SAFE_LOADER), self.path, check_files=False)
         atomic_write_text(self.path, text)
 
 
@@ -420,8 +420,9 @@ def registry_change(path: str | Path) -> Iterator[Registry]:
 
 # ----- loading ------------------------------------------------------------------------------
 # libyaml's parser and emitter when PyYAML has them (the same documents, five to ten times faster:
-# every orch command reads the registry, and every change writes it and reads it back).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# every orch command reads the registry, and every change writes it and reads it back; the
+# phrasebooks are read with the same loader).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -437,7 +438,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _BlockDumper.add_representer(str, _represent_str)
 
 
-class _UniqueKeyLoader(_SAFE_LOADER):
+class _UniqueKeyLoader(SAFE_LOADER):
     """PyYAML silently keeps the last of two equal keys; a registry must not."""
 
 
