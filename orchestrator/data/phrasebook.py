@@ -60,10 +60,10 @@ def function_specs(app: App, function: str) -> list[dict[str, Any]]:
     return [load_phrasebook(app, language).get(function) or {} for language in (None, *LANGUAGES)]
 
 
-def object_names(app: App, function: str) -> list[str]:
-    """The other names the phrasebook gives the thing ``function`` makes or plays ("reminder" for a
-    calendar event, "playlist" for music); none for an app without a phrasebook."""
-    return list((load_phrasebook(app).get(function) or {}).get("objects") or [])
+def object_names(app: App) -> dict[str, list[str]]:
+    """By function, the other names the phrasebook gives the thing it makes or plays ("reminder"
+    for a calendar event, "playlist" for music); empty for an app without a phrasebook."""
+    return {name: list(spec.get("objects") or []) for name, spec in load_phrasebook(app).items() if spec}
 
 
 def load_translations(app: App, languages: tuple[str, ...] = LANGUAGES) -> dict[str, dict[str, Any]]:

@@ -216,9 +216,10 @@ def _takes_a_switch(fn: Function) -> bool:
 def sibling_templates(app: App) -> list[tuple[str, str]]:
     """(template, object) pairs of the operations the app lacks on its own objects."""
     found = []
+    named = object_names(app)
     for fn in app.functions:
         names = object_phrases(fn)
-        other_names = object_names(app, fn.name) if names else []
+        other_names = named.get(fn.name, []) if names else []
         lacked = [OPERATIONS[operation][1] for operation in lacked_operations(app, fn)] if names else []
         found += [(line, phrase) for phrase in [*names, *other_names] for lines in lacked for line in lines]
     return found

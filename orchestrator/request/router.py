@@ -258,7 +258,7 @@ def named_objects(app: App) -> set[str]:
     """The content words of the other names ``app``'s phrasebook gives its functions' objects."""
     from orchestrator.data.phrasebook import object_names
 
-    named = {word for fn in app.functions for name in object_names(app, fn.name) for word in words_of(name)}
+    named = {word for names in object_names(app).values() for name in names for word in words_of(name)}
     return {word for word in named - GENERIC_WORDS if len(word) > 1}
 
 
