@@ -101,12 +101,15 @@ def content_words(apps: list[App]) -> set[str]:
     return _with_kin(words - GENERIC_WORDS)
 
 
-def object_words(app: App) -> set[str]:
+def object_words(app: App, other_names: Collection[str] = ()) -> set[str]:
     """The words that name what ``app``'s functions act on: a function name's words after its
     verb (``set_alarm`` -> alarm, ``rate_order`` -> order, ``get_business_reviews`` -> business,
-    review). A request about one of them that the app cannot serve is a sibling operation
-    ("cancel my alarm"), not a request about something else ("rate this book")."""
-    return _with_kin({fold_plural(w) for fn in app.functions for w in function_name_words(fn.name)[1:]} - GENERIC_WORDS)
+    review), and those of ``other_names`` for the same things ("playlist", "e-mail": a
+    phrasebook's ``objects``). A request about one of them that the app cannot serve is a sibling
+    operation ("cancel my alarm"), not a request about something else ("rate this book")."""
+    named = {fold_plural(w) for fn in app.functions for w in function_name_words(fn.name)[1:]}
+    named |= {word for name in other_names for word in words_of(name) if len(word) > 1}
+    return _with_kin(named - GENERIC_WORDS)
 
 
 def _with_kin(words: set[str]) -> set[str]:

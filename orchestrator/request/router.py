@@ -68,7 +68,6 @@ from safetensors.torch import load_file, save
 from orchestrator.atomic import atomic_write_bytes
 from orchestrator.corpus import (
     CORPUS,
-    GENERIC_WORDS,
     content_words,
     is_heldout,
     is_unseen_kind,
@@ -250,16 +249,11 @@ def own_object_negatives(app: App, apps: list[App], negatives: list[str]) -> lis
     Its objects are the words of its function names (``corpus.object_words``) and the other names
     its phrasebook gives them (``phrasebook.object_names``: a playlist, a reminder), the names its
     generated siblings use too (``sibling_groups``). English only."""
-    own, others = object_words(app) | named_objects(app), other_apps_words(app, apps)
-    return [text for text in negatives if (words := words_of(text)) & own and not words & others]
-
-
-def named_objects(app: App) -> set[str]:
-    """The content words of the other names ``app``'s phrasebook gives its functions' objects."""
     from orchestrator.data.phrasebook import object_names
 
-    named = {word for names in object_names(app).values() for name in names for word in words_of(name)}
-    return {word for word in named - GENERIC_WORDS if len(word) > 1}
+    own = object_words(app, [name for names in object_names(app).values() for name in names])
+    others = other_apps_words(app, apps)
+    return [text for text in negatives if (words := words_of(text)) & own and not words & others]
 
 
 def other_apps_words(app: App, apps: list[App]) -> set[str]:
