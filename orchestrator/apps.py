@@ -198,7 +198,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
     other = fit_decision(groups[True]) if _can_fit(groups[True]) else None
     registry.calibration = english
     registry.other_language_calibration = other
-    registry.calibration_inputs[registry.base_model] = calibration_inputs(registry)
+    registry.calibration_inputs[registry.base_model] = calibration_inputs(registry, (queries, labels))
     deployed.threshold, deployed.pooling, deployed.veto = english
     deployed.other_language_calibration = other
     picks = [
@@ -215,7 +215,7 @@ def calibrate_router(registry: Registry, orchestrator=None) -> dict[str, float]:
     return report
 
 
-def calibration_inputs(registry: Registry) -> str:
+def calibration_inputs(registry: Registry, requests: tuple[list[str], list[str | None]] | None = None) -> str:
     """A digest of what ``orch calibrate`` fits the active base's decision on: its requests and
     their labels (``validation_requests``), the calibrating routers' training texts and recipe,
     the router's encoders, the base and its prompt, the files of the apps' adapters for it, and
@@ -223,12 +223,13 @@ def calibration_inputs(registry: Registry) -> str:
     differs, the calibration was fitted for other requests or weights (one committed calibration
     outlived three retrains and a phrasebook change unnoticed; docs/accuracy.md). Code is not
     read, so that a docstring changes nothing: a change to how the router's head is fitted bumps
-    ``router.RECIPE``, which is read."""
+    ``router.RECIPE``, which is read. ``requests`` are ``validation_requests``' when the caller
+    has them already (``calibrate_router``), so that they are generated once."""
     from orchestrator.request.encoder import ENCODERS
     from orchestrator.request.router import RECIPE, TUNED_L2, head_languages, router_training_set
 
     choice = ENCODERS[registry.router_encoder]
-    queries, labels = validation_requests(registry)
+    queries, labels = requests or validation_requests(registry)
     recipe = [RECIPE, choice.name, choice.l2, TUNED_L2, WRONG_CALL_COST, VETOES, MIN_CALIBRATION_KIND]
     texts = [router_training_set(registry, True, head_languages(choice))]
     folders: list[Path | None] = []
